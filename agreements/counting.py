@@ -1,0 +1,236 @@
+"""The as-of counting engine: pure functions over plain facts, no ORM, no request.
+
+How we count (published on the "How we count" page and in data/README.md):
+
+1. On the **signed** basis an arrangement counts from its signed date (inclusive) until its ended
+   date (exclusive); on the **in force** basis, from its in-force (effective) date. An arrangement
+   without the date for a basis does not count on that basis; `negotiating` never counts.
+2. The **partner economies** of economy E on day D are the other parties of every arrangement that
+   counts on D and has E as a party. A plurilateral arrangement makes every other party a partner.
+3. The **partner countries and regions** of E on D are the territories that belong to those partner
+   economies on D (membership periods are half-open: in on the start date, out on the end date).
+4. A **bloc count** is the number of partner territories that are members of the bloc on D.
+5. **Rankings** order all economies by partner countries (or partner economies) on D; ties share a
+   rank (1, 2, 2, 4). Only economies with at least one partner are ranked.
+6. An **evidence** setting includes records down to that level (confirmed ⊂ reported ⊂ inferred).
+
+Date precision does not change counting: a `month` or `year` date is already the first day of its
+period and a `by` date the latest day by which the event had happened, so each counts from its date.
+
+Callers load facts (see `agreements.selectors`) and call `standings_on`, then read a `Summary`
+or a ranking from the result. Everything here is deterministic and cheap to test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+BASES = ("signed", "in_force")
+EVIDENCE_LEVELS = ("confirmed", "reported", "inferred")
+RANK_MEASURES = ("countries", "economies")
+NEVER_COUNTS_STATUS = "negotiating"
+
+type Basis = Literal["signed", "in_force"]
+type RankMeasure = Literal["countries", "economies"]
+
+
+@dataclass(frozen=True, slots=True)
+class ArrangementFact:
+    key: str
+    parties: tuple[str, ...]
+    signed_date: dt.date | None
+    effective_date: dt.date | None
+    ended_date: dt.date | None
+    status: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipFact:
+    """A territory in a group (an economy or a bloc) for the half-open period [start, end)."""
+
+    group: str
+    territory: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or day < self.end_date
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything counting needs. Facts may be pre-filtered to a day; the rules are re-applied."""
+
+    arrangements: Sequence[ArrangementFact]
+    economy_members: Sequence[MembershipFact]
+    bloc_members: Sequence[MembershipFact]
+    bloc_codes: Sequence[str]
+
+
+def evidence_included(setting: str) -> tuple[str, ...]:
+    """The evidence levels a setting includes (rule 6)."""
+    if setting not in EVIDENCE_LEVELS:
+        raise ValueError(f"unknown evidence level {setting!r}")
+    return EVIDENCE_LEVELS[: EVIDENCE_LEVELS.index(setting) + 1]
+
+
+def basis_date(fact: ArrangementFact, basis: str) -> dt.date | None:
+    if basis == "signed":
+        return fact.signed_date
+    if basis == "in_force":
+        return fact.effective_date
+    raise ValueError(f"unknown basis {basis!r}")
+
+
+def counts_on(fact: ArrangementFact, day: dt.date, basis: str, evidence: str) -> bool:
+    """Rule 1 and rule 6: whether an arrangement counts on a day."""
+    start = basis_date(fact, basis)
+    return (
+        fact.status != NEVER_COUNTS_STATUS
+        and fact.evidence in evidence_included(evidence)
+        and start is not None
+        and start <= day
+        and (fact.ended_date is None or day < fact.ended_date)
+    )
+
+
+def members_on(memberships: Iterable[MembershipFact], day: dt.date) -> dict[str, frozenset[str]]:
+    """Group code -> the territories that are members on the day."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    for membership in memberships:
+        if membership.active_on(day):
+            groups[membership.group].add(membership.territory)
+    return {group: frozenset(territories) for group, territories in groups.items()}
+
+
+def competition_ranks(values: Mapping[str, int]) -> dict[str, int]:
+    """Rank by value, highest first; ties share a rank and the next rank skips (1, 2, 2, 4)."""
+    ranks: dict[str, int] = {}
+    previous: int | None = None
+    rank = 0
+    for position, (code, value) in enumerate(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])), 1):
+        if value != previous:
+            rank, previous = position, value
+        ranks[code] = rank
+    return ranks
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    economy: str
+    as_of: dt.date
+    basis: str
+    evidence: str
+    partners: tuple[str, ...]
+    countries: tuple[str, ...]
+    by_bloc: dict[str, int]
+    bloc_countries: dict[str, tuple[str, ...]]
+    rank_by_countries: int | None
+    rank_by_economies: int | None
+
+    @property
+    def partner_economies(self) -> int:
+        return len(self.partners)
+
+    @property
+    def partner_countries(self) -> int:
+        return len(self.countries)
+
+    def metric(self, name: str) -> int | None:
+        """A figure by its claim metric name (see `agreements.choices.Metric`, or `bloc:<code>`)."""
+        if name.startswith("bloc:"):
+            return self.by_bloc.get(name.removeprefix("bloc:"))
+        values: dict[str, int | None] = {
+            "partner_economies": self.partner_economies,
+            "partner_countries": self.partner_countries,
+            "rank_by_countries": self.rank_by_countries,
+            "rank_by_economies": self.rank_by_economies,
+        }
+        if name not in values:
+            raise ValueError(f"unknown metric {name!r}")
+        return values[name]
+
+
+@dataclass(frozen=True, slots=True)
+class RankingRow:
+    economy: str
+    value: int
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standings:
+    """Every economy's partners and partner territories on one day, on one basis and evidence."""
+
+    as_of: dt.date
+    basis: str
+    evidence: str
+    partners: dict[str, frozenset[str]]
+    countries: dict[str, frozenset[str]]
+    blocs: dict[str, frozenset[str]]
+    counted: tuple[ArrangementFact, ...] = field(default=())
+
+    def ranking(self, by: str) -> list[RankingRow]:
+        if by not in RANK_MEASURES:
+            raise ValueError(f"unknown ranking measure {by!r}")
+        source = self.countries if by == "countries" else self.partners
+        values = {code: len(items) for code, items in source.items() if items}
+        ranks = competition_ranks(values)
+        return [
+            RankingRow(economy=code, value=values[code], rank=ranks[code])
+            for code in sorted(values, key=lambda code: (ranks[code], code))
+        ]
+
+    def summary(self, economy: str) -> Summary:
+        partners = self.partners.get(economy, frozenset())
+        countries = self.countries.get(economy, frozenset())
+        countries_by_rank = competition_ranks({c: len(v) for c, v in self.countries.items() if v})
+        economies_by_rank = competition_ranks({c: len(v) for c, v in self.partners.items() if v})
+        bloc_countries = {
+            code: tuple(sorted(countries & members)) for code, members in sorted(self.blocs.items())
+        }
+        return Summary(
+            economy=economy,
+            as_of=self.as_of,
+            basis=self.basis,
+            evidence=self.evidence,
+            partners=tuple(sorted(partners)),
+            countries=tuple(sorted(countries)),
+            by_bloc={code: len(items) for code, items in bloc_countries.items()},
+            bloc_countries=bloc_countries,
+            rank_by_countries=countries_by_rank.get(economy),
+            rank_by_economies=economies_by_rank.get(economy),
+        )
+
+
+def standings_on(facts: Facts, day: dt.date, basis: str, evidence: str) -> Standings:
+    """Apply rules 1 to 4 to every economy at once."""
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}")
+    counted = tuple(a for a in facts.arrangements if counts_on(a, day, basis, evidence))
+    partners: dict[str, set[str]] = defaultdict(set)
+    for arrangement in counted:
+        for party in arrangement.parties:
+            partners[party].update(other for other in arrangement.parties if other != party)
+    territories = members_on(facts.economy_members, day)
+    countries = {
+        economy: frozenset().union(*(territories.get(p, frozenset()) for p in others))
+        for economy, others in partners.items()
+    }
+    blocs = {code: frozenset() for code in facts.bloc_codes} | members_on(facts.bloc_members, day)
+    return Standings(
+        as_of=day,
+        basis=basis,
+        evidence=evidence,
+        partners={economy: frozenset(others) for economy, others in partners.items()},
+        countries=countries,
+        blocs=blocs,
+        counted=counted,
+    )

@@ -1,0 +1,61 @@
+"""Forms that validate query parameters, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from agreements.choices import Basis, Evidence
+from agreements.models import Economy
+
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class AsOfForm(forms.Form):
+    """`as_of`, `basis` and `evidence`, with the defaults: today, signed, everything (inferred)."""
+
+    as_of = forms.DateField(required=False, input_formats=ISO_DATE, label="As of")
+    basis = forms.ChoiceField(required=False, choices=Basis.choices)
+    evidence = forms.ChoiceField(required=False, choices=Evidence.choices)
+
+    def clean_as_of(self) -> dt.date:
+        value: dt.date | None = self.cleaned_data.get("as_of")
+        return value or timezone.localdate()
+
+    def clean_basis(self) -> str:
+        return self.cleaned_data.get("basis") or Basis.SIGNED.value
+
+    def clean_evidence(self) -> str:
+        return self.cleaned_data.get("evidence") or Evidence.INFERRED.value
+
+
+class SummaryForm(AsOfForm):
+    economy = forms.CharField(max_length=3)
+
+    def clean_economy(self) -> str:
+        code = self.cleaned_data["economy"].strip().upper()
+        if not Economy.objects.filter(code=code).exists():
+            raise forms.ValidationError(f"Unknown economy {code!r}.", code="unknown")
+        return code
+
+
+class RankingForm(AsOfForm):
+    by = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("countries", "Partner countries and regions"),
+            ("economies", "Partner economies"),
+        ],
+    )
+
+    def clean_by(self) -> str:
+        return self.cleaned_data.get("by") or "countries"
+
+
+def error_body(form: forms.Form) -> dict[str, Any]:
+    """A JSON error body naming each bad parameter."""
+    errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+    return {"error": "invalid parameters", "parameters": sorted(errors), "errors": errors}

@@ -1,0 +1,19 @@
+"""The registry's data model; see each module for its invariants."""
+
+from agreements.models.arrangements import Arrangement, ArrangementParty, Source
+from agreements.models.blocs import Bloc, BlocMembership
+from agreements.models.claims import Claim
+from agreements.models.economies import Economy, EconomyMembership
+from agreements.models.territories import Territory
+
+__all__ = [
+    "Arrangement",
+    "ArrangementParty",
+    "Bloc",
+    "BlocMembership",
+    "Claim",
+    "Economy",
+    "EconomyMembership",
+    "Source",
+    "Territory",
+]

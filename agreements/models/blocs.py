@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from agreements.models.memberships import DatedMembership, describe_period
+
+
+class Bloc(models.Model):
+    """A grouping of territories used in official counts (Belt and Road, RCEP, CEE...)."""
+
+    code = models.CharField(
+        max_length=20,
+        primary_key=True,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Use upper-case letters, digits and _.")],
+    )
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class BlocMembership(DatedMembership):
+    group_field = "bloc"
+
+    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        ordering = ["bloc", "territory", "start_date"]
+        constraints = DatedMembership.membership_constraints("bloc", "blocmembership")
+
+    def __str__(self) -> str:
+        return f"{self.territory_id} in {self.bloc_id} {describe_period(self.start_date, self.end_date)}"

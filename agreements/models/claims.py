@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from agreements.choices import BLOC_METRIC_PREFIX, Basis, Metric
+
+
+class Claim(models.Model):
+    """One figure of an official statement, which the registry reconciles with its own count."""
+
+    key = models.CharField(max_length=100, help_text="One statement may have several rows.")
+    authority = models.CharField(max_length=200)
+    stated_on = models.DateField()
+    as_of = models.DateField()
+    economy = models.ForeignKey("agreements.Economy", on_delete=models.PROTECT, related_name="claims")
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+    metric = models.CharField(
+        max_length=40,
+        help_text="partner_economies, partner_countries, rank_by_countries, rank_by_economies or bloc:<code>",
+    )
+    value = models.PositiveIntegerField()
+    source_url = models.URLField("source URL", max_length=1000, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["as_of", "key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "basis", "metric"],
+                name="claim_unique_figure",
+                violation_error_message="This statement already has a figure for that basis and metric.",
+            ),
+            models.CheckConstraint(condition=Q(basis__in=Basis.values), name="claim_basis_valid"),
+            models.CheckConstraint(
+                condition=Q(metric__in=Metric.values) | Q(metric__startswith=BLOC_METRIC_PREFIX),
+                name="claim_metric_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(as_of__lte=models.F("stated_on")),
+                name="claim_as_of_not_after_statement",
+                violation_error_message="A claim cannot be as of a date after it was stated.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority}, {self.stated_on.isoformat()}: {self.metric} = {self.value}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.metric.startswith(BLOC_METRIC_PREFIX):
+            from agreements.models.blocs import Bloc
+
+            code = self.metric.removeprefix(BLOC_METRIC_PREFIX)
+            if not Bloc.objects.filter(code=code).exists():
+                raise ValidationError({"metric": f"Unknown bloc {code!r} in metric."})
+        elif self.metric not in Metric.values:
+            raise ValidationError({"metric": f"Unknown metric {self.metric!r}."})

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from agreements.choices import EconomyKind
+from agreements.models.memberships import DatedMembership, describe_period
+
+
+class Economy(models.Model):
+    """A party that signs arrangements: one territory, or a union such as the EU (code EUU)."""
+
+    code = models.CharField(
+        max_length=3,
+        primary_key=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use three upper-case letters.")],
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "economies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EconomyKind.values), name="economy_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class EconomyMembership(DatedMembership):
+    group_field = "economy"
+
+    economy = models.ForeignKey(Economy, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        ordering = ["economy", "territory", "start_date"]
+        constraints = DatedMembership.membership_constraints("economy", "economymembership")
+
+    def __str__(self) -> str:
+        return f"{self.territory_id} in {self.economy_id} {describe_period(self.start_date, self.end_date)}"

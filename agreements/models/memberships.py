@@ -1,0 +1,92 @@
+"""One shape for membership over time: the half-open interval [start_date, end_date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from agreements.querysets import MembershipQuerySet
+
+
+def periods_overlap(
+    a_start: dt.date | None, a_end: dt.date | None, b_start: dt.date | None, b_end: dt.date | None
+) -> bool:
+    """Whether two half-open periods share a day; None is an open bound."""
+    starts_before_b_ends = a_start is None or b_end is None or a_start < b_end
+    b_starts_before_a_ends = b_start is None or a_end is None or b_start < a_end
+    return starts_before_b_ends and b_starts_before_a_ends
+
+
+def describe_period(start: dt.date | None, end: dt.date | None) -> str:
+    return f"[{start.isoformat() if start else 'always'}, {end.isoformat() if end else 'still'})"
+
+
+class DatedMembership(models.Model):
+    """A territory belonging to a group (`group_field`) for a period."""
+
+    group_field: ClassVar[str]
+
+    territory = models.ForeignKey("agreements.Territory", on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField(null=True, blank=True, help_text="Empty: since before anything tracked.")
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Exclusive: no longer a member on this day. Empty: still."
+    )
+    note = models.TextField(blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def membership_constraints(cls, group: str, prefix: str) -> list[Any]:
+        return [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gt=models.F("start_date")),
+                name=f"{prefix}_end_after_start",
+                violation_error_message="The end date must be after the start date.",
+            ),
+            models.UniqueConstraint(
+                fields=[group, "territory", "start_date"],
+                name=f"{prefix}_unique_start",
+                violation_error_message="This territory already has a membership starting on that date.",
+            ),
+            models.UniqueConstraint(
+                fields=[group, "territory"],
+                condition=Q(start_date__isnull=True),
+                name=f"{prefix}_unique_open_start",
+                violation_error_message="This territory already has a membership with no start date.",
+            ),
+        ]
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.start_date is None or self.start_date <= day) and (
+            self.end_date is None or day < self.end_date
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValidationError({"end_date": "The end date must be after the start date."})
+        group_id = getattr(self, f"{self.group_field}_id", None)
+        if group_id is None or self.territory_id is None:
+            return
+        siblings = (
+            type(self)
+            ._default_manager.filter(
+                **{f"{self.group_field}_id": group_id, "territory_id": self.territory_id}
+            )
+            .exclude(pk=self.pk)
+        )
+        for other in siblings:
+            if periods_overlap(self.start_date, self.end_date, other.start_date, other.end_date):
+                raise ValidationError(
+                    f"This period {describe_period(self.start_date, self.end_date)} overlaps another "
+                    f"membership of the same territory {describe_period(other.start_date, other.end_date)}."
+                )

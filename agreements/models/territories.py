@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from agreements.choices import TerritoryKind
+
+iso3_validator = RegexValidator(r"^[A-Z]{3}$", "Use an upper-case ISO 3166-1 alpha-3 code.")
+iso2_validator = RegexValidator(r"^[A-Z]{2}$", "Use an upper-case ISO 3166-1 alpha-2 code.")
+
+
+class Territory(models.Model):
+    """A country or region of ISO 3166-1. Every ISO territory is known, not only those in the data."""
+
+    iso3 = models.CharField("ISO alpha-3", max_length=3, primary_key=True, validators=[iso3_validator])
+    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True, validators=[iso2_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TerritoryKind.values), name="territory_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.iso3})"

@@ -1,0 +1,45 @@
+"""One-model query verbs. The half-open interval rule lives here once: `active_on(day)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+
+from agreements.choices import Basis, Evidence, Status
+
+if TYPE_CHECKING:
+    pass
+
+
+def active_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Members count on `start_date` and no longer on `end_date`; a null bound is open."""
+    return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
+    )
+
+
+class MembershipQuerySet(models.QuerySet[Any]):
+    def active_on(self, day: dt.date) -> MembershipQuerySet:
+        return self.filter(active_on_q(day))
+
+
+def counting_on_q(day: dt.date, basis: str, evidence: str, prefix: str = "") -> Q:
+    """Rule 1 and 6 of "How we count", as a filter (the counting module re-applies them in Python)."""
+    date_field = "signed_date" if basis == Basis.SIGNED else "effective_date"
+    return (
+        Q(**{f"{prefix}{date_field}__isnull": False, f"{prefix}{date_field}__lte": day})
+        & (Q(**{f"{prefix}ended_date__isnull": True}) | Q(**{f"{prefix}ended_date__gt": day}))
+        & ~Q(**{f"{prefix}status": Status.NEGOTIATING})
+        & Q(**{f"{prefix}evidence__in": Evidence.up_to(evidence)})
+    )
+
+
+class ArrangementQuerySet(models.QuerySet["Arrangement"]):
+    def counting_on(self, day: dt.date, basis: str, evidence: str) -> ArrangementQuerySet:
+        return self.filter(counting_on_q(day, basis, evidence))
+
+    def involving(self, economy_code: str) -> ArrangementQuerySet:
+        return self.filter(parties__code=economy_code)

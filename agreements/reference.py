@@ -1,0 +1,583 @@
+"""Reading and writing the reference dataset (the CSV files under data/).
+
+`load_reference` validates every file first, then applies them in one transaction: a bad file
+loads nothing, and each problem is reported as `file:line: message`. Loading is idempotent: rows
+are matched on their natural keys and updated in place when they changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from agreements.choices import (
+    BLOC_METRIC_PREFIX,
+    Basis,
+    DatePrecision,
+    EconomyKind,
+    Evidence,
+    Metric,
+    Status,
+    TerritoryKind,
+)
+from agreements.models import (
+    Arrangement,
+    ArrangementParty,
+    Bloc,
+    BlocMembership,
+    Claim,
+    Economy,
+    EconomyMembership,
+    Source,
+    Territory,
+)
+from agreements.models.memberships import describe_period, periods_overlap
+
+SOURCE_SEPARATOR = " ; "
+PARTY_SEPARATOR = ";"
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "territories.csv": ("iso3", "iso2", "name", "kind"),
+    "economies.csv": ("code", "name", "kind"),
+    "economy_members.csv": ("economy", "territory", "start_date", "end_date", "note"),
+    "blocs.csv": ("code", "name", "definition", "source"),
+    "bloc_members.csv": ("bloc", "territory", "start_date", "end_date", "note"),
+    "arrangements.csv": (
+        "key",
+        "title",
+        "parties",
+        "signed_date",
+        "signed_precision",
+        "effective_date",
+        "effective_precision",
+        "ended_date",
+        "status",
+        "evidence",
+        "sources",
+        "notes",
+    ),
+    "claims.csv": (
+        "key",
+        "authority",
+        "stated_on",
+        "as_of",
+        "economy",
+        "basis",
+        "metric",
+        "value",
+        "source_url",
+        "note",
+    ),
+}
+
+
+class ReferenceDataError(Exception):
+    """The dataset is not valid; `problems` lists each as `file:line: message`."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in the reference data; nothing was loaded:\n{shown}{more}"
+        )
+
+
+class RowError(Exception):
+    pass
+
+
+@dataclass
+class Row:
+    file: str
+    line: int
+    values: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class Report:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        tables = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{table}: {self.created[table]} created, {self.updated[table]} updated, "
+            f"{self.unchanged[table]} unchanged"
+            for table in tables
+        ]
+
+
+def read_rows(directory: Path, name: str, problems: list[str]) -> list[Row]:
+    path = directory / name
+    if not path.exists():
+        problems.append(f"{name}: file not found in {directory}")
+        return []
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            header = reader.fieldnames or []
+            missing = [column for column in COLUMNS[name] if column not in header]
+            if missing:
+                problems.append(f"{name}:1: missing column(s): {', '.join(missing)}")
+                return []
+            rows = []
+            for values in reader:
+                if None in values:
+                    problems.append(f"{name}:{reader.line_num}: more fields than the header has")
+                    continue
+                if any(v is None for v in values.values()):
+                    problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
+                    continue
+                rows.append(Row(name, reader.line_num, {k: v.strip() for k, v in values.items()}))
+            return rows
+    except UnicodeDecodeError as error:
+        problems.append(f"{name}: not valid UTF-8 ({error.reason} at byte {error.start})")
+    except csv.Error as error:
+        problems.append(f"{name}: malformed CSV ({error})")
+    return []
+
+
+def parse_date(value: str, column: str, *, required: bool = False) -> dt.date | None:
+    if not value:
+        if required:
+            raise RowError(f"{column} is required")
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise RowError(f"{column} {value!r} is not an ISO date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise RowError(f"{column} {value!r} is not a real date ({error})") from None
+
+
+def parse_choice(value: str, column: str, choices: list[str], *, blank: bool = False) -> str:
+    if blank and value == "":
+        return value
+    if value not in choices:
+        raise RowError(f"{column} {value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def require(value: str, column: str) -> str:
+    if not value:
+        raise RowError(f"{column} is required")
+    return value
+
+
+def validate_instance(instance: models.Model, exclude: list[str]) -> None:
+    """Field validation and the model's clean(), with messages flattened for a report line."""
+    try:
+        instance.clean_fields(exclude=exclude)
+        instance.clean()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise RowError(
+                "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+            ) from None
+        raise RowError(" ".join(error.messages)) from None
+
+
+@dataclass
+class Parsed:
+    territories: dict[str, tuple[Row | None, Territory]] = field(default_factory=dict)
+    economies: dict[str, tuple[Row, Economy]] = field(default_factory=dict)
+    economy_members: list[tuple[Row, EconomyMembership]] = field(default_factory=list)
+    blocs: dict[str, tuple[Row, Bloc]] = field(default_factory=dict)
+    bloc_members: list[tuple[Row, BlocMembership]] = field(default_factory=list)
+    arrangements: dict[str, tuple[Row, Arrangement, list[str], list[str]]] = field(default_factory=dict)
+    claims: list[tuple[Row, Claim]] = field(default_factory=list)
+
+
+def parse(directory: Path) -> Parsed:
+    problems: list[str] = []
+    files = {name: read_rows(directory, name, problems) for name in COLUMNS}
+    parsed = Parsed()
+
+    def guarded(rows: list[Row], handle: Callable[[Row], None]) -> None:
+        for row in rows:
+            try:
+                handle(row)
+            except RowError as error:
+                problems.append(f"{row.where}: {error}")
+
+    # Every ISO 3166-1 territory is known; the reference file gives customs names and kinds.
+    for country in pycountry.countries:
+        parsed.territories[country.alpha_3] = (
+            None,
+            Territory(
+                iso3=country.alpha_3,
+                iso2=country.alpha_2,
+                name=country.name,
+                kind=TerritoryKind.COUNTRY,
+            ),
+        )
+
+    def territory(row: Row) -> None:
+        v = row.values
+        iso3 = require(v["iso3"], "iso3")
+        if iso3 in parsed.territories and parsed.territories[iso3][0] is not None:
+            raise RowError(f"duplicate territory {iso3!r}")
+        item = Territory(iso3=iso3, iso2=v["iso2"], name=require(v["name"], "name"), kind=v["kind"])
+        validate_instance(item, exclude=[])
+        parsed.territories[iso3] = (row, item)
+
+    guarded(files["territories.csv"], territory)
+    iso2_seen: dict[str, str] = {}
+    for iso3, (row, item) in parsed.territories.items():
+        if item.iso2 in iso2_seen:
+            problems.append(
+                f"{row.where if row else 'territories'}: "
+                f"alpha-2 {item.iso2!r} used by {iso2_seen[item.iso2]} too"
+            )
+        iso2_seen[item.iso2] = iso3
+
+    def known_territory(code: str) -> str:
+        if code not in parsed.territories:
+            raise RowError(f"unknown territory {code!r}")
+        return code
+
+    def economy(row: Row) -> None:
+        v = row.values
+        code = require(v["code"], "code")
+        if code in parsed.economies:
+            raise RowError(f"duplicate economy {code!r}")
+        item = Economy(
+            code=code,
+            name=require(v["name"], "name"),
+            kind=parse_choice(v["kind"], "kind", EconomyKind.values),
+        )
+        validate_instance(item, exclude=[])
+        parsed.economies[code] = (row, item)
+
+    guarded(files["economies.csv"], economy)
+
+    def known_economy(code: str) -> str:
+        if code not in parsed.economies:
+            raise RowError(f"unknown economy {code!r}")
+        return code
+
+    def economy_member(row: Row) -> None:
+        v = row.values
+        item = EconomyMembership(
+            economy_id=known_economy(require(v["economy"], "economy")),
+            territory_id=known_territory(require(v["territory"], "territory")),
+            start_date=parse_date(v["start_date"], "start_date"),
+            end_date=parse_date(v["end_date"], "end_date"),
+            note=v["note"],
+        )
+        if item.start_date and item.end_date and item.end_date <= item.start_date:
+            raise RowError("end_date must be after start_date")
+        parsed.economy_members.append((row, item))
+
+    guarded(files["economy_members.csv"], economy_member)
+
+    def bloc(row: Row) -> None:
+        v = row.values
+        code = require(v["code"], "code")
+        if code in parsed.blocs:
+            raise RowError(f"duplicate bloc {code!r}")
+        item = Bloc(
+            code=code,
+            name=require(v["name"], "name"),
+            definition=v["definition"],
+            source=v["source"],
+        )
+        validate_instance(item, exclude=[])
+        parsed.blocs[code] = (row, item)
+
+    guarded(files["blocs.csv"], bloc)
+
+    def bloc_member(row: Row) -> None:
+        v = row.values
+        code = require(v["bloc"], "bloc")
+        if code not in parsed.blocs:
+            raise RowError(f"unknown bloc {code!r}")
+        item = BlocMembership(
+            bloc_id=code,
+            territory_id=known_territory(require(v["territory"], "territory")),
+            start_date=parse_date(v["start_date"], "start_date"),
+            end_date=parse_date(v["end_date"], "end_date"),
+            note=v["note"],
+        )
+        if item.start_date and item.end_date and item.end_date <= item.start_date:
+            raise RowError("end_date must be after start_date")
+        parsed.bloc_members.append((row, item))
+
+    guarded(files["bloc_members.csv"], bloc_member)
+
+    for label, members, group in (
+        ("economy", parsed.economy_members, "economy_id"),
+        ("bloc", parsed.bloc_members, "bloc_id"),
+    ):
+        by_pair: dict[tuple[str, str], list[tuple[Row, Any]]] = defaultdict(list)
+        for row, item in members:
+            by_pair[(getattr(item, group), item.territory_id)].append((row, item))
+        for (code, iso3), items in by_pair.items():
+            for index, (row, item) in enumerate(items):
+                for other_row, other in items[:index]:
+                    if periods_overlap(item.start_date, item.end_date, other.start_date, other.end_date):
+                        problems.append(
+                            f"{row.where}: {iso3} in {label} {code} for "
+                            f"{describe_period(item.start_date, item.end_date)} "
+                            f"overlaps line {other_row.line} "
+                            f"{describe_period(other.start_date, other.end_date)}"
+                        )
+
+    def arrangement(row: Row) -> None:
+        v = row.values
+        key = require(v["key"], "key")
+        if key in parsed.arrangements:
+            raise RowError(f"duplicate arrangement key {key!r}")
+        parties = [p.strip() for p in v["parties"].split(PARTY_SEPARATOR) if p.strip()]
+        if len(parties) < 2:
+            raise RowError("an arrangement needs two or more parties")
+        duplicates = sorted(p for p, n in Counter(parties).items() if n > 1)
+        if duplicates:
+            raise RowError(f"party listed twice: {', '.join(duplicates)}")
+        for party in parties:
+            known_economy(party)
+        item = Arrangement(
+            key=key,
+            title=v["title"],
+            signed_date=parse_date(v["signed_date"], "signed_date"),
+            signed_precision=parse_choice(
+                v["signed_precision"], "signed_precision", DatePrecision.values, blank=True
+            ),
+            effective_date=parse_date(v["effective_date"], "effective_date"),
+            effective_precision=parse_choice(
+                v["effective_precision"], "effective_precision", DatePrecision.values, blank=True
+            ),
+            ended_date=parse_date(v["ended_date"], "ended_date"),
+            status=parse_choice(v["status"], "status", Status.values),
+            evidence=parse_choice(v["evidence"], "evidence", Evidence.values),
+            notes=v["notes"],
+        )
+        # The reference format has no ended_precision column: an end date is a day.
+        item.ended_precision = DatePrecision.DAY if item.ended_date else ""
+        validate_instance(item, exclude=[])
+        if item.signed_date and item.effective_date and item.effective_date < item.signed_date:
+            raise RowError("effective_date is before signed_date")
+        for start in (item.signed_date, item.effective_date):
+            if start and item.ended_date and item.ended_date <= start:
+                raise RowError("ended_date must be after the signed and effective dates")
+        sources = [s.strip() for s in v["sources"].split(SOURCE_SEPARATOR) if s.strip()]
+        parsed.arrangements[key] = (row, item, parties, sources)
+
+    guarded(files["arrangements.csv"], arrangement)
+
+    claim_keys: set[tuple[str, str, str]] = set()
+
+    def claim(row: Row) -> None:
+        v = row.values
+        metric = require(v["metric"], "metric")
+        if metric.startswith(BLOC_METRIC_PREFIX):
+            if metric.removeprefix(BLOC_METRIC_PREFIX) not in parsed.blocs:
+                raise RowError(f"unknown bloc in metric {metric!r}")
+        elif metric not in Metric.values:
+            raise RowError(f"metric {metric!r} is not one of: {', '.join(Metric.values)}, bloc:<code>")
+        if not re.fullmatch(r"\d{1,9}", v["value"]):
+            raise RowError(f"value {v['value']!r} is not a whole number")
+        item = Claim(
+            key=require(v["key"], "key"),
+            authority=require(v["authority"], "authority"),
+            stated_on=parse_date(v["stated_on"], "stated_on", required=True),
+            as_of=parse_date(v["as_of"], "as_of", required=True),
+            economy_id=known_economy(require(v["economy"], "economy")),
+            basis=parse_choice(v["basis"], "basis", Basis.values),
+            metric=metric,
+            value=int(v["value"]),
+            source_url=v["source_url"],
+            note=v["note"],
+        )
+        try:
+            item.clean_fields(exclude=["economy"])
+        except ValidationError as error:
+            raise RowError("; ".join(f"{k}: {' '.join(m)}" for k, m in error.message_dict.items())) from None
+        if item.as_of > item.stated_on:
+            raise RowError("as_of is after stated_on")
+        natural = (item.key, item.basis, item.metric)
+        if natural in claim_keys:
+            raise RowError(f"duplicate claim {item.key} {item.basis} {item.metric}")
+        claim_keys.add(natural)
+        parsed.claims.append((row, item))
+
+    guarded(files["claims.csv"], claim)
+
+    if problems:
+        raise ReferenceDataError(problems)
+    return parsed
+
+
+FieldValues = dict[str, Any]
+
+
+def _values(instance: models.Model, fields: tuple[str, ...]) -> FieldValues:
+    return {name: getattr(instance, name) for name in fields}
+
+
+class Applier:
+    """Upserts parsed rows; records constraint violations against their lines."""
+
+    def __init__(self) -> None:
+        self.report = Report()
+        self.problems: list[str] = []
+
+    def save(self, row: Row | None, instance: models.Model) -> bool:
+        try:
+            with transaction.atomic():
+                instance.save()
+            return True
+        except IntegrityError as error:
+            self.problems.append(
+                f"{row.where if row else instance._meta.db_table}: {explain(instance, error)}"
+            )
+            return False
+
+    def upsert(
+        self,
+        table: str,
+        existing: dict[Any, models.Model],
+        key: Any,
+        row: Row | None,
+        item: models.Model,
+        fields: tuple[str, ...],
+        *,
+        children_changed: Callable[[models.Model], bool] | None = None,
+    ) -> models.Model:
+        """Create or update in place by natural key; `children_changed` syncs dependent rows."""
+        current = existing.get(key)
+        if current is None:
+            saved = self.save(row, item)
+            if saved and children_changed:
+                children_changed(item)
+            self.report.created[table] += 1
+            return item
+        changed = _values(current, fields) != _values(item, fields)
+        if changed:
+            for name in fields:
+                setattr(current, name, getattr(item, name))
+            self.save(row, current)
+        if children_changed and children_changed(current):
+            changed = True
+        (self.report.updated if changed else self.report.unchanged)[table] += 1
+        return current
+
+
+def explain(instance: models.Model, error: IntegrityError) -> str:
+    text = str(error)
+    for constraint in instance._meta.constraints:
+        if constraint.name in text:
+            return f"{constraint.get_violation_error_message()} ({constraint.name})"
+    return f"rejected by the database: {text.strip().splitlines()[0]}"
+
+
+def apply(parsed: Parsed) -> Report:
+    applier = Applier()
+    territory_fields = ("iso2", "name", "kind")
+    existing_territories = {t.iso3: t for t in Territory.objects.all()}
+    for iso3, (row, item) in parsed.territories.items():
+        applier.upsert("territories", existing_territories, iso3, row, item, territory_fields)
+
+    existing_economies = {e.code: e for e in Economy.objects.all()}
+    for code, (row, item) in parsed.economies.items():
+        applier.upsert("economies", existing_economies, code, row, item, ("name", "kind"))
+
+    existing_blocs = {b.code: b for b in Bloc.objects.all()}
+    for code, (row, item) in parsed.blocs.items():
+        applier.upsert("blocs", existing_blocs, code, row, item, ("name", "definition", "source"))
+
+    membership_fields = ("end_date", "note")
+    existing_em = {(m.economy_id, m.territory_id, m.start_date): m for m in EconomyMembership.objects.all()}
+    for row, item in parsed.economy_members:
+        key = (item.economy_id, item.territory_id, item.start_date)
+        applier.upsert("economy memberships", existing_em, key, row, item, membership_fields)
+    existing_bm = {(m.bloc_id, m.territory_id, m.start_date): m for m in BlocMembership.objects.all()}
+    for row, item in parsed.bloc_members:
+        key = (item.bloc_id, item.territory_id, item.start_date)
+        applier.upsert("bloc memberships", existing_bm, key, row, item, membership_fields)
+
+    arrangement_fields = (
+        "title",
+        "signed_date",
+        "signed_precision",
+        "effective_date",
+        "effective_precision",
+        "ended_date",
+        "ended_precision",
+        "status",
+        "evidence",
+        "notes",
+    )
+    existing_arrangements = {a.key: a for a in Arrangement.objects.all()}
+    existing_parties: dict[int, list[str]] = defaultdict(list)
+    for arrangement_id, economy_id in ArrangementParty.objects.order_by("pk").values_list(
+        "arrangement_id", "economy_id"
+    ):
+        existing_parties[arrangement_id].append(economy_id)
+    existing_sources: dict[int, list[str]] = defaultdict(list)
+    for source in Source.objects.order_by("arrangement_id", "position", "pk"):
+        existing_sources[source.arrangement_id].append(source.text)
+    for key, (row, item, parties, sources) in parsed.arrangements.items():
+
+        def sync_children(
+            saved: models.Model, parties: list[str] = parties, sources: list[str] = sources
+        ) -> bool:
+            changed = False
+            if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
+                ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
+                ArrangementParty.objects.bulk_create(
+                    ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                )
+                changed = True
+            if existing_sources.get(saved.pk, []) != sources:
+                Source.objects.filter(arrangement_id=saved.pk).delete()
+                Source.objects.bulk_create(
+                    Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
+                    for i, s in enumerate(sources)
+                )
+                changed = True
+            return changed
+
+        applier.upsert(
+            "arrangements",
+            existing_arrangements,
+            key,
+            row,
+            item,
+            arrangement_fields,
+            children_changed=sync_children,
+        )
+
+    claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
+    existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()}
+    for row, item in parsed.claims:
+        applier.upsert(
+            "claims", existing_claims, (item.key, item.basis, item.metric), row, item, claim_fields
+        )
+
+    if applier.problems:
+        raise ReferenceDataError(applier.problems)
+    return applier.report
+
+
+def load_reference(directory: Path) -> Report:
+    """Validate the dataset in `directory`, then load it in one transaction (all or nothing)."""
+    parsed = parse(directory)
+    with transaction.atomic():
+        return apply(parsed)
