@@ -224,7 +224,8 @@ def standings_on(facts: Facts, day: dt.date, basis: str, evidence: str) -> Stand
         economy: frozenset().union(*(territories.get(p, frozenset()) for p in others))
         for economy, others in partners.items()
     }
-    blocs = {code: frozenset() for code in facts.bloc_codes} | members_on(facts.bloc_members, day)
+    blocs: dict[str, frozenset[str]] = {code: frozenset() for code in facts.bloc_codes}
+    blocs |= members_on(facts.bloc_members, day)
     return Standings(
         as_of=day,
         basis=basis,

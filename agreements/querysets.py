@@ -11,7 +11,7 @@ from django.db.models import Q
 from agreements.choices import Basis, Evidence, Status
 
 if TYPE_CHECKING:
-    pass
+    from agreements.models import Arrangement  # noqa: F401 (named in a string below)
 
 
 def active_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -37,7 +37,7 @@ def counting_on_q(day: dt.date, basis: str, evidence: str, prefix: str = "") -> 
     )
 
 
-class ArrangementQuerySet(models.QuerySet["Arrangement"]):
+class ArrangementQuerySet(models.QuerySet["Arrangement", "Arrangement"]):
     def counting_on(self, day: dt.date, basis: str, evidence: str) -> ArrangementQuerySet:
         return self.filter(counting_on_q(day, basis, evidence))
 

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,12 @@ def parse_date(value: str, column: str, *, required: bool = False) -> dt.date | 
         raise RowError(f"{column} {value!r} is not a real date ({error})") from None
 
 
+def parse_required_date(value: str, column: str) -> dt.date:
+    day = parse_date(value, column, required=True)
+    assert day is not None
+    return day
+
+
 def parse_choice(value: str, column: str, choices: list[str], *, blank: bool = False) -> str:
     if blank and value == "":
         return value
@@ -238,14 +244,15 @@ def parse(directory: Path) -> Parsed:
         parsed.territories[iso3] = (row, item)
 
     guarded(files["territories.csv"], territory)
-    iso2_seen: dict[str, str] = {}
-    for iso3, (row, item) in parsed.territories.items():
-        if item.iso2 in iso2_seen:
+    iso2_seen: dict[str | None, str] = {}
+    for iso3, (territory_row, known) in parsed.territories.items():
+        if known.iso2 in iso2_seen:
             problems.append(
-                f"{row.where if row else 'territories'}: "
-                f"alpha-2 {item.iso2!r} used by {iso2_seen[item.iso2]} too"
+                f"{territory_row.where if territory_row else 'territories'}: "
+                f"alpha-2 {known.iso2!r} used by {iso2_seen[known.iso2]} too"
             )
-        iso2_seen[item.iso2] = iso3
+        if known.iso2:
+            iso2_seen[known.iso2] = iso3
 
     def known_territory(code: str) -> str:
         if code not in parsed.territories:
@@ -321,13 +328,14 @@ def parse(directory: Path) -> Parsed:
 
     guarded(files["bloc_members.csv"], bloc_member)
 
-    for label, members, group in (
-        ("economy", parsed.economy_members, "economy_id"),
-        ("bloc", parsed.bloc_members, "bloc_id"),
-    ):
+    membership_sets: list[tuple[str, list[tuple[Row, Any]], str]] = [
+        ("economy", list(parsed.economy_members), "economy_id"),
+        ("bloc", list(parsed.bloc_members), "bloc_id"),
+    ]
+    for label, members, group in membership_sets:
         by_pair: dict[tuple[str, str], list[tuple[Row, Any]]] = defaultdict(list)
-        for row, item in members:
-            by_pair[(getattr(item, group), item.territory_id)].append((row, item))
+        for member_row, member in members:
+            by_pair[(getattr(member, group), member.territory_id)].append((member_row, member))
         for (code, iso3), items in by_pair.items():
             for index, (row, item) in enumerate(items):
                 for other_row, other in items[:index]:
@@ -396,8 +404,8 @@ def parse(directory: Path) -> Parsed:
         item = Claim(
             key=require(v["key"], "key"),
             authority=require(v["authority"], "authority"),
-            stated_on=parse_date(v["stated_on"], "stated_on", required=True),
-            as_of=parse_date(v["as_of"], "as_of", required=True),
+            stated_on=parse_required_date(v["stated_on"], "stated_on"),
+            as_of=parse_required_date(v["as_of"], "as_of"),
             economy_id=known_economy(require(v["economy"], "economy")),
             basis=parse_choice(v["basis"], "basis", Basis.values),
             metric=metric,
@@ -452,7 +460,7 @@ class Applier:
     def upsert(
         self,
         table: str,
-        existing: dict[Any, models.Model],
+        existing: Mapping[Any, models.Model],
         key: Any,
         row: Row | None,
         item: models.Model,
@@ -489,28 +497,31 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 def apply(parsed: Parsed) -> Report:
     applier = Applier()
-    territory_fields = ("iso2", "name", "kind")
-    existing_territories = {t.iso3: t for t in Territory.objects.all()}
-    for iso3, (row, item) in parsed.territories.items():
-        applier.upsert("territories", existing_territories, iso3, row, item, territory_fields)
-
-    existing_economies = {e.code: e for e in Economy.objects.all()}
-    for code, (row, item) in parsed.economies.items():
-        applier.upsert("economies", existing_economies, code, row, item, ("name", "kind"))
-
-    existing_blocs = {b.code: b for b in Bloc.objects.all()}
-    for code, (row, item) in parsed.blocs.items():
-        applier.upsert("blocs", existing_blocs, code, row, item, ("name", "definition", "source"))
-
-    membership_fields = ("end_date", "note")
-    existing_em = {(m.economy_id, m.territory_id, m.start_date): m for m in EconomyMembership.objects.all()}
-    for row, item in parsed.economy_members:
-        key = (item.economy_id, item.territory_id, item.start_date)
-        applier.upsert("economy memberships", existing_em, key, row, item, membership_fields)
-    existing_bm = {(m.bloc_id, m.territory_id, m.start_date): m for m in BlocMembership.objects.all()}
-    for row, item in parsed.bloc_members:
-        key = (item.bloc_id, item.territory_id, item.start_date)
-        applier.upsert("bloc memberships", existing_bm, key, row, item, membership_fields)
+    em_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.economy_id, m.territory_id, m.start_date)  # noqa: E731
+    bm_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.bloc_id, m.territory_id, m.start_date)  # noqa: E731
+    tables: list[tuple[str, Any, Callable[[Any], Any], list[tuple[Row | None, Any]], tuple[str, ...]]] = [
+        (
+            "territories",
+            Territory,
+            lambda t: t.iso3,
+            list(parsed.territories.values()),
+            ("iso2", "name", "kind"),
+        ),
+        ("economies", Economy, lambda e: e.code, list(parsed.economies.values()), ("name", "kind")),
+        ("blocs", Bloc, lambda b: b.code, list(parsed.blocs.values()), ("name", "definition", "source")),
+        (
+            "economy memberships",
+            EconomyMembership,
+            em_key,
+            list(parsed.economy_members),
+            ("end_date", "note"),
+        ),
+        ("bloc memberships", BlocMembership, bm_key, list(parsed.bloc_members), ("end_date", "note")),
+    ]
+    for table, model, natural_key, rows, fields in tables:
+        existing = {natural_key(instance): instance for instance in model.objects.all()}
+        for row, item in rows:
+            applier.upsert(table, existing, natural_key(item), row, item, fields)
 
     arrangement_fields = (
         "title",
@@ -533,7 +544,7 @@ def apply(parsed: Parsed) -> Report:
     existing_sources: dict[int, list[str]] = defaultdict(list)
     for source in Source.objects.order_by("arrangement_id", "position", "pk"):
         existing_sources[source.arrangement_id].append(source.text)
-    for key, (row, item, parties, sources) in parsed.arrangements.items():
+    for arrangement_key, (row, item, parties, sources) in parsed.arrangements.items():
 
         def sync_children(
             saved: models.Model, parties: list[str] = parties, sources: list[str] = sources
@@ -557,7 +568,7 @@ def apply(parsed: Parsed) -> Report:
         applier.upsert(
             "arrangements",
             existing_arrangements,
-            key,
+            arrangement_key,
             row,
             item,
             arrangement_fields,
@@ -566,10 +577,9 @@ def apply(parsed: Parsed) -> Report:
 
     claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
     existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()}
-    for row, item in parsed.claims:
-        applier.upsert(
-            "claims", existing_claims, (item.key, item.basis, item.metric), row, item, claim_fields
-        )
+    for claim_row, claim in parsed.claims:
+        key = (claim.key, claim.basis, claim.metric)
+        applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
 
     if applier.problems:
         raise ReferenceDataError(applier.problems)

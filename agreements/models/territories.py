@@ -13,7 +13,9 @@ class Territory(models.Model):
     """A country or region of ISO 3166-1. Every ISO territory is known, not only those in the data."""
 
     iso3 = models.CharField("ISO alpha-3", max_length=3, primary_key=True, validators=[iso3_validator])
-    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True, validators=[iso2_validator])
+    iso2 = models.CharField(
+        "ISO alpha-2", max_length=2, unique=True, null=True, blank=True, validators=[iso2_validator]
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY)
 

@@ -1,0 +1,27 @@
+"""The reference dataset is the suite's main fixture: loaded once per test database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from agreements.reference import load_reference
+
+REFERENCE_DIR = Path(settings.BASE_DIR) / "data"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        load_reference(REFERENCE_DIR)
+    yield
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client(HTTP_HOST="localhost")
