@@ -25,3 +25,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 @pytest.fixture
 def client() -> Client:
     return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Hashing a test user's password with the production hasher costs ~0.5 s per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -77,6 +77,8 @@ class DatedMembership(models.Model):
         group_id = getattr(self, f"{self.group_field}_id", None)
         if group_id is None or self.territory_id is None:
             return
+        if getattr(self, "overlaps_checked_by_formset", False):
+            return  # an inline formset holding every sibling compares the submitted rows instead
         siblings = (
             type(self)
             ._default_manager.filter(
