@@ -73,7 +73,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):
     """
 
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         form.instance.overlaps_checked_by_formset = True
         return form
 

@@ -159,6 +159,13 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerLink:
+    territory: str
+    economy: str
+    arrangement: str
+
+
+@dataclass(frozen=True, slots=True)
 class RankingRow:
     economy: str
     value: int
@@ -175,7 +182,21 @@ class Standings:
     partners: dict[str, frozenset[str]]
     countries: dict[str, frozenset[str]]
     blocs: dict[str, frozenset[str]]
+    territories: dict[str, frozenset[str]] = field(default_factory=dict)
     counted: tuple[ArrangementFact, ...] = field(default=())
+
+    def partner_links(self, economy: str) -> list[PartnerLink]:
+        """One link per partner territory of `economy`: the partner economy and the arrangement
+        that first made it a partner (earliest date on the basis, then key)."""
+        links: dict[str, PartnerLink] = {}
+        involving = (a for a in self.counted if economy in a.parties)
+        for arrangement in sorted(involving, key=lambda a: (basis_date(a, self.basis) or dt.date.min, a.key)):
+            for party in arrangement.parties:
+                if party == economy:
+                    continue
+                for territory in sorted(self.territories.get(party, ())):
+                    links.setdefault(territory, PartnerLink(territory, party, arrangement.key))
+        return [links[code] for code in sorted(links)]
 
     def ranking(self, by: str) -> list[RankingRow]:
         if by not in RANK_MEASURES:
@@ -233,5 +254,30 @@ def standings_on(facts: Facts, day: dt.date, basis: str, evidence: str) -> Stand
         partners={economy: frozenset(others) for economy, others in partners.items()},
         countries=countries,
         blocs=blocs,
+        territories=territories,
         counted=counted,
     )
+
+
+def cumulative_series(
+    facts: Facts, economies: Sequence[str], until: dt.date, basis: str, evidence: str
+) -> dict[str, list[tuple[dt.date, int, int]]]:
+    """For each economy, (day, partner economies, partner countries) at every day the counts can
+    change up to `until`: each basis date, end date and membership boundary, and `until` itself."""
+    days: set[dt.date] = {until}
+    for arrangement in facts.arrangements:
+        for day in (basis_date(arrangement, basis), arrangement.ended_date):
+            if day is not None and day <= until:
+                days.add(day)
+    for membership in facts.economy_members:
+        for day in (membership.start_date, membership.end_date):
+            if day is not None and day <= until:
+                days.add(day)
+    series: dict[str, list[tuple[dt.date, int, int]]] = {code: [] for code in economies}
+    for day in sorted(days):
+        standings = standings_on(facts, day, basis, evidence)
+        for code in economies:
+            point = (day, len(standings.partners.get(code, ())), len(standings.countries.get(code, ())))
+            if not series[code] or series[code][-1][1:] != point[1:] or day == until:
+                series[code].append(point)
+    return series

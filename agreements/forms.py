@@ -34,6 +34,16 @@ class AsOfForm(forms.Form):
 
 class SummaryForm(AsOfForm):
     economy = forms.CharField(max_length=3)
+    field_order = ["economy", "as_of", "basis", "evidence"]
+
+    def __init__(self, *args: Any, economies: bool = False, **kwargs: Any) -> None:
+        """With `economies`, the economy is a labelled select of every economy (for pages)."""
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if economies:
+            self.fields["economy"].widget = forms.Select(
+                choices=[(e.code, f"{e.name} ({e.code})") for e in Economy.objects.order_by("name")]
+            )
 
     def clean_economy(self) -> str:
         code = self.cleaned_data["economy"].strip().upper()

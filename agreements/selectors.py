@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from agreements import counting
 from agreements.models import (
+    Arrangement,
     ArrangementParty,
     Bloc,
     BlocMembership,
     Claim,
     Economy,
     EconomyMembership,
+    Territory,
 )
 from agreements.querysets import active_on_q, counting_on_q
 
@@ -109,3 +111,231 @@ def claims_ledger(*, evidence: str = "inferred") -> list[LedgerRow]:
             standings[point] = counting.standings_on(facts, claim.as_of, claim.basis, evidence)
         rows.append(LedgerRow(claim, standings[point].summary(claim.economy_id).metric(claim.metric)))
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRow:
+    """A partner territory of the focal economy, with the arrangement that made it a partner."""
+
+    territory: str
+    territory_name: str
+    economy: str
+    economy_name: str
+    arrangement: Arrangement
+    blocs: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    summary: counting.Summary
+    economy_name: str
+    rows: list[PartnerRow]
+    own_territories: list[tuple[str, str]]
+    bloc_names: dict[str, str]
+
+
+def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overview:
+    """The focal economy's figures and partner rows on a day (a constant number of queries)."""
+    standings = standings_on(day, basis, evidence)
+    summary = standings.summary(economy)
+    links = standings.partner_links(economy)
+    arrangements = Arrangement.objects.in_bulk({link.arrangement for link in links}, field_name="key")
+    own = standings.territories.get(economy, frozenset())
+    territory_names = dict(
+        Territory.objects.filter(iso3__in={link.territory for link in links} | own).values_list(
+            "iso3", "name"
+        )
+    )
+    economy_names = dict(
+        Economy.objects.filter(code__in={link.economy for link in links} | {economy}).values_list(
+            "code", "name"
+        )
+    )
+    bloc_names = dict(Bloc.objects.values_list("code", "name"))
+    blocs_of: dict[str, list[str]] = defaultdict(list)
+    for code, members in sorted(standings.blocs.items()):
+        for territory in members:
+            blocs_of[territory].append(code)
+    rows = [
+        PartnerRow(
+            territory=link.territory,
+            territory_name=territory_names.get(link.territory, link.territory),
+            economy=link.economy,
+            economy_name=economy_names.get(link.economy, link.economy),
+            arrangement=arrangements[link.arrangement],
+            blocs=tuple(blocs_of.get(link.territory, ())),
+        )
+        for link in links
+    ]
+    return Overview(
+        summary=summary,
+        economy_name=economy_names.get(economy, economy),
+        rows=rows,
+        own_territories=sorted((code, territory_names.get(code, code)) for code in own),
+        bloc_names=bloc_names,
+    )
+
+
+def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:
+    """Cumulative partner countries and economies of the focal economy and the `others` leading
+    economies (by partner countries on the day), at every day the counts change."""
+    facts = load_facts()
+    leaders = [
+        row.economy
+        for row in counting.standings_on(facts, day, basis, evidence).ranking("countries")
+        if row.economy != economy
+    ][:others]
+    codes = [economy, *leaders]
+    names = dict(Economy.objects.filter(code__in=codes).values_list("code", "name"))
+    series = counting.cumulative_series(facts, codes, day, basis, evidence)
+    return {"codes": codes, "names": names, "series": series, "until": day}
+
+
+def economy_names() -> dict[str, str]:
+    return dict(Economy.objects.values_list("code", "name"))
+
+
+# Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number
+# of queries whatever the data size.
+
+from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
+
+
+def arrangement_catalog() -> QuerySet[Arrangement]:
+    """Arrangements with their parties (by code) and sources, signed date then key, undated last."""
+    return Arrangement.objects.prefetch_related(
+        Prefetch("parties", queryset=Economy.objects.order_by("code")), "sources"
+    ).order_by(F("signed_date").asc(nulls_last=True), "key")
+
+
+@dataclass(frozen=True, slots=True)
+class PartyCoverage:
+    economy: Economy
+    territories: list[Territory]
+
+
+def arrangement_coverage(*, arrangement: Arrangement, day: dt.date) -> list[PartyCoverage]:
+    """The territories each party economy has on `day` (half-open membership periods)."""
+    parties = sorted(arrangement.parties.all(), key=lambda economy: economy.code)
+    members: dict[str, list[Territory]] = defaultdict(list)
+    for link in (
+        EconomyMembership.objects.filter(active_on_q(day), economy__in=[p.code for p in parties])
+        .select_related("territory")
+        .order_by("territory__name")
+    ):
+        members[link.economy_id].append(link.territory)
+    return [PartyCoverage(economy, members.get(economy.code, [])) for economy in parties]
+
+
+def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
+    """Economies by name with `territories_now` (on `day`) and `arrangement_count`."""
+    return Economy.objects.annotate(
+        territories_now=Count("memberships", filter=active_on_q(day, prefix="memberships__"), distinct=True),
+        arrangement_count=Count("arrangements", distinct=True),
+    ).order_by("name", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class EconomyPage:
+    economy: Economy
+    memberships: list[EconomyMembership]
+    arrangements: list[Arrangement]
+    summary: counting.Summary
+    partner_economies: list[Economy]
+    partner_territories: list[Territory]
+
+
+def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
+    """Members over time, arrangements, and the summary on `day` (signed basis, all evidence)."""
+    memberships = list(
+        EconomyMembership.objects.filter(economy=economy)
+        .select_related("territory")
+        .order_by("territory__name", "start_date")
+    )
+    arrangements = list(arrangement_catalog().filter(parties=economy))
+    summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
+    return EconomyPage(
+        economy=economy,
+        memberships=memberships,
+        arrangements=arrangements,
+        summary=summary,
+        partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
+        partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryRow:
+    territory: Territory
+    economies: list[Economy]
+
+
+def territory_catalog(*, day: dt.date) -> list[TerritoryRow]:
+    """Every territory by name, with the economies it belongs to on `day`."""
+    economies_of: dict[str, list[Economy]] = defaultdict(list)
+    for link in (
+        EconomyMembership.objects.filter(active_on_q(day)).select_related("economy").order_by("economy__name")
+    ):
+        economies_of[link.territory_id].append(link.economy)
+    return [
+        TerritoryRow(territory, economies_of.get(territory.iso3, []))
+        for territory in Territory.objects.order_by("name", "iso3")
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ArrangementReach:
+    arrangement: Arrangement
+    via: list[Economy]
+
+
+@dataclass(frozen=True, slots=True)
+class TerritoryPage:
+    territory: Territory
+    economy_memberships: list[EconomyMembership]
+    bloc_memberships: list[BlocMembership]
+    arrangements: list[ArrangementReach]
+
+
+def territory_page(*, territory: Territory) -> TerritoryPage:
+    """Its economies and blocs over time, and the arrangements of any economy it ever belonged to."""
+    economy_memberships = list(
+        EconomyMembership.objects.filter(territory=territory)
+        .select_related("economy")
+        .order_by("start_date", "economy__name")
+    )
+    bloc_memberships = list(
+        BlocMembership.objects.filter(territory=territory)
+        .select_related("bloc")
+        .order_by("bloc__name", "start_date")
+    )
+    economies = {link.economy_id for link in economy_memberships}
+    reaching = ArrangementParty.objects.filter(economy__in=economies).values("arrangement_id")
+    return TerritoryPage(
+        territory=territory,
+        economy_memberships=economy_memberships,
+        bloc_memberships=bloc_memberships,
+        arrangements=[
+            ArrangementReach(
+                arrangement, [party for party in arrangement.parties.all() if party.code in economies]
+            )
+            for arrangement in arrangement_catalog().filter(pk__in=reaching)
+        ],
+    )
+
+
+def bloc_catalog(*, day: dt.date) -> QuerySet[Bloc]:
+    """Blocs by code with `members_now` (on `day`) and `members_ever` (distinct territories)."""
+    return Bloc.objects.annotate(
+        members_now=Count("memberships", filter=active_on_q(day, prefix="memberships__"), distinct=True),
+        members_ever=Count("memberships__territory", distinct=True),
+    ).order_by("code")
+
+
+def bloc_memberships(*, bloc: Bloc) -> list[BlocMembership]:
+    """A bloc's members over time, by territory name then start."""
+    return list(
+        BlocMembership.objects.filter(bloc=bloc)
+        .select_related("territory")
+        .order_by("territory__name", "start_date")
+    )

@@ -1,30 +1,120 @@
-"""HTML pages. Views are thin: validate parameters, call a selector, render."""
+"""The dashboard, the partners list, the ranking, the claims ledger and "How we count"."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
-from agreements import selectors
-from agreements.forms import SummaryForm
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+
+from agreements import charts, selectors
+from agreements.choices import Basis, Evidence
+from agreements.forms import AsOfForm, RankingForm, SummaryForm
+
+DEFAULT_ECONOMY = "CHN"
+
+
+def _with_defaults(request: HttpRequest, **defaults: str) -> QueryDict:
+    """The query string with every control's default filled in, so the controls show what is
+    counted (an empty value means the default too)."""
+    data: QueryDict = request.GET.copy()
+    defaults = {
+        "as_of": timezone.localdate().isoformat(),
+        "basis": Basis.SIGNED.value,
+        "evidence": Evidence.INFERRED.value,
+        **defaults,
+    }
+    for key, value in defaults.items():
+        if not data.get(key):
+            data[key] = value
+    return data
+
+
+def _summary_form(request: HttpRequest) -> SummaryForm:
+    return SummaryForm(_with_defaults(request, economy=DEFAULT_ECONOMY), economies=True)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
-    data.setdefault("economy", "CHN")
-    form = SummaryForm(data)
-    summary = None
-    if form.is_valid():
-        params = form.cleaned_data
-        summary = selectors.summary_for(
-            economy=params["economy"],
-            day=params["as_of"],
-            basis=params["basis"],
-            evidence=params["evidence"],
-        )
+    form = _summary_form(request)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "agreements/dashboard.html", context, status=400)
+    params = form.cleaned_data
+    data = selectors.overview(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    race = selectors.race(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    context |= {
+        "data": data,
+        "summary": data.summary,
+        "params": params,
+        "bloc_rows": [
+            (
+                code,
+                data.bloc_names.get(code, code),
+                data.summary.by_bloc[code],
+                [r for r in data.rows if code in r.blocs],
+            )
+            for code in data.summary.by_bloc
+        ],
+        "map_figure": charts.partner_map(data),
+        "race_countries": charts.race_chart(race, "countries"),
+        "race_economies": charts.race_chart(race, "economies"),
+    }
+    return render(request, "agreements/dashboard.html", context)
+
+
+def partners(request: HttpRequest) -> HttpResponse:
+    form = _summary_form(request)
+    bloc = request.GET.get("bloc", "")
+    context: dict[str, Any] = {"form": form, "bloc": bloc, "rows": []}
+    if not form.is_valid():
+        return render(request, "agreements/partner_list.html", context, status=400)
+    params = form.cleaned_data
+    data = selectors.overview(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    if bloc and bloc not in data.bloc_names:
+        context["bloc_error"] = f"Unknown bloc {bloc!r}. Choose one of: {', '.join(sorted(data.bloc_names))}."
+        return render(request, "agreements/partner_list.html", context, status=400)
+    rows = [r for r in data.rows if not bloc or bloc in r.blocs]
+    context |= {"data": data, "summary": data.summary, "params": params, "rows": rows}
+    return render(request, "agreements/partner_list.html", context)
+
+
+def ranking(request: HttpRequest) -> HttpResponse:
+    form = RankingForm(_with_defaults(request))
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "agreements/ranking.html", context, status=400)
+    params = form.cleaned_data
+    standings = selectors.standings_on(params["as_of"], params["basis"], params["evidence"])
+    names = selectors.economy_names()
+    context |= {
+        "params": params,
+        "by_countries": [(r, names.get(r.economy, r.economy)) for r in standings.ranking("countries")],
+        "by_economies": [(r, names.get(r.economy, r.economy)) for r in standings.ranking("economies")],
+    }
+    return render(request, "agreements/ranking.html", context)
+
+
+def claims(request: HttpRequest) -> HttpResponse:
+    rows = selectors.claims_ledger()
     return render(
         request,
-        "agreements/home.html",
-        {"form": form, "summary": summary},
-        status=200 if summary else 400,
+        "agreements/claim_list.html",
+        {"rows": rows, "differences": sum(not r.match for r in rows), "matches": sum(r.match for r in rows)},
+    )
+
+
+def how_we_count(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm({})
+    form.is_valid()
+    return render(
+        request,
+        "agreements/how_we_count.html",
+        {"bases": Basis.choices, "evidence_levels": Evidence.choices, "form": form},
     )

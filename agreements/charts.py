@@ -1,0 +1,198 @@
+"""Selector rows -> plotly figure dicts (no ORM, no request).
+
+Pages embed the dicts with `json_script`; static/js/charts.js draws them. Colour is never the only
+carrier of meaning: every map has a table alternative on its page, and hover text spells it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from agreements import geo
+from agreements.selectors import Overview, PartnerRow
+
+COLOR_SCALE = "Viridis"
+OWN_COLOR = "#d1495b"
+
+
+def _date_label(day: dt.date | None, precision: str) -> str:
+    if day is None:
+        return "not known"
+    if precision == "month":
+        return day.strftime("%Y-%m") + " (month)"
+    if precision == "year":
+        return f"{day.year} (year)"
+    if precision == "by":
+        return f"by {day.isoformat()}"
+    return day.isoformat()
+
+
+def _hover(row: PartnerRow) -> str:
+    arrangement = row.arrangement
+    return (
+        f"<b>{row.territory_name}</b> ({row.territory})<br>"
+        f"Economy: {row.economy_name} ({row.economy})<br>"
+        f"Arrangement: {arrangement.title or arrangement.key}<br>"
+        f"Signed: {_date_label(arrangement.signed_date, arrangement.signed_precision)}<br>"
+        f"In force: {_date_label(arrangement.effective_date, arrangement.effective_precision)}<br>"
+        f"Evidence: {arrangement.evidence}"
+    )
+
+
+def _year(row: PartnerRow) -> int | None:
+    day = row.arrangement.signed_date or row.arrangement.effective_date
+    return day.year if day else None
+
+
+def partner_map(data: Overview) -> dict[str, Any]:
+    """A world map of partner territories coloured by the year their arrangement was signed."""
+    rows = data.rows
+    years = [y for y in (_year(r) for r in rows) if y is not None]
+    low, high = (min(years), max(years)) if years else (2000, 2025)
+    if low == high:
+        low -= 1
+    shaped = [r for r in rows if geo.has_shape(r.territory)]
+    marked = [r for r in rows if geo.needs_marker(r.territory) and geo.marker_position(r.territory)]
+    own_shaped = [(c, n) for c, n in data.own_territories if geo.has_shape(c)]
+    own_marked = [(c, n) for c, n in data.own_territories if geo.needs_marker(c) and geo.marker_position(c)]
+    focal = f"{data.economy_name} ({data.summary.economy})"
+    colour_axis = {"cmin": low, "cmax": high, "colorscale": COLOR_SCALE}
+    traces: list[Any] = [
+        go.Choropleth(
+            name=f"{focal}: own territory",
+            locationmode="ISO-3",
+            locations=[c for c, _ in own_shaped],
+            z=[1] * len(own_shaped),
+            colorscale=[[0, OWN_COLOR], [1, OWN_COLOR]],
+            showscale=False,
+            marker_line_color="white",
+            hovertext=[f"<b>{n}</b> ({c})<br>{focal}: the economy shown" for c, n in own_shaped],
+            hoverinfo="text",
+            meta={"role": "own"},
+        ),
+        go.Choropleth(
+            name="Partner territories",
+            locationmode="ISO-3",
+            locations=[r.territory for r in shaped],
+            z=[_year(r) for r in shaped],
+            zmin=low,
+            zmax=high,
+            colorscale=COLOR_SCALE,
+            colorbar={"title": {"text": "Year signed"}, "thickness": 12, "len": 0.6},
+            marker_line_color="white",
+            marker_line_width=0.5,
+            hovertext=[_hover(r) for r in shaped],
+            hoverinfo="text",
+            meta={"role": "partner-shapes"},
+        ),
+        go.Scattergeo(
+            name="Small partner territories",
+            lat=[geo.marker_position(r.territory)[0] for r in marked],  # type: ignore[index]
+            lon=[geo.marker_position(r.territory)[1] for r in marked],  # type: ignore[index]
+            customdata=[r.territory for r in marked],
+            mode="markers",
+            marker={
+                "size": 9,
+                "color": [_year(r) for r in marked],
+                **colour_axis,
+                "line": {"color": "#1b1f24", "width": 1},
+                "symbol": "circle",
+            },
+            hovertext=[_hover(r) for r in marked],
+            hoverinfo="text",
+            showlegend=False,
+            meta={"role": "partner-markers"},
+        ),
+        go.Scattergeo(
+            name=f"{focal}: own territory",
+            lat=[geo.marker_position(c)[0] for c, _ in own_marked],  # type: ignore[index]
+            lon=[geo.marker_position(c)[1] for c, _ in own_marked],  # type: ignore[index]
+            customdata=[c for c, _ in own_marked],
+            mode="markers",
+            marker={
+                "size": 11,
+                "color": OWN_COLOR,
+                "symbol": "star",
+                "line": {"color": "#1b1f24", "width": 1},
+            },
+            hovertext=[f"<b>{n}</b> ({c})<br>{focal}: the economy shown" for c, n in own_marked],
+            hoverinfo="text",
+            showlegend=False,
+            meta={"role": "own-markers"},
+        ),
+    ]
+    figure = go.Figure(
+        data=traces,
+        layout={
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "height": 460,
+            "geo": {
+                "fitbounds": False,
+                "projection": {"type": "natural earth"},
+                "showframe": False,
+                "showcountries": True,
+                "countrycolor": "#ffffff",
+                "showland": True,
+                "landcolor": "#e6e8eb",
+                "showocean": True,
+                "oceancolor": "#f4f8fb",
+                "lataxis": {"range": [-58, 85]},
+            },
+            "showlegend": False,
+            "dragmode": False,
+        },
+    )
+    result: dict[str, Any] = figure.to_plotly_json()
+    result["meta"] = {
+        "partners": len(rows),
+        "partnerShapes": len(shaped),
+        "partnerMarkersOnly": sum(1 for r in marked if not geo.has_shape(r.territory)),
+    }
+    return result
+
+
+def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
+    """Step lines of cumulative partners for the focal economy against the leading economies."""
+    index = 2 if measure == "countries" else 1
+    codes: Sequence[str] = race["codes"]
+    names: Mapping[str, str] = race["names"]
+    traces = []
+    for position, code in enumerate(codes):
+        points = race["series"][code]
+        traces.append(
+            go.Scatter(
+                x=[p[0].isoformat() for p in points],
+                y=[p[index] for p in points],
+                mode="lines",
+                line={
+                    "shape": "hv",
+                    "width": 4 if position == 0 else 2,
+                    "dash": "solid" if position == 0 else "dot",
+                },
+                name=f"{names.get(code, code)} ({code})",
+                hovertemplate="%{y} on %{x}<extra>" + f"{names.get(code, code)}" + "</extra>",
+            )
+        )
+    label = "Partner countries and regions" if measure == "countries" else "Partner economies"
+    # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
+    firsts = [p[0] for code in codes for p in race["series"][code] if p[index] > 0]
+    x_range = (
+        [(min(firsts) - dt.timedelta(days=365)).isoformat(), race["until"].isoformat()] if firsts else None
+    )
+    figure = go.Figure(
+        data=traces,
+        layout={
+            "height": 340,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "Date"}, "type": "date", "range": x_range},
+            "yaxis": {"title": {"text": label}, "rangemode": "tozero"},
+            "legend": {"orientation": "h", "y": -0.2},
+            "hovermode": "closest",
+        },
+    )
+    chart: dict[str, Any] = figure.to_plotly_json()
+    return chart

@@ -1,0 +1,213 @@
+"""One FilterSet per listable model, shared by the HTML list and its CSV and JSON twins.
+
+A FilterSet only narrows and orders a queryset; what a row shows (prefetches) comes from the
+selector that supplies the base queryset. Bind with `bind_arrangement_filters` so that the
+defaults are in the data: django-filter ignores a field's `initial` when it filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.http import QueryDict
+
+from agreements.choices import Basis, Evidence, Status
+from agreements.forms import ISO_DATE
+from agreements.models import Arrangement, ArrangementParty, Economy, Territory
+from agreements.querysets import counting_on_q
+
+DEFAULT_ORDERING = "signed_date"
+
+
+def _upper_code(value: object) -> str:
+    return str(value).strip().upper()
+
+
+class EconomyCodesField(django_filters.fields.ModelMultipleChoiceField):
+    """Economy codes, case-insensitive (`chn` is `CHN`, as in the API); empty values are dropped."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = [_upper_code(item) for item in value if str(item).strip()]
+        return super().clean(value)
+
+
+class TerritoryCodeField(django_filters.fields.ModelChoiceField):
+    """An ISO alpha-3 code, case-insensitive."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _upper_code(value)
+        return super().to_python(value)
+
+
+class EconomyCodesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = EconomyCodesField
+
+
+class TerritoryCodeFilter(django_filters.ModelChoiceFilter):
+    field_class = TerritoryCodeField
+
+
+def _choice_rank(field: str, choices: Sequence[str]) -> Case:
+    """Order a choice field by its lifecycle or strength, not alphabetically by its stored value."""
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for rank, value in enumerate(choices)),
+        default=Value(len(choices)),
+        output_field=IntegerField(),
+    )
+
+
+class ArrangementOrderingFilter(django_filters.OrderingFilter):
+    """Sorts by the chosen columns, then signed date and key, so every page is stable.
+
+    Empty dates sort last in both directions on every database (SQLite and PostgreSQL differ by
+    default); status sorts by lifecycle and evidence by strength, as the choices list them.
+    """
+
+    def _expression(self, field: str) -> Any:
+        if field == "status":
+            return _choice_rank("status", Status.values)
+        if field == "evidence":
+            return _choice_rank("evidence", Evidence.values)
+        return F(field)
+
+    def _order_by(self, param: str) -> OrderBy:
+        name = self.get_ordering_value(param)
+        descending = name.startswith("-")
+        expression = self._expression(name.removeprefix("-"))
+        if descending:
+            return expression.desc(nulls_last=True)
+        return expression.asc(nulls_last=True)
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if not value:
+            return qs
+        ordering = [self._order_by(param) for param in value if param]
+        return qs.order_by(*ordering, F("signed_date").asc(nulls_last=True), "key")
+
+
+class ArrangementFilterSet(django_filters.FilterSet):
+    party = EconomyCodesFilter(
+        label="Party",
+        queryset=Economy.objects.order_by("name"),
+        to_field_name="code",
+        method="filter_party",
+        help_text=(
+            "Economy codes (e.g. CHN). With one, every arrangement it is party to; with several, "
+            "only arrangements to which all of them are parties."
+        ),
+        error_messages={"invalid_choice": "Unknown economy code “%(value)s”."},
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    territory = TerritoryCodeFilter(
+        label="Territory",
+        queryset=Territory.objects.order_by("name"),
+        to_field_name="iso3",
+        method="filter_territory",
+        help_text=(
+            "ISO alpha-3 code (e.g. FRA): arrangements with a party that this territory belongs or "
+            "belonged to at any time (France reaches the EU's arrangements)."
+        ),
+        error_messages={"invalid_choice": "Unknown territory code “%(value)s”."},
+        empty_label="Any",
+    )
+    status = django_filters.ChoiceFilter(choices=Status.choices, label="Status", empty_label="Any")
+    evidence = django_filters.ChoiceFilter(
+        choices=Evidence.choices,
+        label="Evidence",
+        help_text="Exactly this evidence level.",
+        empty_label="Any",
+    )
+    signed_after = django_filters.DateFilter(
+        field_name="signed_date",
+        lookup_expr="gte",
+        label="Signed on or after",
+        input_formats=ISO_DATE,
+        help_text="YYYY-MM-DD, inclusive.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    signed_before = django_filters.DateFilter(
+        field_name="signed_date",
+        lookup_expr="lte",
+        label="Signed on or before",
+        input_formats=ISO_DATE,
+        help_text="YYYY-MM-DD, inclusive.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    in_force_on = django_filters.DateFilter(
+        label="In force on",
+        method="filter_in_force_on",
+        input_formats=ISO_DATE,
+        help_text="YYYY-MM-DD: arrangements that count on that day on the in-force basis.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_text",
+        max_length=200,
+        help_text="Key, title, notes, or a party's code or name.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    ordering = ArrangementOrderingFilter(
+        label="Sort by",
+        fields=(
+            ("signed_date", "signed_date"),
+            ("effective_date", "effective_date"),
+            ("key", "key"),
+            ("status", "status"),
+            ("evidence", "evidence"),
+        ),
+        field_labels={
+            "signed_date": "Signed date",
+            "effective_date": "In-force date",
+            "key": "Key",
+            "status": "Status",
+            "evidence": "Evidence",
+        },
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Arrangement
+        fields: list[str] = []
+
+    def filter_party(self, queryset: QuerySet[Any], name: str, value: Iterable[Economy]) -> QuerySet[Any]:
+        # One subquery per party rather than chained joins: no duplicate rows, no DISTINCT.
+        for economy in value:
+            queryset = queryset.filter(
+                pk__in=ArrangementParty.objects.filter(economy=economy).values("arrangement_id")
+            )
+        return queryset
+
+    def filter_territory(self, queryset: QuerySet[Any], name: str, value: Territory) -> QuerySet[Any]:
+        reaching = ArrangementParty.objects.filter(economy__memberships__territory=value)
+        return queryset.filter(pk__in=reaching.values("arrangement_id"))
+
+    def filter_in_force_on(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
+        return queryset.filter(counting_on_q(value, Basis.IN_FORCE, Evidence.INFERRED))
+
+    def filter_text(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        text = value.strip()
+        if not text:
+            return queryset
+        by_party = ArrangementParty.objects.filter(
+            Q(economy__code__icontains=text) | Q(economy__name__icontains=text)
+        )
+        return queryset.filter(
+            Q(key__icontains=text)
+            | Q(title__icontains=text)
+            | Q(notes__icontains=text)
+            | Q(pk__in=by_party.values("arrangement_id"))
+        )
+
+
+def bind_arrangement_filters(params: QueryDict, queryset: QuerySet[Arrangement]) -> ArrangementFilterSet:
+    """Bind the arrangement filters to a query string, with the default order put into the data."""
+    data = params.copy()
+    data.setdefault("ordering", DEFAULT_ORDERING)
+    return ArrangementFilterSet(data, queryset=queryset)

@@ -1,0 +1,1 @@
+"""HTML pages. Views are thin: validate parameters, call a selector, render."""

@@ -1,0 +1,180 @@
+"""Catalog pages: lists and details of arrangements, economies, territories and blocs.
+
+Views are thin: bind the FilterSet or form, call a selector, render. Every bad parameter shows its
+error with HTTP 400 and an empty result, never everything and never a 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from agreements import selectors
+from agreements.filtersets import bind_arrangement_filters
+from agreements.forms import ISO_DATE
+from agreements.models import Bloc, Economy, Territory
+
+PAGE_SIZE = 50
+
+# The sortable columns of the arrangement table: (ordering parameter, heading).
+SORTABLE_COLUMNS = {
+    "key": "Key",
+    "signed_date": "Signed",
+    "effective_date": "In force",
+    "status": "Status",
+    "evidence": "Evidence",
+}
+
+
+class CoverageDayForm(forms.Form):
+    """The day of the "territories it covers" list; empty means today."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=ISO_DATE,
+        label="On",
+        help_text="YYYY-MM-DD",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean_as_of(self) -> dt.date:
+        value: dt.date | None = self.cleaned_data.get("as_of")
+        return value or timezone.localdate()
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A sortable table heading: the link's ordering value and the current sort state."""
+
+    label: str
+    next_ordering: str
+    aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
+
+
+def _columns(ordering: list[str]) -> dict[str, Column]:
+    primary = ordering[0] if ordering else ""
+    columns = {}
+    for param, label in SORTABLE_COLUMNS.items():
+        if primary == param:
+            columns[param] = Column(label, f"-{param}", "ascending")
+        elif primary == f"-{param}":
+            columns[param] = Column(label, param, "descending")
+        else:
+            columns[param] = Column(label, param, "")
+    return columns
+
+
+def paginate(queryset: QuerySet[Any], number: str | None, per_page: int = PAGE_SIZE) -> Page[Any]:
+    """A page of results: an unreadable or non-positive page number shows the first page, one past
+    the end the last page, so a stale link still shows something."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        wanted = int(number or 1)
+    except ValueError:
+        wanted = 1
+    if wanted < 1:
+        wanted = 1
+    return paginator.page(min(wanted, paginator.num_pages))
+
+
+def arrangement_list(request: HttpRequest) -> HttpResponse:
+    filterset = bind_arrangement_filters(request.GET, queryset=selectors.arrangement_catalog())
+    valid = filterset.is_valid()
+    page = paginate(filterset.qs, request.GET.get("page")) if valid else None
+    ordering = filterset.form.cleaned_data.get("ordering") if valid else None
+    return render(
+        request,
+        "agreements/arrangement_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number) if page else [],
+            "columns": _columns(list(ordering or [])),
+        },
+        status=200 if valid else 400,
+    )
+
+
+def arrangement_detail(request: HttpRequest, key: str) -> HttpResponse:
+    arrangement = get_object_or_404(selectors.arrangement_catalog(), key=key)
+    data = request.GET.copy()
+    data.setdefault("as_of", timezone.localdate().isoformat())
+    form = CoverageDayForm(data)
+    coverage = None
+    if form.is_valid():
+        coverage = selectors.arrangement_coverage(arrangement=arrangement, day=form.cleaned_data["as_of"])
+    return render(
+        request,
+        "agreements/arrangement_detail.html",
+        {
+            "arrangement": arrangement,
+            "form": form,
+            "as_of": form.cleaned_data.get("as_of") if coverage is not None else None,
+            "coverage": coverage,
+        },
+        status=200 if coverage is not None else 400,
+    )
+
+
+def economy_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "agreements/economy_list.html",
+        {"economies": selectors.economy_catalog(day=today), "today": today},
+    )
+
+
+def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    economy = get_object_or_404(Economy, code=code)
+    today = timezone.localdate()
+    return render(
+        request,
+        "agreements/economy_detail.html",
+        {"page": selectors.economy_page(economy=economy, day=today), "today": today},
+    )
+
+
+def territory_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "agreements/territory_list.html",
+        {"rows": selectors.territory_catalog(day=today), "today": today},
+    )
+
+
+def territory_detail(request: HttpRequest, iso3: str) -> HttpResponse:
+    territory = get_object_or_404(Territory, iso3=iso3)
+    return render(
+        request,
+        "agreements/territory_detail.html",
+        {"page": selectors.territory_page(territory=territory)},
+    )
+
+
+def bloc_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "agreements/bloc_list.html",
+        {"blocs": selectors.bloc_catalog(day=today), "today": today},
+    )
+
+
+def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
+    bloc = get_object_or_404(Bloc, code=code)
+    return render(
+        request,
+        "agreements/bloc_detail.html",
+        {"bloc": bloc, "memberships": selectors.bloc_memberships(bloc=bloc)},
+    )
