@@ -196,3 +196,56 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     )
     chart: dict[str, Any] = figure.to_plotly_json()
     return chart
+
+
+def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[str, Any]:
+    """A world map of a set of territories (a bloc's members on a day), in one colour."""
+    shaped = [(c, n) for c, n in territories if geo.has_shape(c)]
+    marked = [(c, n) for c, n in territories if geo.needs_marker(c) and geo.marker_position(c)]
+    colour = "#2a6f97"
+    figure = go.Figure(
+        data=[
+            go.Choropleth(
+                name=label,
+                locationmode="ISO-3",
+                locations=[c for c, _ in shaped],
+                z=[1] * len(shaped),
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                marker_line_color="white",
+                marker_line_width=0.5,
+                hovertext=[f"<b>{n}</b> ({c})<br>{label}" for c, n in shaped],
+                hoverinfo="text",
+            ),
+            go.Scattergeo(
+                name=label,
+                lat=[geo.marker_position(c)[0] for c, _ in marked],  # type: ignore[index]
+                lon=[geo.marker_position(c)[1] for c, _ in marked],  # type: ignore[index]
+                customdata=[c for c, _ in marked],
+                mode="markers",
+                marker={"size": 9, "color": colour, "line": {"color": "#1b1f24", "width": 1}},
+                hovertext=[f"<b>{n}</b> ({c})<br>{label}" for c, n in marked],
+                hoverinfo="text",
+                showlegend=False,
+            ),
+        ],
+        layout={
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "height": 420,
+            "geo": {
+                "fitbounds": False,
+                "projection": {"type": "natural earth"},
+                "showframe": False,
+                "showcountries": True,
+                "countrycolor": "#ffffff",
+                "showland": True,
+                "landcolor": "#e6e8eb",
+                "lataxis": {"range": [-58, 85]},
+            },
+            "showlegend": False,
+            "dragmode": False,
+        },
+    )
+    result: dict[str, Any] = figure.to_plotly_json()
+    result["meta"] = {"territories": len(territories)}
+    return result

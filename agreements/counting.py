@@ -264,8 +264,17 @@ def cumulative_series(
 ) -> dict[str, list[tuple[dt.date, int, int]]]:
     """For each economy, (day, partner economies, partner countries) at every day the counts can
     change up to `until`: each basis date, end date and membership boundary, and `until` itself."""
+    focal = set(economies)
+    relevant = [a for a in facts.arrangements if focal.intersection(a.parties)]
+    parties = {party for a in relevant for party in a.parties}
+    facts = Facts(
+        relevant,
+        [m for m in facts.economy_members if m.group in parties],
+        facts.bloc_members,
+        facts.bloc_codes,
+    )
     days: set[dt.date] = {until}
-    for arrangement in facts.arrangements:
+    for arrangement in relevant:
         for day in (basis_date(arrangement, basis), arrangement.ended_date):
             if day is not None and day <= until:
                 days.add(day)

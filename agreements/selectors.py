@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from agreements import counting
@@ -21,7 +22,11 @@ from agreements.querysets import active_on_q, counting_on_q
 
 
 def load_facts(
-    *, day: dt.date | None = None, basis: str = "signed", evidence: str = "inferred"
+    *,
+    day: dt.date | None = None,
+    basis: str = "signed",
+    evidence: str = "inferred",
+    involving: Collection[str] | None = None,
 ) -> counting.Facts:
     """Load the facts the counting engine needs in four queries.
 
@@ -35,6 +40,14 @@ def load_facts(
         party_rows = party_rows.filter(counting_on_q(day, basis, evidence, prefix="arrangement__"))
         economy_rows = economy_rows.filter(active_on_q(day))
         bloc_rows = bloc_rows.filter(active_on_q(day))
+    if involving is not None:
+        # Only arrangements with one of these economies as a party (with all their parties), and
+        # only the memberships of economies that are parties to them.
+        relevant = ArrangementParty.objects.filter(economy_id__in=list(involving)).values("arrangement_id")
+        party_rows = party_rows.filter(arrangement_id__in=relevant)
+        economy_rows = economy_rows.filter(
+            economy_id__in=ArrangementParty.objects.filter(arrangement_id__in=relevant).values("economy_id")
+        )
 
     parties: dict[str, list[str]] = defaultdict(list)
     heads: dict[str, tuple[object, ...]] = {}
@@ -127,6 +140,7 @@ class PartnerRow:
 
 @dataclass(frozen=True, slots=True)
 class Overview:
+    standings: counting.Standings
     summary: counting.Summary
     economy_name: str
     rows: list[PartnerRow]
@@ -168,6 +182,7 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
         for link in links
     ]
     return Overview(
+        standings=standings,
         summary=summary,
         economy_name=economy_names.get(economy, economy),
         rows=rows,
@@ -176,16 +191,13 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     )
 
 
-def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:
+def race(*, economy: str, standings: counting.Standings, others: int = 5) -> dict[str, object]:
     """Cumulative partner countries and economies of the focal economy and the `others` leading
-    economies (by partner countries on the day), at every day the counts change."""
-    facts = load_facts()
-    leaders = [
-        row.economy
-        for row in counting.standings_on(facts, day, basis, evidence).ranking("countries")
-        if row.economy != economy
-    ][:others]
+    economies (by partner countries on the standings' day), at every day the counts change."""
+    day, basis, evidence = standings.as_of, standings.basis, standings.evidence
+    leaders = [row.economy for row in standings.ranking("countries") if row.economy != economy][:others]
     codes = [economy, *leaders]
+    facts = load_facts(involving=codes)
     names = dict(Economy.objects.filter(code__in=codes).values_list("code", "name"))
     series = counting.cumulative_series(facts, codes, day, basis, evidence)
     return {"codes": codes, "names": names, "series": series, "until": day}

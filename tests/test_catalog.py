@@ -336,7 +336,9 @@ def test_economy_detail_shows_members_over_time_arrangements_and_todays_summary(
     response = client.get("/economies/EUU/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<div id="economy-map-slot"></div>' in html
+    partner_map = response.context["map_figure"]
+    assert partner_map["meta"]["partners"] == len(response.context["page"].summary.countries)
+    assert 'data-figure="map-figure"' in html
     gbr = next(m for m in response.context["page"].memberships if m.territory_id == "GBR")
     assert (gbr.start_date, gbr.end_date) == (dt.date(1973, 1, 1), dt.date(2021, 1, 1))
     assert "<td>2021-01-01</td>" in html
@@ -398,7 +400,9 @@ def test_bloc_list_and_detail(client: Client) -> None:
     response = client.get("/blocs/CEE/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<div id="bloc-map-slot"></div>' in html
+    members_today = response.context["members_today"]
+    assert response.context["map_figure"]["meta"]["territories"] == members_today
+    assert 'data-figure="map-figure"' in html
     assert '<a href="https://news.err.ee/1608682231" rel="nofollow">' in html
     assert '<a href="/territories/LTU/">Lithuania (LTU)</a>' in html
     assert "Exit announced 2021-05-22" in html

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from agreements import selectors
+from agreements import charts, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
@@ -137,10 +137,15 @@ def economy_list(request: HttpRequest) -> HttpResponse:
 def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
     economy = get_object_or_404(Economy, code=code)
     today = timezone.localdate()
+    partners = selectors.overview(economy=economy.code, day=today, basis="signed", evidence="inferred")
     return render(
         request,
         "agreements/economy_detail.html",
-        {"page": selectors.economy_page(economy=economy, day=today), "today": today},
+        {
+            "page": selectors.economy_page(economy=economy, day=today),
+            "today": today,
+            "map_figure": charts.partner_map(partners),
+        },
     )
 
 
@@ -173,8 +178,17 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 
 def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
+    memberships = selectors.bloc_memberships(bloc=bloc)
+    today = timezone.localdate()
+    members = sorted({(m.territory_id, m.territory.name) for m in memberships if m.active_on(today)})
     return render(
         request,
         "agreements/bloc_detail.html",
-        {"bloc": bloc, "memberships": selectors.bloc_memberships(bloc=bloc)},
+        {
+            "bloc": bloc,
+            "memberships": memberships,
+            "today": today,
+            "members_today": len(members),
+            "map_figure": charts.membership_map(members, f"{bloc.name} ({bloc.code})"),
+        },
     )

@@ -44,9 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
     data = selectors.overview(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
     )
-    race = selectors.race(
-        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
-    )
+    race = selectors.race(economy=params["economy"], standings=data.standings)
     context |= {
         "data": data,
         "summary": data.summary,
