@@ -45,6 +45,22 @@ class TerritoryCodeField(django_filters.fields.ModelChoiceField):
         return super().to_python(value)
 
 
+class CodesInput(forms.TextInput):
+    """Codes typed as text ("CHN KOR" or "CHN,KOR"), or repeated in the URL (`?party=CHN&party=KOR`).
+
+    A text box, not a select: a select would render every economy on every page, which grows
+    with the data."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
+        return [code for value in values for code in str(value).replace(",", " ").split()]
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, list | tuple):
+            return " ".join(str(v) for v in value)
+        return super().format_value(value)
+
+
 class EconomyCodesFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = EconomyCodesField
 
@@ -102,7 +118,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
             "only arrangements to which all of them are parties."
         ),
         error_messages={"invalid_choice": "Unknown economy code “%(value)s”."},
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=CodesInput(attrs={"placeholder": "e.g. CHN", "autocapitalize": "characters"}),
     )
     territory = TerritoryCodeFilter(
         label="Territory",
@@ -114,7 +130,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
             "belonged to at any time (France reaches the EU's arrangements)."
         ),
         error_messages={"invalid_choice": "Unknown territory code “%(value)s”."},
-        empty_label="Any",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. FRA", "size": 6, "autocapitalize": "characters"}),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, label="Status", empty_label="Any")
     evidence = django_filters.ChoiceFilter(
