@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint ci clean
+.PHONY: install run test lint bench ci clean
 
 # The venv is rebuilt when pyproject.toml changes. scripts/find-python finds a Python 3.12+
 # (python3.13, python3.12, python3, or a pyenv-installed version) or says what to install.
@@ -33,6 +33,10 @@ lint: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
+
+# Server time and queries per page at the reference data and at 10x/100x synthetic data.
+bench: install
+	$(PY) -m bench.pages
 
 ci:
 	bash .ci/run
