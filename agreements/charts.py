@@ -2,6 +2,13 @@
 
 Pages embed the dicts with `json_script`; static/js/charts.js draws them. Colour is never the only
 carrier of meaning: every map has a table alternative on its page, and hover text spells it out.
+
+Figures are written as plotly's own JSON figure format, as plain dicts. Building them through
+`plotly.graph_objects` validated every property on every request, which cost more than all the
+counting on the dashboard (about 40 ms a figure); `tests/test_charts.py` instead validates every
+figure this module makes with `plotly.graph_objects.Figure`, so an invalid property still fails.
+The default plotly template is not embedded (an empty `template`): it would add kilobytes to every
+figure.
 """
 
 from __future__ import annotations
@@ -10,12 +17,28 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import plotly.graph_objects as go
-
 from agreements import geo
 from agreements.selectors import Overview, PartnerRow
 
 COLOR_SCALE = "Viridis"
+
+
+def _trace(kind: str, **properties: Any) -> dict[str, Any]:
+    """A trace in plotly's figure format; `marker_line_color=...` is `marker.line.color`, as in
+    plotly.graph_objects' magic underscores."""
+    trace: dict[str, Any] = {"type": kind}
+    for name, value in properties.items():
+        if name.startswith("marker_line_"):
+            trace.setdefault("marker", {}).setdefault("line", {})[name.removeprefix("marker_line_")] = value
+        else:
+            trace[name] = value
+    return trace
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
+    return {"data": data, "layout": {"template": {}, **layout}}
+
+
 OWN_COLOR = "#d1495b"
 
 
@@ -62,7 +85,8 @@ def partner_map(data: Overview) -> dict[str, Any]:
     focal = f"{data.economy_name} ({data.summary.economy})"
     colour_axis = {"cmin": low, "cmax": high, "colorscale": COLOR_SCALE}
     traces: list[Any] = [
-        go.Choropleth(
+        _trace(
+            "choropleth",
             name=f"{focal}: own territory",
             locationmode="ISO-3",
             locations=[c for c, _ in own_shaped],
@@ -74,7 +98,8 @@ def partner_map(data: Overview) -> dict[str, Any]:
             hoverinfo="text",
             meta={"role": "own"},
         ),
-        go.Choropleth(
+        _trace(
+            "choropleth",
             name="Partner territories",
             locationmode="ISO-3",
             locations=[r.territory for r in shaped],
@@ -89,7 +114,8 @@ def partner_map(data: Overview) -> dict[str, Any]:
             hoverinfo="text",
             meta={"role": "partner-shapes"},
         ),
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             name="Small partner territories",
             lat=[geo.marker_position(r.territory)[0] for r in marked],  # type: ignore[index]
             lon=[geo.marker_position(r.territory)[1] for r in marked],  # type: ignore[index]
@@ -107,7 +133,8 @@ def partner_map(data: Overview) -> dict[str, Any]:
             showlegend=False,
             meta={"role": "partner-markers"},
         ),
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             name=f"{focal}: own territory",
             lat=[geo.marker_position(c)[0] for c, _ in own_marked],  # type: ignore[index]
             lon=[geo.marker_position(c)[1] for c, _ in own_marked],  # type: ignore[index]
@@ -125,9 +152,9 @@ def partner_map(data: Overview) -> dict[str, Any]:
             meta={"role": "own-markers"},
         ),
     ]
-    figure = go.Figure(
-        data=traces,
-        layout={
+    figure = _figure(
+        traces,
+        {
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
             "height": 460,
             "geo": {
@@ -146,7 +173,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
             "dragmode": False,
         },
     )
-    result: dict[str, Any] = figure.to_plotly_json()
+    result: dict[str, Any] = figure
     result["meta"] = {
         "partners": len(rows),
         "partnerShapes": len(shaped),
@@ -164,7 +191,8 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     for position, code in enumerate(codes):
         points = race["series"][code]
         traces.append(
-            go.Scatter(
+            _trace(
+                "scatter",
                 x=[p[0].isoformat() for p in points],
                 y=[p[index] for p in points],
                 mode="lines",
@@ -183,9 +211,9 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     x_range = (
         [(min(firsts) - dt.timedelta(days=365)).isoformat(), race["until"].isoformat()] if firsts else None
     )
-    figure = go.Figure(
-        data=traces,
-        layout={
+    figure = _figure(
+        traces,
+        {
             "height": 340,
             "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
             "xaxis": {"title": {"text": "Date"}, "type": "date", "range": x_range},
@@ -194,8 +222,7 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
             "hovermode": "closest",
         },
     )
-    chart: dict[str, Any] = figure.to_plotly_json()
-    return chart
+    return figure
 
 
 def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[str, Any]:
@@ -203,9 +230,10 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
     shaped = [(c, n) for c, n in territories if geo.has_shape(c)]
     marked = [(c, n) for c, n in territories if geo.needs_marker(c) and geo.marker_position(c)]
     colour = "#2a6f97"
-    figure = go.Figure(
-        data=[
-            go.Choropleth(
+    figure = _figure(
+        [
+            _trace(
+                "choropleth",
                 name=label,
                 locationmode="ISO-3",
                 locations=[c for c, _ in shaped],
@@ -217,7 +245,8 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
                 hovertext=[f"<b>{n}</b> ({c})<br>{label}" for c, n in shaped],
                 hoverinfo="text",
             ),
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 name=label,
                 lat=[geo.marker_position(c)[0] for c, _ in marked],  # type: ignore[index]
                 lon=[geo.marker_position(c)[1] for c, _ in marked],  # type: ignore[index]
@@ -229,7 +258,7 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
                 showlegend=False,
             ),
         ],
-        layout={
+        {
             "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
             "height": 420,
             "geo": {
@@ -246,6 +275,6 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
             "dragmode": False,
         },
     )
-    result: dict[str, Any] = figure.to_plotly_json()
+    result: dict[str, Any] = figure
     result["meta"] = {"territories": len(territories)}
     return result

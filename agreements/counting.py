@@ -267,12 +267,9 @@ def cumulative_series(
     focal = set(economies)
     relevant = [a for a in facts.arrangements if focal.intersection(a.parties)]
     parties = {party for a in relevant for party in a.parties}
-    facts = Facts(
-        relevant,
-        [m for m in facts.economy_members if m.group in parties],
-        facts.bloc_members,
-        facts.bloc_codes,
-    )
+    # Only what can change these economies' counts: their arrangements, and the memberships of
+    # those arrangements' parties (blocs play no part in the two measures).
+    facts = Facts(relevant, [m for m in facts.economy_members if m.group in parties], (), ())
     days: set[dt.date] = {until}
     for arrangement in relevant:
         for day in (basis_date(arrangement, basis), arrangement.ended_date):

@@ -1,0 +1,48 @@
+"""Every figure the charts module makes is a valid plotly figure (validated by plotly itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import pytest
+
+from agreements import charts, selectors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("economy", "day", "basis"),
+    [
+        ("CHN", dt.date(2021, 8, 31), "signed"),
+        ("EUU", dt.date(2024, 8, 31), "in_force"),
+        ("HKG", dt.date(2030, 1, 1), "signed"),
+    ],
+)
+def test_dashboard_figures_are_valid_plotly_figures(economy: str, day: dt.date, basis: str) -> None:
+    data = selectors.overview(economy=economy, day=day, basis=basis, evidence="inferred")
+    race = selectors.race(economy=economy, standings=data.standings)
+    for figure in (
+        charts.partner_map(data),
+        charts.race_chart(race, "countries"),
+        charts.race_chart(race, "economies"),
+    ):
+        go.Figure({"data": figure["data"], "layout": figure["layout"]})  # raises on any invalid property
+
+
+def test_membership_map_is_a_valid_plotly_figure() -> None:
+    figure = charts.membership_map([("FRA", "France"), ("SGP", "Singapore")], "Test bloc")
+    go.Figure({"data": figure["data"], "layout": figure["layout"]})
+    assert figure["data"][0]["locations"] == ["FRA"]
+    assert figure["data"][1]["customdata"] == ["SGP"]
+
+
+def test_an_invalid_property_would_be_caught() -> None:
+    with pytest.raises(ValueError):
+        go.Figure({"data": [{"type": "choropleth", "cmin": 1}], "layout": {}})
+
+
+def test_figures_do_not_embed_plotlys_default_template() -> None:
+    data = selectors.overview(economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred")
+    assert charts.partner_map(data)["layout"]["template"] == {}
