@@ -20,6 +20,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from agreements import versioning
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
@@ -42,6 +43,7 @@ from agreements.models import (
     Territory,
 )
 from agreements.models.memberships import describe_period, periods_overlap
+from agreements.spreadsheet import restore
 
 SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
@@ -114,6 +116,10 @@ class Report:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def changed(self) -> bool:
+        return bool(+self.created or +self.updated)
+
     def lines(self) -> list[str]:
         tables = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
         return [
@@ -144,7 +150,7 @@ def read_rows(directory: Path, name: str, problems: list[str]) -> list[Row]:
                 if any(v is None for v in values.values()):
                     problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
                     continue
-                rows.append(Row(name, reader.line_num, {k: v.strip() for k, v in values.items()}))
+                rows.append(Row(name, reader.line_num, {k: restore(v.strip()) for k, v in values.items()}))
             return rows
     except UnicodeDecodeError as error:
         problems.append(f"{name}: not valid UTF-8 ({error.reason} at byte {error.start})")
@@ -239,7 +245,8 @@ def parse(directory: Path) -> Parsed:
         iso3 = require(v["iso3"], "iso3")
         if iso3 in parsed.territories and parsed.territories[iso3][0] is not None:
             raise RowError(f"duplicate territory {iso3!r}")
-        item = Territory(iso3=iso3, iso2=v["iso2"], name=require(v["name"], "name"), kind=v["kind"])
+        # An empty alpha-2 is None: alpha-2 codes are unique, and territories without one exist.
+        item = Territory(iso3=iso3, iso2=v["iso2"] or None, name=require(v["name"], "name"), kind=v["kind"])
         validate_instance(item, exclude=[])
         parsed.territories[iso3] = (row, item)
 
@@ -587,7 +594,13 @@ def apply(parsed: Parsed) -> Report:
 
 
 def load_reference(directory: Path) -> Report:
-    """Validate the dataset in `directory`, then load it in one transaction (all or nothing)."""
+    """Validate the dataset in `directory`, then load it in one transaction (all or nothing).
+
+    The data version is bumped once if anything was created or updated, never by an idempotent
+    reload (the per-row signal receivers are silenced meanwhile)."""
     parsed = parse(directory)
-    with transaction.atomic():
-        return apply(parsed)
+    with transaction.atomic(), versioning.batched():
+        report = apply(parsed)
+        if report.changed:
+            versioning.bump()
+    return report

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from django.db import transaction
 
+from agreements import versioning
 from agreements.choices import DatePrecision, Evidence, Status
 from agreements.models import (
     Arrangement,
@@ -93,4 +94,6 @@ def add_synthetic(*, scale: int, seed: int = 20210831) -> dict[str, int]:
         (Source(arrangement_id=ids[a.key], url=f"https://example.org/{a.key}") for a in arrangements),
         batch_size=5000,
     )
+    # bulk_create sends no signals: record the change once.
+    versioning.bump()
     return {"economies": len(codes), "arrangements": len(arrangements)}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from agreements import api
-from agreements.views import catalog, dashboard
+from agreements.views import catalog, dashboard, downloads
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -19,6 +19,8 @@ urlpatterns = [
     path("territories/<str:iso3>/", catalog.territory_detail, name="territory-detail"),
     path("blocs/", catalog.bloc_list, name="bloc-list"),
     path("blocs/<str:code>/", catalog.bloc_detail, name="bloc-detail"),
+    path("data/", downloads.data_download, name="data-download"),
+    path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
     path("api/v1/summary", api.summary, name="api-summary"),
     path("api/v1/ranking", api.ranking, name="api-ranking"),
     path("api/v1/claims", api.claims, name="api-claims"),

@@ -5,6 +5,7 @@ from agreements.models.blocs import Bloc, BlocMembership
 from agreements.models.claims import Claim
 from agreements.models.economies import Economy, EconomyMembership
 from agreements.models.territories import Territory
+from agreements.models.versioning import DataVersion
 
 __all__ = [
     "Arrangement",
@@ -12,6 +13,7 @@ __all__ = [
     "Bloc",
     "BlocMembership",
     "Claim",
+    "DataVersion",
     "Economy",
     "EconomyMembership",
     "Source",

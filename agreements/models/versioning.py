@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class DataVersion(models.Model):
+    """The registry's data version: one row, bumped whenever any record changes.
+
+    Read and bumped through `agreements.versioning` only; see there for what bumps it.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="dataversion_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"

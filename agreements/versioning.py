@@ -1,0 +1,115 @@
+"""The data version: a number that changes whenever any registry record changes.
+
+Use it as a cache key: `current_version()` costs one indexed query (a single-row table read by
+primary key) and returns a string, `"0"` before anything was ever recorded. The number only grows.
+
+What bumps it:
+
+- every `save()` and `delete()` of a registry model, and every change of an arrangement's parties
+  (`post_save`, `post_delete` and `m2m_changed` receivers, connected in `AgreementsConfig.ready`).
+  This covers the admin, services and the shell.
+- bulk operations that bypass signals bump it once, explicitly: `load_reference` (when anything
+  was created or updated) and `agreements.synthetic.add_synthetic`. Code that writes with
+  `QuerySet.update()`, `bulk_create()` or raw SQL must call `bump()` itself.
+
+Inside `batched()`, the receivers are silent: a bulk writer bumps once at the end instead of once
+per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from agreements.models import (
+    Arrangement,
+    ArrangementParty,
+    Bloc,
+    BlocMembership,
+    Claim,
+    DataVersion,
+    Economy,
+    EconomyMembership,
+    Source,
+    Territory,
+)
+
+SINGLETON = 1
+
+# Every model whose rows are registry data (the tables of the full download).
+REGISTRY_MODELS: tuple[type[models.Model], ...] = (
+    Territory,
+    Economy,
+    EconomyMembership,
+    Bloc,
+    BlocMembership,
+    Arrangement,
+    ArrangementParty,
+    Source,
+    Claim,
+)
+
+_silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)
+
+
+def current_version() -> str:
+    """The current data version, as a string. One query."""
+    number = DataVersion.objects.filter(pk=SINGLETON).values_list("number", flat=True).first()
+    return str(number or 0)
+
+
+def version_info() -> tuple[str, dt.datetime | None]:
+    """The version and when it last changed (None if never). One query."""
+    row = DataVersion.objects.filter(pk=SINGLETON).values_list("number", "changed_at").first()
+    if row is None:
+        return "0", None
+    return str(row[0]), row[1]
+
+
+def bump() -> None:
+    """Record that the data changed: increment the version and stamp the time.
+
+    One UPDATE; the row is created on first use (or after a test flush emptied the table)."""
+    now = timezone.now()
+    if DataVersion.objects.filter(pk=SINGLETON).update(number=F("number") + 1, changed_at=now):
+        return
+    try:
+        with transaction.atomic():
+            DataVersion.objects.create(pk=SINGLETON, number=1, changed_at=now)
+    except IntegrityError:  # created concurrently: increment that row instead
+        DataVersion.objects.filter(pk=SINGLETON).update(number=F("number") + 1, changed_at=now)
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Silence the per-row receivers; the caller bumps once when it knows something changed."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
+
+
+def _changed(sender: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw") or _silenced.get():
+        return
+    if kwargs.get("action", "post_").startswith("pre_"):
+        return
+    bump()
+
+
+def connect() -> None:
+    """Connect the receivers; called once from `AgreementsConfig.ready`."""
+    for model in REGISTRY_MODELS:
+        label = model._meta.label_lower
+        post_save.connect(_changed, sender=model, dispatch_uid=f"data-version-save-{label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"data-version-delete-{label}")
+    m2m_changed.connect(_changed, sender=Arrangement.parties.through, dispatch_uid="data-version-parties")
