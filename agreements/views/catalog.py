@@ -7,17 +7,18 @@ error with HTTP 400 and an empty result, never everything and never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from agreements import charts, selectors
+from agreements import charts, exports, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
@@ -85,9 +86,24 @@ def paginate(queryset: QuerySet[Any], number: str | None, per_page: int = PAGE_S
     return paginator.page(min(wanted, paginator.num_pages))
 
 
-def arrangement_list(request: HttpRequest) -> HttpResponse:
+def arrangement_list(request: HttpRequest) -> HttpResponseBase:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
     filterset = bind_arrangement_filters(request.GET, queryset=selectors.arrangement_catalog())
     valid = filterset.is_valid()
+    if fmt != exports.HTML:
+        if not valid:
+            return exports.invalid(fmt, filterset.form.errors)
+        rows = filterset.qs
+        return exports.respond(
+            fmt,
+            exports.ARRANGEMENTS,
+            rows.iterator(chunk_size=exports.CHUNK_ROWS),
+            count=rows.count(),
+            params=filterset.form.cleaned_data,
+            name=exports.filename(exports.ARRANGEMENTS, timezone.localdate()),
+        )
     page = paginate(filterset.qs, request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
@@ -125,12 +141,37 @@ def arrangement_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def economy_list(request: HttpRequest) -> HttpResponse:
+def _export_today(
+    request: HttpRequest, spec: exports.Spec, rows: Callable[[], tuple[Iterable[Any], int]]
+) -> HttpResponseBase | None:
+    """The CSV or JSON twin of a list without parameters (as of today), or None for the page.
+    `rows` gives the rows and their count; it is called only for an export."""
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
+    if fmt == exports.HTML:
+        return None
     today = timezone.localdate()
+    items, count = rows()
+    return exports.respond(
+        fmt, spec, items, count=count, params={"as_of": today}, name=exports.filename(spec, today)
+    )
+
+
+def _streamed(queryset: QuerySet[Any]) -> Callable[[], tuple[Iterable[Any], int]]:
+    return lambda: (queryset.iterator(chunk_size=exports.CHUNK_ROWS), queryset.count())
+
+
+def economy_list(request: HttpRequest) -> HttpResponseBase:
+    today = timezone.localdate()
+    economies = selectors.economy_catalog(day=today)
+    export = _export_today(request, exports.ECONOMIES, _streamed(economies))
+    if export is not None:
+        return export
     return render(
         request,
         "agreements/economy_list.html",
-        {"economies": selectors.economy_catalog(day=today), "today": today},
+        {"economies": economies, "today": today},
     )
 
 
@@ -149,8 +190,16 @@ def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def territory_list(request: HttpRequest) -> HttpResponse:
+def territory_list(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
+
+    def rows() -> tuple[Iterable[Any], int]:
+        catalog = selectors.territory_catalog(day=today)
+        return catalog, len(catalog)
+
+    export = _export_today(request, exports.TERRITORIES, rows)
+    if export is not None:
+        return export
     return render(
         request,
         "agreements/territory_list.html",
@@ -167,12 +216,16 @@ def territory_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     )
 
 
-def bloc_list(request: HttpRequest) -> HttpResponse:
+def bloc_list(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
+    blocs = selectors.bloc_catalog(day=today)
+    export = _export_today(request, exports.BLOCS, _streamed(blocs))
+    if export is not None:
+        return export
     return render(
         request,
         "agreements/bloc_list.html",
-        {"blocs": selectors.bloc_catalog(day=today), "today": today},
+        {"blocs": blocs, "today": today},
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from agreements import charts, selectors
+from agreements import charts, exports, selectors
 from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm
 
@@ -65,11 +65,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "agreements/dashboard.html", context)
 
 
-def partners(request: HttpRequest) -> HttpResponse:
+def partners(request: HttpRequest) -> HttpResponseBase:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
     form = _summary_form(request)
     bloc = request.GET.get("bloc", "")
     context: dict[str, Any] = {"form": form, "bloc": bloc, "rows": []}
     if not form.is_valid():
+        if fmt != exports.HTML:
+            return exports.invalid(fmt, form.errors)
         return render(request, "agreements/partner_list.html", context, status=400)
     params = form.cleaned_data
     data = selectors.overview(
@@ -77,30 +82,95 @@ def partners(request: HttpRequest) -> HttpResponse:
     )
     if bloc and bloc not in data.bloc_names:
         context["bloc_error"] = f"Unknown bloc {bloc!r}. Choose one of: {', '.join(sorted(data.bloc_names))}."
+        if fmt != exports.HTML:
+            return exports.invalid(fmt, {"bloc": [context["bloc_error"]]})
         return render(request, "agreements/partner_list.html", context, status=400)
     rows = [r for r in data.rows if not bloc or bloc in r.blocs]
+    if fmt != exports.HTML:
+        spec = exports.partners_spec(data.bloc_names)
+        return exports.respond(
+            fmt,
+            spec,
+            rows,
+            count=len(rows),
+            params={**params, "bloc": bloc},
+            name=exports.filename(spec, params["economy"], params["as_of"]),
+        )
     context |= {"data": data, "summary": data.summary, "params": params, "rows": rows}
     return render(request, "agreements/partner_list.html", context)
 
 
-def ranking(request: HttpRequest) -> HttpResponse:
+def _ranking_rows(
+    by_countries: list[Any], by_economies: list[Any], names: dict[str, str], by: str
+) -> list[Any]:
+    """Both rankings as one row per economy, in the order of the `by` ranking."""
+    countries = {r.economy: r for r in by_countries}
+    economies = {r.economy: r for r in by_economies}
+    first, second = (by_economies, by_countries) if by == "economies" else (by_countries, by_economies)
+    order = [r.economy for r in first] + [
+        r.economy for r in second if r.economy not in {x.economy for x in first}
+    ]
+    return [
+        exports.RankingRow(
+            economy=code,
+            economy_name=names.get(code, code),
+            partner_countries=countries[code].value if code in countries else 0,
+            rank_by_countries=countries[code].rank if code in countries else None,
+            partner_economies=economies[code].value if code in economies else 0,
+            rank_by_economies=economies[code].rank if code in economies else None,
+        )
+        for code in order
+    ]
+
+
+def ranking(request: HttpRequest) -> HttpResponseBase:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
     form = RankingForm(_with_defaults(request))
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
+        if fmt != exports.HTML:
+            return exports.invalid(fmt, form.errors)
         return render(request, "agreements/ranking.html", context, status=400)
     params = form.cleaned_data
     standings = selectors.standings_on(params["as_of"], params["basis"], params["evidence"])
     names = selectors.economy_names()
+    by_countries = standings.ranking("countries")
+    by_economies = standings.ranking("economies")
+    if fmt != exports.HTML:
+        rows = _ranking_rows(by_countries, by_economies, names, params["by"])
+        return exports.respond(
+            fmt,
+            exports.RANKING,
+            rows,
+            count=len(rows),
+            params=params,
+            name=exports.filename(exports.RANKING, params["as_of"]),
+        )
     context |= {
         "params": params,
-        "by_countries": [(r, names.get(r.economy, r.economy)) for r in standings.ranking("countries")],
-        "by_economies": [(r, names.get(r.economy, r.economy)) for r in standings.ranking("economies")],
+        "by_countries": [(r, names.get(r.economy, r.economy)) for r in by_countries],
+        "by_economies": [(r, names.get(r.economy, r.economy)) for r in by_economies],
     }
     return render(request, "agreements/ranking.html", context)
 
 
-def claims(request: HttpRequest) -> HttpResponse:
+def claims(request: HttpRequest) -> HttpResponseBase:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
     rows = selectors.claims_ledger()
+    if fmt != exports.HTML:
+        today = timezone.localdate()
+        return exports.respond(
+            fmt,
+            exports.CLAIMS,
+            rows,
+            count=len(rows),
+            params={"evidence": Evidence.INFERRED.value},
+            name=exports.filename(exports.CLAIMS, today),
+        )
     return render(
         request,
         "agreements/claim_list.html",
