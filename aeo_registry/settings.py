@@ -119,6 +119,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
+# Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
+AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))
+
 # The bundled reference dataset that `manage.py load_reference` reads by default.
 AEO_REFERENCE_DIR = Path(os.environ.get("AEO_REFERENCE_DIR", BASE_DIR / "data"))
 

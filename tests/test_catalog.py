@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -422,9 +423,10 @@ def _queries(client: Client, url: str) -> int:
 
 
 def test_a_page_of_fifty_costs_the_same_queries_as_a_page_of_a_few(client: Client) -> None:
-    few = client.get("/arrangements/?q=USA-NZL")
-    assert len(few.context["page_obj"]) < 5
-    assert _queries(client, "/arrangements/?q=USA-NZL") == _queries(client, "/arrangements/?q=-")
+    few, many = _queries(client, "/arrangements/?q=USA-NZL"), _queries(client, "/arrangements/?q=-")
+    assert few == many
+    cache.clear()  # the page cache would answer the next request without rendering it
+    assert len(client.get("/arrangements/?q=USA-NZL").context["page_obj"]) < 5
 
 
 CATALOG_URLS = [

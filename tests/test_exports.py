@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
@@ -59,6 +60,7 @@ def all_page_keys(client: Client, url: str) -> list[str]:
     keys: list[str] = []
     number = 1
     while True:
+        cache.clear()  # read the rendered page's context, not the page cache's copy
         response = client.get(f"{url}&page={number}")
         page = response.context["page_obj"]
         keys += [arrangement.key for arrangement in page]
