@@ -4,7 +4,7 @@ from django.urls import path
 
 from agreements import api
 from agreements.caching import cached_by_data_version as cached
-from agreements.views import catalog, dashboard, downloads
+from agreements.views import catalog, dashboard, downloads, probe
 
 urlpatterns = [
     path("", cached(dashboard.home), name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
     path("data/", cached(downloads.data_download), name="data-download"),
     path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
+    path("ping", probe.ping, name="ping"),
     path("api/v1/summary", cached(api.summary), name="api-summary"),
     path("api/v1/ranking", cached(api.ranking), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),

@@ -1,0 +1,211 @@
+"""Throughput against the framework's own limit, page weight and time to map, on the production stack.
+
+Serves the app with gunicorn (2 workers, production settings, whitenoise, PostgreSQL) on loopback
+and drives it with wrk (Debian's package) for a few seconds per URL, interleaving the trivial
+view `/ping` (returns "ok" without touching the database) with each page: a, b, a, c, a, d. The
+figure to read is the ratio of a page's requests per second to the trivial view's in the same run.
+Then headless Chromium loads the dashboard cold and warm (compressed bytes transferred) and times
+navigation to the map drawn (median of 5). Writes var/bench/throughput.json.
+
+    python -m bench.throughput            # 10 s per wrk run
+    BENCH_QUICK=1 python -m bench.throughput
+
+Loopback only; every run is bounded in time; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+CHINA = "economy=CHN&as_of=2021-08-31&basis=signed&evidence=inferred"
+URLS = {
+    "trivial": "/ping",
+    "dashboard": f"/?{CHINA}",
+    "arrangements": "/arrangements/",
+    "summary": f"/api/v1/summary?{CHINA}",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env() -> dict[str, str]:
+    var = ROOT / "var" / "bench" / "serve"
+    return {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aeo_bench"),
+        "AEO_VAR_DIR": str(var),
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    exists = subprocess.run(
+        ["psql", admin, "-Atc", f"select 1 from pg_database where datname = '{name}'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not exists:
+        subprocess.run(["psql", admin, "-qc", f'create database "{name}"'], check=True)
+
+
+def prepare(env: dict[str, str]) -> None:
+    ensure_database(env["DATABASE_URL"])
+    for args in (["collectstatic", "--noinput", "-v0"], ["migrate", "--noinput", "-v0"], ["load_reference"]):
+        subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    gunicorn = str(Path(PY).with_name("gunicorn"))
+    command = [gunicorn, "aeo_registry.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command += ["--no-control-socket", "--graceful-timeout", "5", "--log-level", "warning"]
+    log = (ROOT / "var" / "bench" / "gunicorn.log").open("ab")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("gunicorn did not answer within 30 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, Any]:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True, timeout=seconds + 30,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def browser_figures(base: str) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+    args += [
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+    ]
+    url = f"{base}/?{CHINA}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        context = browser.new_context()
+        page = context.new_page()
+        session = context.new_cdp_session(page)
+        session.send("Network.enable")
+        transferred: list[float] = []
+        session.on("Network.loadingFinished", lambda event: transferred.append(event["encodedDataLength"]))
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_selector("#map[data-drawn=true]", timeout=30_000)
+        cold = sum(transferred)
+        transferred.clear()
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_selector("#map[data-drawn=true]", timeout=30_000)
+        warm = sum(transferred)
+        drawn = []
+        for _ in range(5):
+            page.goto(url)
+            page.wait_for_selector("#map[data-drawn=true]", timeout=30_000)
+            drawn.append(float(page.get_attribute("#map", "data-drawn-ms") or "nan"))
+        browser.close()
+    return {
+        "page_weight_cold_kb": round(cold / 1024, 1),
+        "page_weight_warm_kb": round(warm / 1024, 1),
+        "map_drawn_ms": statistics.median(drawn),
+    }
+
+
+def main() -> int:
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    seconds = 3 if quick else 10
+    if not shutil.which("wrk"):
+        print("wrk is required: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    env = server_env()
+    prepare(env)
+    port = free_port()
+    server = start_server(env, port)
+    base = f"http://127.0.0.1:{port}"
+    results: dict[str, Any] = {"runs": []}
+    try:
+        for path in URLS.values():  # warm every worker's page cache and imports
+            for _ in range(4):
+                urllib.request.urlopen(base + path, timeout=30).read()
+        measured: dict[str, list[dict[str, Any]]] = {name: [] for name in URLS}
+        for name in ("dashboard", "arrangements", "summary"):
+            for current in ("trivial", name):
+                run = wrk(base + URLS[current], seconds)
+                measured[current].append(run)
+                results["runs"].append({"view": current, **run})
+                rate, p50, p99 = run["rps"], run["p50_ms"], run["p99_ms"]
+                print(f"{current:13} {rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms")
+        trivial = statistics.mean(r["rps"] for r in measured["trivial"])
+        for name in ("dashboard", "arrangements", "summary"):
+            results[f"ratio_{name}"] = round(measured[name][0]["rps"] / trivial, 3)
+        results["trivial_rps"] = round(trivial, 1)
+        results["errors"] = sum(r["non_2xx"] for runs in measured.values() for r in runs)
+        results |= browser_figures(base)
+    finally:
+        stop_server(server)
+    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
+    out = ROOT / "var" / "bench" / "throughput.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    summary = {k: v for k, v in results.items() if k not in ("runs", "machine")}
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
