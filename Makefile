@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench ci clean
+.PHONY: install run serve load test lint bench ci clean
 
 # The venv is rebuilt when pyproject.toml changes. scripts/find-python finds a Python 3.12+
 # (python3.13, python3.12, python3, or a pyenv-installed version) or says what to install.
@@ -23,6 +23,14 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-like serving on $(HOST):$(PORT): collectstatic, migrate, load_reference, gunicorn.
+serve: install
+	HOST=$(HOST) PORT=$(PORT) VENV=$(VENV) scripts/serve
+
+# Bounded load test of `make serve` on PostgreSQL, loopback only (64 connections, 30 s, wrk).
+load: install
+	VENV=$(VENV) scripts/load
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -7,7 +7,10 @@ DJANGO_DEBUG=0 and must then provide DJANGO_SECRET_KEY, or the process refuses t
 from __future__ import annotations
 
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +38,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -56,18 +69,35 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "agreements",
 ]
 
 MIDDLEWARE = [
+    # Outermost: logs the status the client gets, and the time every other layer took.
+    "ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ops.middleware.PermissionsPolicyMiddleware",
+    # Static files are answered here, before sessions or the database are touched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ops.middleware.DatabaseUnavailableMiddleware",
+    "ops.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign in at this path (DJANGO_ADMIN_PATH, e.g. "staff-7f3a/"); a less obvious path keeps
+# the login page out of the way of scanners. Login guessing is throttled by django-axes anyway.
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_PATH must not be empty: the site's pages live at /")
 
 ROOT_URLCONF = "aeo_registry.urls"
 
@@ -91,7 +121,8 @@ WSGI_APPLICATION = "aeo_registry.wsgi.application"
 # DATABASE_URL selects the store (postgres://user@host/name in production); unset, a SQLite file.
 _database_url = os.environ.get("DATABASE_URL", "")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Persistent connections are checked before reuse, so a restarted database is picked up again.
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -102,6 +133,23 @@ else:
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Access: anonymous visitors read; staff (is_staff, with the model permissions a superuser gives
+# them) edit in the admin; only superusers manage users and permissions (Django's default
+# permissions: nobody else holds auth.* permissions).
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: refuses a locked-out login before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_TIME (HTTP 429). Attempts are kept in the
+# database, so every app server behind a load balancer sees them.
+AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -119,6 +167,111 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 
+# Production serves collected static files through whitenoise: gzip-compressed, content-hashed
+# names with far-future cache headers (collectstatic first; `make serve` does). Development and the
+# tests (DEBUG on, or any process that imported pytest) keep plain storage: runserver and
+# live_server serve through the finders, where hashed names do not exist. AEO_STATIC_MANIFEST
+# overrides the choice.
+_static_manifest = env_bool("AEO_STATIC_MANIFEST", not DEBUG and "pytest" not in sys.modules)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if _static_manifest
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Decided here, not from the DEBUG that the test runner switches off: tests look files up like
+# development does, and whitenoise does not expect a STATIC_ROOT that only collectstatic creates.
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG
+
+# Caches: per process by default; REDIS_URL (redis://host:6379/0) shares one cache between app
+# servers. Sessions are stored in the database, so no app server keeps state of its own.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+_redis_url = os.environ.get("REDIS_URL", "")
+if _redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Security headers. The Content-Security-Policy allows scripts and styles from this site only:
+# charts are drawn by static/js/charts.js from json_script data, and plotly.js writes no <style>
+# element (plotly.css is linked instead). Two style attributes that plotly.js sets are allowed by
+# their hashes ('unsafe-hashes' covers attributes only, never <style> or script): the empty
+# style="" of the colour bar, and style="font-weight:bold" of the <b> in hover labels.
+# The admin of Django 6.1 needs nothing more.
+CSP_STYLE_ATTRIBUTE_HASHES = {
+    "": "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "font-weight:bold": "'sha256-wkY2X5hecQzbhnFCqvTpwrUJ1f4X8LH5WFjYUzv1wmU='",
+}
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-hashes'", *CSP_STYLE_ATTRIBUTE_HASHES.values()],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# HTTPS (DJANGO_SECURE_SSL=1 when the site is served over HTTPS): redirect plain HTTP, secure
+# cookies and HSTS. Behind a proxy that terminates TLS, DJANGO_SECURE_PROXY_SSL_HEADER=1 trusts its
+# X-Forwarded-Proto header (only if the proxy sets it and strips it from clients).
+SECURE_SSL = env_bool("DJANGO_SECURE_SSL", False)
+SECURE_SSL_REDIRECT = SECURE_SSL
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz is probed by load balancers over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# Mail: the site sends none by itself (error reports go to ADMINS, empty by default). Development
+# prints mail on the console; production sends through SMTP (DJANGO_EMAIL_HOST, default localhost).
+MAILERS: dict[str, dict[str, Any]]
+if DEBUG and not os.environ.get("DJANGO_EMAIL_HOST"):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("DJANGO_EMAIL_HOST", "localhost"),
+                "port": env_int("DJANGO_EMAIL_PORT", 25),
+                "username": os.environ.get("DJANGO_EMAIL_USER", ""),
+                "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+            },
+        }
+    }
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "webmaster@localhost")
+
 # Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))
 
@@ -128,6 +281,19 @@ AEO_REFERENCE_DIR = Path(os.environ.get("AEO_REFERENCE_DIR", BASE_DIR / "data"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # One line per request (ops.middleware.RequestLogMiddleware): "GET /ranking/ 200 41.3ms".
+        "request": {"format": "%(asctime)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "request"},
+    },
+    "loggers": {
+        "aeo_registry.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        # The request line replaces Django's own warnings for 4xx (the 5xx keep their traceback).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -1,0 +1,249 @@
+"""Database faults: a real PostgreSQL server, owned by this test, is stopped and started again.
+
+The production stack (gunicorn, DJANGO_DEBUG=0, collected static files) serves from a PostgreSQL
+cluster that the test creates with ``initdb`` in a temporary folder on a free port. While the
+server is down, pages answer 503 with a friendly page, the API JSON, both with ``Retry-After``,
+never a traceback; when it is back, service resumes without restarting the application.
+
+PostgreSQL refuses to run as root: when the suite runs as root (as CI does), the cluster is run as
+the ``postgres`` user (``runuser``), and its folder belongs to that user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def postgres_bin() -> Path:
+    """The newest installed PostgreSQL's programs (Debian keeps them out of the PATH)."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parent.parent.name)
+    )
+    if candidates:
+        return candidates[-1].parent
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl:
+        return Path(pg_ctl).parent
+    pytest.fail("PostgreSQL's initdb and pg_ctl are needed: apt-get install postgresql (.ci/run does)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: str
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+def get(url: str, timeout: float = 10) -> Reply:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return Reply(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Reply(error.code, error.headers, error.read().decode())
+
+
+class OwnedPostgres:
+    """A throwaway PostgreSQL cluster in ``folder``, listening on 127.0.0.1:``port`` only."""
+
+    def __init__(self, folder: Path) -> None:
+        self.bin = postgres_bin()
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            user = pwd.getpwnam("postgres")
+            os.chown(folder, user.pw_uid, user.pw_gid)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = list(args)
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, check=True, timeout=120)
+
+    def initdb(self) -> None:
+        self.run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+            "-E", "UTF8", "--locale=C", "--no-sync",
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} -F"
+        self.run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "server.log"),
+            "-o", options, "-w", "-t", "60", "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop at once, as a crash or a lost network would: no goodbye to connected clients."""
+        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def running(self) -> bool:
+        result = subprocess.run(
+            [str(self.bin / "pg_ctl"), "-D", str(self.data), "status"], capture_output=True, check=False
+        )
+        return result.returncode == 0
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+
+@dataclass
+class Stack:
+    postgres: OwnedPostgres
+    base_url: str
+    server: subprocess.Popen[str]
+    server_log: Path
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    folder = Path(tempfile.mkdtemp(prefix="aeo-faults-"))
+    app_dir = Path(tempfile.mkdtemp(prefix="aeo-faults-app-"))
+    postgres = OwnedPostgres(folder)
+    server: subprocess.Popen[str] | None = None
+    log_file = None
+    try:
+        postgres.initdb()
+        postgres.start()
+        import psycopg2
+
+        with contextlib.closing(psycopg2.connect(postgres.url("postgres"))) as connection:
+            connection.autocommit = True
+            connection.cursor().execute("CREATE DATABASE aeo_faults")
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_"))}
+        env |= {
+            "DJANGO_SETTINGS_MODULE": "aeo_registry.settings",
+            "DATABASE_URL": postgres.url("aeo_faults"),
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "AEO_VAR_DIR": str(app_dir),
+        }
+        manage = [sys.executable, "manage.py"]
+        for command in (["migrate", "--noinput"], ["load_reference"], ["collectstatic", "--noinput"]):
+            subprocess.run(
+                [*manage, *command], cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=300
+            )
+
+        port = free_port()
+        server_log = app_dir / "server.log"
+        log_file = server_log.open("w")
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"), "aeo_registry.wsgi",
+                "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket",
+                "--graceful-timeout", "2",
+            ],
+            cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError):
+                if get(f"{base_url}/healthz", timeout=2).status == 200:
+                    break
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("gunicorn did not start:\n" + server_log.read_text())
+            time.sleep(0.2)
+        yield Stack(postgres, base_url, server, server_log)
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        if log_file is not None:
+            log_file.close()
+        if postgres.running():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(app_dir, ignore_errors=True)
+
+
+def wait_for(url: str, status: int, timeout: float = 30) -> Reply:
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = get(url)
+        if reply.status == status or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.2)
+
+
+def test_an_unreachable_database_gives_503_with_retry_after_and_service_resumes(stack: Stack) -> None:
+    site = stack.base_url
+    home = get(f"{site}/?economy=CHN&as_of=2021-08-31")
+    assert home.status == 200
+    assert get(f"{site}/api/v1/summary?economy=CHN&as_of=2021-08-31").json()["partner_countries"] == 46  # type: ignore[index]
+    assert get(f"{site}/healthz").json() == {"status": "ok", "database": "ok"}
+
+    stack.postgres.stop()
+
+    for path in ("/?economy=CHN", "/economies/CHN/", "/ranking/", "/arrangements/"):
+        page = get(f"{site}{path}")
+        assert page.status == 503, (path, page.status, page.body[:500])
+        assert page.headers["Retry-After"] == "30"
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert "Temporarily unavailable" in page.body
+        assert "Traceback" not in page.body and "OperationalError" not in page.body
+        assert "Content-Security-Policy" in page.headers
+
+    api = get(f"{site}/api/v1/summary?economy=CHN&as_of=2021-08-31")
+    assert api.status == 503
+    assert api.headers["Retry-After"] == "30"
+    assert api.headers["Content-Type"] == "application/json"
+    assert api.json() == {
+        "error": "service unavailable",
+        "detail": "The database is unreachable. Try again shortly.",
+        "retry_after": 30,
+    }
+    health = get(f"{site}/healthz")
+    assert (health.status, health.json()) == (503, {"status": "unavailable", "database": "unreachable"})
+    # Static files do not need the database.
+    assert get(f"{site}/static/css/site.css").status == 200
+
+    stack.postgres.start()
+
+    assert wait_for(f"{site}/healthz", 200).status == 200
+    again = get(f"{site}/?economy=CHN&as_of=2021-08-31")
+    assert again.status == 200
+    assert 'data-testid="partner-countries"' in again.body
+    assert get(f"{site}/api/v1/summary?economy=CHN&as_of=2021-08-31").status == 200
+
+    log = stack.server_log.read_text()
+    assert "Traceback" not in log, log
+    assert "GET /api/v1/summary 503" in log  # the request log line
