@@ -14,7 +14,13 @@ import re
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 
+FIRST_CHARACTERS = frozenset("'=+-@\t\r")
+
+
 def neutralise(text: str) -> str:
+    # Most cells start with none of these: skip the regular expression for them (large exports).
+    if not text or text[0] not in FIRST_CHARACTERS:
+        return text
     return f"'{text}" if FORMULA_START.match(text) else text
 
 

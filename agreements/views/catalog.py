@@ -99,7 +99,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
         return exports.respond(
             fmt,
             exports.ARRANGEMENTS,
-            rows.iterator(chunk_size=exports.CHUNK_ROWS),
+            exports.arrangement_rows(rows),
             count=rows.count(),
             params=filterset.form.cleaned_data,
             name=exports.filename(exports.ARRANGEMENTS, timezone.localdate()),
