@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
+from agreements.admin_import import CsvImportMixin
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -158,7 +159,8 @@ class EconomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EconomyMembership)
-class EconomyMembershipAdmin(admin.ModelAdmin):
+class EconomyMembershipAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_table = "economy_members.csv"
     list_display = ("territory", "economy", "start_date", "end_date", "note")
     list_filter = (("economy", admin.RelatedOnlyFieldListFilter), "start_date", "end_date")
     search_fields = (
@@ -187,7 +189,8 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(admin.ModelAdmin):
+class BlocAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_table = "blocs.csv"
     list_display = ("code", "name", "member_count")
     list_display_links = ("code", "name")
     search_fields = ("code", "name", "definition", "source")
@@ -203,7 +206,8 @@ class BlocAdmin(admin.ModelAdmin):
 
 
 @admin.register(BlocMembership)
-class BlocMembershipAdmin(admin.ModelAdmin):
+class BlocMembershipAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_table = "bloc_members.csv"
     list_display = ("territory", "bloc", "start_date", "end_date", "note")
     list_filter = ("bloc", "start_date", "end_date")
     search_fields = (
@@ -243,7 +247,8 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Arrangement)
-class ArrangementAdmin(admin.ModelAdmin):
+class ArrangementAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_table = "arrangements.csv"
     list_display = (
         "key",
         "title",
@@ -295,7 +300,8 @@ class ArrangementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(CsvImportMixin, admin.ModelAdmin):
+    import_table = "claims.csv"
     list_display = ("key", "authority", "economy", "stated_on", "as_of", "basis", "metric", "value")
     list_filter = ("basis", "metric", ("economy", admin.RelatedOnlyFieldListFilter), "authority")
     search_fields = ("key", "authority", "metric", "note", "source_url", "economy__code", "economy__name")

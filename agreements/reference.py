@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ from agreements.choices import (
     Status,
     TerritoryKind,
 )
+from agreements.history import BulkHistory
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -44,6 +46,9 @@ from agreements.models import (
 )
 from agreements.models.memberships import describe_period, periods_overlap
 from agreements.spreadsheet import restore
+
+# The reason recorded on the history rows that a load writes (see agreements.history).
+IMPORT_REASON = "Import"
 
 SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
@@ -134,28 +139,74 @@ def read_rows(directory: Path, name: str, problems: list[str]) -> list[Row]:
     if not path.exists():
         problems.append(f"{name}: file not found in {directory}")
         return []
+    return rows_from_bytes(name, path.read_bytes(), problems)
+
+
+# An import from an untrusted file (the admin's bulk import) is stricter than the bundled data:
+# a cell longer than this is refused, and so is a raw formula (see `formula_problem`).
+MAX_IMPORT_CELL = 10_000
+RAW_FORMULA_START = ("=", "+", "@")
+
+
+def formula_problem(raw: str) -> str | None:
+    """Why a raw imported cell is refused as a spreadsheet formula, or None.
+
+    Exports neutralise a formula-looking cell with a leading `'` (`agreements.spreadsheet`), so a
+    file in the export format never has a raw `=`, `+` or `@` first: one that does was typed or
+    crafted outside the registry (e.g. `=cmd|' /C calc'!A0`), and storing it would hand the
+    formula to whoever exports it later. A leading `-` is accepted (dashes and negative numbers
+    are ordinary text; every export still neutralises it)."""
+    if raw.startswith(RAW_FORMULA_START):
+        return (
+            f"starts with {raw[0]!r}, which a spreadsheet runs as a formula; "
+            "prefix it with ' to keep it as text"
+        )
+    return None
+
+
+def rows_from_bytes(name: str, data: bytes, problems: list[str], *, untrusted: bool = False) -> list[Row]:
+    """The rows of one CSV file in the reference format; problems are `file:line: message`.
+
+    `untrusted` (an upload): a UTF-8 byte-order mark is accepted, and raw formulas and cells over
+    MAX_IMPORT_CELL characters are refused."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, strict=True)
-            header = reader.fieldnames or []
-            missing = [column for column in COLUMNS[name] if column not in header]
-            if missing:
-                problems.append(f"{name}:1: missing column(s): {', '.join(missing)}")
-                return []
-            rows = []
-            for values in reader:
-                if None in values:
-                    problems.append(f"{name}:{reader.line_num}: more fields than the header has")
-                    continue
-                if any(v is None for v in values.values()):
-                    problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
-                    continue
-                rows.append(Row(name, reader.line_num, {k: restore(v.strip()) for k, v in values.items()}))
-            return rows
+        text = data.decode("utf-8-sig" if untrusted else "utf-8")
     except UnicodeDecodeError as error:
-        problems.append(f"{name}: not valid UTF-8 ({error.reason} at byte {error.start})")
+        line = data.count(b"\n", 0, error.start) + 1
+        problems.append(f"{name}:{line}: not valid UTF-8 ({error.reason} at byte {error.start})")
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+        missing = [column for column in COLUMNS[name] if column not in header]
+        if missing:
+            problems.append(f"{name}:1: missing column(s): {', '.join(missing)}")
+            return []
+        rows = []
+        for values in reader:
+            if None in values:
+                problems.append(f"{name}:{reader.line_num}: more fields than the header has")
+                continue
+            if any(v is None for v in values.values()):
+                problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
+                continue
+            cells = {k: v.strip() for k, v in values.items()}
+            if untrusted:
+                refused = [
+                    f"{column} is too long ({len(raw)} characters; at most {MAX_IMPORT_CELL})"
+                    if len(raw) > MAX_IMPORT_CELL
+                    else f"{column} {formula_problem(raw)}"
+                    for column, raw in cells.items()
+                    if len(raw) > MAX_IMPORT_CELL or formula_problem(raw)
+                ]
+                if refused:
+                    problems.append(f"{name}:{reader.line_num}: {'; '.join(refused)}")
+                    continue
+            rows.append(Row(name, reader.line_num, {k: restore(v) for k, v in cells.items()}))
+        return rows
     except csv.Error as error:
-        problems.append(f"{name}: malformed CSV ({error})")
+        # DictReader.line_num is updated only after a row parsed; the inner reader's is current.
+        problems.append(f"{name}:{reader.reader.line_num}: malformed CSV ({error})")
     return []
 
 
@@ -216,10 +267,55 @@ class Parsed:
     claims: list[tuple[Row, Claim]] = field(default_factory=list)
 
 
+@dataclass
+class Known:
+    """What the database already holds, for parsing one table against it (the admin's import).
+
+    Codes in the database count as known; saved memberships take part in the overlap check
+    unless a row of the file replaces them (same natural key)."""
+
+    territories: set[str] = field(default_factory=set)
+    economies: set[str] = field(default_factory=set)
+    blocs: set[str] = field(default_factory=set)
+    economy_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
+    bloc_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
+
+    @classmethod
+    def from_database(cls) -> Known:
+        fields = ("territory_id", "start_date", "end_date")
+        return cls(
+            territories=set(Territory.objects.values_list("iso3", flat=True)),
+            economies=set(Economy.objects.values_list("code", flat=True)),
+            blocs=set(Bloc.objects.values_list("code", flat=True)),
+            economy_members=list(EconomyMembership.objects.values_list("economy_id", *fields)),
+            bloc_members=list(BlocMembership.objects.values_list("bloc_id", *fields)),
+        )
+
+
 def parse(directory: Path) -> Parsed:
     problems: list[str] = []
     files = {name: read_rows(directory, name, problems) for name in COLUMNS}
+    return parse_files(files, problems)
+
+
+def parse_files(files: Mapping[str, list[Row]], problems: list[str], known: Known | None = None) -> Parsed:
+    """Validate the rows of some or all tables; raise ReferenceDataError listing every problem."""
+    parsed = parse_valid_rows(files, problems, known)
+    if problems:
+        raise ReferenceDataError(problems)
+    return parsed
+
+
+def parse_valid_rows(
+    files: Mapping[str, list[Row]], problems: list[str], known: Known | None = None
+) -> Parsed:
+    """The rows that are valid on their own; each problem is appended to `problems`.
+
+    Without `known`, the files are the whole dataset (`load_reference`): a code is known if a file
+    defines it (every ISO 3166-1 territory is known). With `known`, codes in the database count
+    too, and tables not in `files` are simply not imported."""
     parsed = Parsed()
+    files = {name: files.get(name, []) for name in COLUMNS}
 
     def guarded(rows: list[Row], handle: Callable[[Row], None]) -> None:
         for row in rows:
@@ -229,7 +325,7 @@ def parse(directory: Path) -> Parsed:
                 problems.append(f"{row.where}: {error}")
 
     # Every ISO 3166-1 territory is known; the reference file gives customs names and kinds.
-    for country in pycountry.countries:
+    for country in pycountry.countries if known is None else ():
         parsed.territories[country.alpha_3] = (
             None,
             Territory(
@@ -252,17 +348,17 @@ def parse(directory: Path) -> Parsed:
 
     guarded(files["territories.csv"], territory)
     iso2_seen: dict[str | None, str] = {}
-    for iso3, (territory_row, known) in parsed.territories.items():
-        if known.iso2 in iso2_seen:
+    for iso3, (territory_row, listed) in parsed.territories.items():
+        if listed.iso2 in iso2_seen:
             problems.append(
                 f"{territory_row.where if territory_row else 'territories'}: "
-                f"alpha-2 {known.iso2!r} used by {iso2_seen[known.iso2]} too"
+                f"alpha-2 {listed.iso2!r} used by {iso2_seen[listed.iso2]} too"
             )
-        if known.iso2:
-            iso2_seen[known.iso2] = iso3
+        if listed.iso2:
+            iso2_seen[listed.iso2] = iso3
 
     def known_territory(code: str) -> str:
-        if code not in parsed.territories:
+        if code not in parsed.territories and (known is None or code not in known.territories):
             raise RowError(f"unknown territory {code!r}")
         return code
 
@@ -282,7 +378,7 @@ def parse(directory: Path) -> Parsed:
     guarded(files["economies.csv"], economy)
 
     def known_economy(code: str) -> str:
-        if code not in parsed.economies:
+        if code not in parsed.economies and (known is None or code not in known.economies):
             raise RowError(f"unknown economy {code!r}")
         return code
 
@@ -317,10 +413,13 @@ def parse(directory: Path) -> Parsed:
 
     guarded(files["blocs.csv"], bloc)
 
+    def known_bloc(code: str) -> bool:
+        return code in parsed.blocs or (known is not None and code in known.blocs)
+
     def bloc_member(row: Row) -> None:
         v = row.values
         code = require(v["bloc"], "bloc")
-        if code not in parsed.blocs:
+        if not known_bloc(code):
             raise RowError(f"unknown bloc {code!r}")
         item = BlocMembership(
             bloc_id=code,
@@ -335,23 +434,37 @@ def parse(directory: Path) -> Parsed:
 
     guarded(files["bloc_members.csv"], bloc_member)
 
-    membership_sets: list[tuple[str, list[tuple[Row, Any]], str]] = [
-        ("economy", list(parsed.economy_members), "economy_id"),
-        ("bloc", list(parsed.bloc_members), "bloc_id"),
+    membership_sets: list[tuple[str, list[tuple[Row, Any]], str, list[Any]]] = [
+        ("economy", list(parsed.economy_members), "economy_id", known.economy_members if known else []),
+        ("bloc", list(parsed.bloc_members), "bloc_id", known.bloc_members if known else []),
     ]
-    for label, members, group in membership_sets:
+    for label, members, group, saved in membership_sets:
         by_pair: dict[tuple[str, str], list[tuple[Row, Any]]] = defaultdict(list)
         for member_row, member in members:
             by_pair[(getattr(member, group), member.territory_id)].append((member_row, member))
+        # A saved membership stays unless a row replaces it (same group, territory and start).
+        replaced = {
+            (code, iso3, item.start_date) for (code, iso3), items in by_pair.items() for _, item in items
+        }
+        kept: dict[tuple[str, str], list[tuple[Any, Any]]] = defaultdict(list)
+        for code, iso3, start, end in saved:
+            if (code, iso3) in by_pair and (code, iso3, start) not in replaced:
+                kept[(code, iso3)].append((start, end))
         for (code, iso3), items in by_pair.items():
             for index, (row, item) in enumerate(items):
+                period = describe_period(item.start_date, item.end_date)
                 for other_row, other in items[:index]:
                     if periods_overlap(item.start_date, item.end_date, other.start_date, other.end_date):
                         problems.append(
-                            f"{row.where}: {iso3} in {label} {code} for "
-                            f"{describe_period(item.start_date, item.end_date)} "
+                            f"{row.where}: {iso3} in {label} {code} for {period} "
                             f"overlaps line {other_row.line} "
                             f"{describe_period(other.start_date, other.end_date)}"
+                        )
+                for start, end in kept[(code, iso3)]:
+                    if periods_overlap(item.start_date, item.end_date, start, end):
+                        problems.append(
+                            f"{row.where}: {iso3} in {label} {code} for {period} "
+                            f"overlaps the saved membership {describe_period(start, end)}"
                         )
 
     def arrangement(row: Row) -> None:
@@ -402,7 +515,7 @@ def parse(directory: Path) -> Parsed:
         v = row.values
         metric = require(v["metric"], "metric")
         if metric.startswith(BLOC_METRIC_PREFIX):
-            if metric.removeprefix(BLOC_METRIC_PREFIX) not in parsed.blocs:
+            if not known_bloc(metric.removeprefix(BLOC_METRIC_PREFIX)):
                 raise RowError(f"unknown bloc in metric {metric!r}")
         elif metric not in Metric.values:
             raise RowError(f"metric {metric!r} is not one of: {', '.join(Metric.values)}, bloc:<code>")
@@ -433,9 +546,6 @@ def parse(directory: Path) -> Parsed:
         parsed.claims.append((row, item))
 
     guarded(files["claims.csv"], claim)
-
-    if problems:
-        raise ReferenceDataError(problems)
     return parsed
 
 
@@ -452,11 +562,17 @@ class Applier:
     def __init__(self) -> None:
         self.report = Report()
         self.problems: list[str] = []
+        # Rows are saved one by one but their history is written in bulk at the end (much faster).
+        self.history = BulkHistory(reason=IMPORT_REASON)
+        # Each file row's outcome by its line: "new", "changed" or "unchanged".
+        self.outcomes: dict[tuple[str, int], str] = {}
 
     def save(self, row: Row | None, instance: models.Model) -> bool:
+        adding = instance._state.adding
         try:
-            with transaction.atomic():
+            with transaction.atomic(), self.history.deferred(instance):
                 instance.save()
+            self.history.add([instance], created=adding)
             return True
         except IntegrityError as error:
             self.problems.append(
@@ -482,6 +598,7 @@ class Applier:
             if saved and children_changed:
                 children_changed(item)
             self.report.created[table] += 1
+            self.record(row, NEW)
             return item
         changed = _values(current, fields) != _values(item, fields)
         if changed:
@@ -491,7 +608,12 @@ class Applier:
         if children_changed and children_changed(current):
             changed = True
         (self.report.updated if changed else self.report.unchanged)[table] += 1
+        self.record(row, CHANGED if changed else UNCHANGED)
         return current
+
+    def record(self, row: Row | None, outcome: str) -> None:
+        if row is not None:
+            self.outcomes[(row.file, row.line)] = outcome
 
 
 def explain(instance: models.Model, error: IntegrityError) -> str:
@@ -502,8 +624,11 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
     return f"rejected by the database: {text.strip().splitlines()[0]}"
 
 
-def apply(parsed: Parsed) -> Report:
-    applier = Applier()
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
+    applier = applier or Applier()
     em_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.economy_id, m.territory_id, m.start_date)  # noqa: E731
     bm_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.bloc_id, m.territory_id, m.start_date)  # noqa: E731
     tables: list[tuple[str, Any, Callable[[Any], Any], list[tuple[Row | None, Any]], tuple[str, ...]]] = [
@@ -526,6 +651,8 @@ def apply(parsed: Parsed) -> Report:
         ("bloc memberships", BlocMembership, bm_key, list(parsed.bloc_members), ("end_date", "note")),
     ]
     for table, model, natural_key, rows, fields in tables:
+        if not rows:
+            continue
         existing = {natural_key(instance): instance for instance in model.objects.all()}
         for row, item in rows:
             applier.upsert(table, existing, natural_key(item), row, item, fields)
@@ -542,15 +669,16 @@ def apply(parsed: Parsed) -> Report:
         "evidence",
         "notes",
     )
-    existing_arrangements = {a.key: a for a in Arrangement.objects.all()}
+    existing_arrangements = {a.key: a for a in Arrangement.objects.all()} if parsed.arrangements else {}
     existing_parties: dict[int, list[str]] = defaultdict(list)
-    for arrangement_id, economy_id in ArrangementParty.objects.order_by("pk").values_list(
-        "arrangement_id", "economy_id"
-    ):
-        existing_parties[arrangement_id].append(economy_id)
     existing_sources: dict[int, list[str]] = defaultdict(list)
-    for source in Source.objects.order_by("arrangement_id", "position", "pk"):
-        existing_sources[source.arrangement_id].append(source.text)
+    if parsed.arrangements:
+        for arrangement_id, economy_id in ArrangementParty.objects.order_by("pk").values_list(
+            "arrangement_id", "economy_id"
+        ):
+            existing_parties[arrangement_id].append(economy_id)
+        for source in Source.objects.order_by("arrangement_id", "position", "pk"):
+            existing_sources[source.arrangement_id].append(source.text)
     for arrangement_key, (row, item, parties, sources) in parsed.arrangements.items():
 
         def sync_children(
@@ -559,15 +687,22 @@ def apply(parsed: Parsed) -> Report:
             changed = False
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
                 ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
-                ArrangementParty.objects.bulk_create(
-                    ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                # The deletes above record history row by row (through signals); bulk_create does not.
+                applier.history.add(
+                    ArrangementParty.objects.bulk_create(
+                        ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                    ),
+                    created=True,
                 )
                 changed = True
             if existing_sources.get(saved.pk, []) != sources:
                 Source.objects.filter(arrangement_id=saved.pk).delete()
-                Source.objects.bulk_create(
-                    Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
-                    for i, s in enumerate(sources)
+                applier.history.add(
+                    Source.objects.bulk_create(
+                        Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
+                        for i, s in enumerate(sources)
+                    ),
+                    created=True,
                 )
                 changed = True
             return changed
@@ -583,11 +718,12 @@ def apply(parsed: Parsed) -> Report:
         )
 
     claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
-    existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()}
+    existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()} if parsed.claims else {}
     for claim_row, claim in parsed.claims:
         key = (claim.key, claim.basis, claim.metric)
         applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
 
+    applier.history.flush()
     if applier.problems:
         raise ReferenceDataError(applier.problems)
     return applier.report

@@ -1,0 +1,129 @@
+"""Bulk import of one table from a CSV in the export format, with a preview of every row's outcome.
+
+The import format is the export format: one file of the full download (`agreements.dataset`),
+with exactly the loader's columns (`agreements.reference.COLUMNS`). Rows are validated against
+the database (codes it already holds are known), then applied in one transaction: any problem
+applies nothing. The preview is the same import run inside a transaction that is rolled back,
+so "new", "changed" and "unchanged" are what confirming would do.
+
+An upload is untrusted: besides everything the loader checks, a cell longer than
+`MAX_IMPORT_CELL` characters is refused, and so is a raw spreadsheet formula (a cell starting
+with `=`, `+` or `@`). A formula-looking text is stored only when quoted as the export quotes it
+(`'=...`); the quote is removed on import as `agreements.spreadsheet.restore` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from agreements import versioning
+from agreements.reference import (
+    Applier,
+    Known,
+    Parsed,
+    ReferenceDataError,
+    Row,
+    apply,
+    parse_valid_rows,
+    rows_from_bytes,
+)
+
+ERROR = "error"
+OUTCOMES = ("new", "changed", "unchanged", ERROR)
+
+# Each importable table and the columns that identify a row (its natural key).
+NATURAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "arrangements.csv": ("key",),
+    "economy_members.csv": ("economy", "territory", "start_date"),
+    "blocs.csv": ("code",),
+    "bloc_members.csv": ("bloc", "territory", "start_date"),
+    "claims.csv": ("key", "basis", "metric"),
+}
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    key: str
+    outcome: str
+    messages: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportResult:
+    table: str
+    rows: list[RowResult]
+    # Every problem as `file:line: message`, as the loader reports them.
+    problems: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.outcome for row in self.rows)
+        return {outcome: counted[outcome] for outcome in OUTCOMES}
+
+    @property
+    def changes(self) -> bool:
+        return any(row.outcome in ("new", "changed") for row in self.rows)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _label(table: str, row: Row) -> str:
+    return " · ".join(row.values.get(column, "") or "—" for column in NATURAL_COLUMNS[table])
+
+
+def import_table(table: str, data: bytes, *, commit: bool = False) -> ImportResult:
+    """Validate `data` as `table` against the database; apply it if `commit` and nothing is wrong.
+
+    Without `commit` (the preview), the rows are applied in a transaction that is rolled back."""
+    if table not in NATURAL_COLUMNS:
+        raise ValueError(f"{table} cannot be imported")
+    problems: list[str] = []
+    rows = rows_from_bytes(table, data, problems, untrusted=True)
+    parsed = parse_valid_rows({table: rows}, problems, Known.from_database()) if rows else Parsed()
+    applier = Applier()
+    applied = False
+    try:
+        with transaction.atomic(), versioning.batched():
+            # apply() raises ReferenceDataError on a constraint violation, which rolls back too.
+            report = apply(parsed, applier)
+            if problems or not commit:
+                raise _RollBack
+            if report.changed:
+                versioning.bump()
+            applied = True
+    except (_RollBack, ReferenceDataError):
+        pass
+    problems += applier.problems
+    return ImportResult(table, _row_results(table, rows, problems, applier), problems, applied)
+
+
+def _row_results(table: str, rows: list[Row], problems: list[str], applier: Applier) -> list[RowResult]:
+    pattern = re.compile(rf"{re.escape(table)}:(\d+): (.*)", re.DOTALL)
+    messages: dict[int, list[str]] = {}
+    for problem in problems:
+        match = pattern.fullmatch(problem)
+        line = int(match[1]) if match else 0
+        messages.setdefault(line, []).append(match[2] if match else problem)
+    by_line = {row.line: row for row in rows}
+    results = []
+    for line in sorted(set(by_line) | set(messages)):
+        row = by_line.get(line)
+        key = _label(table, row) if row else ""
+        if line in messages:
+            results.append(RowResult(line, key, ERROR, tuple(messages[line])))
+        else:
+            outcome = applier.outcomes.get((table, line), "unchanged")
+            results.append(RowResult(line, key, outcome))
+    return results

@@ -1,0 +1,291 @@
+"""Bulk import (agreements.imports): preview outcomes, all-or-nothing commits, hostile files refused.
+
+The property-based test feeds hundreds of malformed files (bad dates, unknown codes, duplicate
+keys, wrong encodings, missing columns, huge fields, formula injection) built from valid rows with
+one defect; every file must be refused with a `file:line:` message on the defective line, and the
+database must be left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agreements import versioning
+from agreements.dataset import TABLE_MODELS, table_csv
+from agreements.imports import NATURAL_COLUMNS, import_table
+from agreements.models import Arrangement, Bloc, BlocMembership, Claim, EconomyMembership
+from agreements.reference import COLUMNS, MAX_IMPORT_CELL
+
+pytestmark = pytest.mark.django_db
+
+TABLES = sorted(NATURAL_COLUMNS)
+FORMULA = "=cmd|' /C calc'!A0"
+
+
+def valid_row(table: str, i: int) -> dict[str, str]:
+    """A row that imports cleanly into the reference data; rows with different `i` never clash."""
+    if table == "arrangements.csv":
+        return {
+            "key": f"QIMP-{i}",
+            "title": f"Imported arrangement {i}",
+            "parties": "CHN;KOR",
+            "signed_date": f"2030-{1 + i % 12:02d}-01",
+            "signed_precision": "day",
+            "effective_date": "",
+            "effective_precision": "",
+            "ended_date": "",
+            "status": "signed",
+            "evidence": "confirmed",
+            "sources": f"https://example.org/{i} ; A citation {i}",
+            "notes": "'=not a formula, quoted as exports quote it",
+        }
+    if table == "claims.csv":
+        return {
+            "key": f"qimp-{i}",
+            "authority": "Test authority",
+            "stated_on": "2030-01-02",
+            "as_of": "2030-01-01",
+            "economy": "CHN",
+            "basis": "signed",
+            "metric": "partner_countries",
+            "value": str(i),
+            "source_url": "",
+            "note": "",
+        }
+    if table == "blocs.csv":
+        return {"code": f"QB{i}", "name": f"Bloc {i}", "definition": "", "source": ""}
+    group = {"economy_members.csv": ("economy", "EUU"), "bloc_members.csv": ("bloc", "RCEP")}[table]
+    return {
+        group[0]: group[1],
+        "territory": "AFG",
+        "start_date": f"{2030 + i}-01-01",
+        "end_date": f"{2030 + i}-06-01",
+        "note": f"row {i}",
+    }
+
+
+def csv_bytes(header: list[str], rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([row.get(column, "") for column in header] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def fingerprint() -> tuple[object, ...]:
+    """Everything an import could change: the data version and every importable table's bytes."""
+    counts = tuple(model.objects.count() for model in TABLE_MODELS.values())
+    return (versioning.current_version(), counts, *(table_csv(name) for name in TABLES))
+
+
+# Each defect: (table, valid row, draw) -> the defective row, or None where it does not apply.
+DATE_COLUMNS = {
+    "arrangements.csv": "signed_date",
+    "claims.csv": "stated_on",
+    "economy_members.csv": "start_date",
+    "bloc_members.csv": "start_date",
+}
+CODE_COLUMNS = {
+    "arrangements.csv": "parties",
+    "claims.csv": "economy",
+    "economy_members.csv": "economy",
+    "bloc_members.csv": "bloc",
+}
+bad_dates = st.one_of(
+    st.sampled_from(["2021-13-01", "2021-02-30", "31/12/2020", "2020-1-1", "yesterday", "0000-00-00"]),
+    st.text(alphabet="0123456789-/. ", min_size=1, max_size=12).filter(
+        lambda s: not re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})?\s*", s)
+    ),
+)
+unknown_codes = st.sampled_from(["QZX", "XXX", "ZZZ", "QQQ"])
+formulas = st.one_of(
+    st.just(FORMULA),
+    st.builds(lambda first, rest: first + rest, st.sampled_from("=+@"), st.text(max_size=30)),
+)
+
+
+@st.composite
+def malformed_file(draw: st.DrawFn) -> tuple[str, bytes, int]:
+    """(table, file content, the line that must be reported)."""
+    table = draw(st.sampled_from(TABLES))
+    header = list(COLUMNS[table])
+    rows = [valid_row(table, i) for i in range(draw(st.integers(0, 4)))]
+    at = draw(st.integers(0, len(rows)))
+    line = at + 2  # the header is line 1
+    kind = draw(
+        st.sampled_from(
+            ["date", "code", "duplicate", "encoding", "missing", "huge", "formula", "required", "choice"]
+        )
+    )
+    if kind == "missing":
+        header.remove(draw(st.sampled_from(header)))
+        return table, csv_bytes(header, rows), 1
+    if kind == "encoding":
+        row = valid_row(table, 99)
+        text_column = {"arrangements.csv": "title", "claims.csv": "authority", "blocs.csv": "name"}.get(
+            table, "note"
+        )
+        row[text_column] = "Côte d'Ivoire — São Tomé"
+        rows.insert(at, row)
+        content = csv_bytes(header, rows).decode()
+        encoding = draw(st.sampled_from(["latin-1", "cp1252", "utf-16"]))
+        if encoding == "utf-16":
+            return table, content.encode("utf-16"), 1
+        return table, content.encode(encoding, errors="replace"), line
+    row = valid_row(table, 99)
+    if kind == "duplicate":
+        rows.insert(at, dict(row))
+        rows.insert(at, row)
+        return table, csv_bytes(header, rows), line + 1
+    if kind == "date":
+        if table not in DATE_COLUMNS:
+            row["name"] = ""  # blocs have no dates: a missing required value instead
+        else:
+            row[DATE_COLUMNS[table]] = draw(bad_dates)
+    elif kind == "code":
+        code = draw(unknown_codes)
+        if table == "blocs.csv":
+            row["code"] = code * 8  # longer than a bloc code may be
+        elif table == "arrangements.csv":
+            row["parties"] = f"CHN;{code}"
+        else:
+            row[CODE_COLUMNS[table]] = code
+    elif kind == "huge":
+        size = draw(st.sampled_from([MAX_IMPORT_CELL + 1, 50_000, 200_000]))
+        row[draw(st.sampled_from(header))] = "x" * size
+    elif kind == "formula":
+        row[draw(st.sampled_from(header))] = draw(formulas)
+    elif kind == "required":
+        row[NATURAL_COLUMNS[table][0]] = ""
+    elif kind == "choice":
+        column = {
+            "arrangements.csv": "status",
+            "claims.csv": "basis",
+            "blocs.csv": "name",
+            "economy_members.csv": "territory",
+            "bloc_members.csv": "territory",
+        }[table]
+        row[column] = "=" + row[column] if column == "name" else "not-a-choice"
+    rows.insert(at, row)
+    return table, csv_bytes(header, rows), line
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_valid_rows_import_as_new_then_unchanged(table: str) -> None:
+    content = csv_bytes(list(COLUMNS[table]), [valid_row(table, i) for i in range(3)])
+    version = versioning.current_version()
+    preview = import_table(table, content)
+    assert preview.ok, preview.problems
+    assert [row.outcome for row in preview.rows] == ["new", "new", "new"]
+    assert [row.line for row in preview.rows] == [2, 3, 4]
+    assert not preview.applied and versioning.current_version() == version
+
+    applied = import_table(table, content, commit=True)
+    assert applied.applied
+    assert int(versioning.current_version()) == int(version) + 1  # one bump for the whole file
+
+    again = import_table(table, content, commit=True)
+    assert [row.outcome for row in again.rows] == ["unchanged"] * 3
+    assert int(versioning.current_version()) == int(version) + 1  # nothing changed: no bump
+
+
+def test_an_arrangement_is_imported_with_its_parties_sources_and_quoted_formula_text() -> None:
+    import_table(
+        "arrangements.csv",
+        csv_bytes(list(COLUMNS["arrangements.csv"]), [valid_row("arrangements.csv", 1)]),
+        commit=True,
+    )
+    arrangement = Arrangement.objects.get(key="QIMP-1")
+    assert sorted(arrangement.parties.values_list("code", flat=True)) == ["CHN", "KOR"]
+    assert [s.text for s in arrangement.sources.order_by("position")] == [
+        "https://example.org/1",
+        "A citation 1",
+    ]
+    # A quoted formula is stored as text without its quote, as the loader reads an export.
+    assert arrangement.notes == "=not a formula, quoted as exports quote it"
+
+
+def test_a_changed_row_is_previewed_as_changed_and_updated_in_place() -> None:
+    row = valid_row("claims.csv", 1)
+    import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]), commit=True)
+    row["value"] = "77"
+    preview = import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]))
+    assert [r.outcome for r in preview.rows] == ["changed"]
+    assert Claim.objects.get(key="qimp-1").value == 1
+    import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]), commit=True)
+    assert Claim.objects.get(key="qimp-1").value == 77
+
+
+def test_one_bad_row_applies_nothing_and_the_good_rows_still_show_their_outcome() -> None:
+    rows = [valid_row("blocs.csv", 1), valid_row("blocs.csv", 2) | {"name": ""}]
+    before = fingerprint()
+    result = import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows), commit=True)
+    assert not result.applied
+    assert [(r.line, r.outcome) for r in result.rows] == [(2, "new"), (3, "error")]
+    assert result.rows[1].messages == ("name is required",)
+    assert not Bloc.objects.filter(code__in=["QB1", "QB2"]).exists()
+    assert fingerprint() == before
+
+
+def test_a_membership_overlapping_a_saved_one_is_refused() -> None:
+    # EUU membership of FRA is saved as open-ended: a later period overlaps it.
+    row = {"economy": "EUU", "territory": "FRA", "start_date": "2030-01-01", "end_date": "", "note": ""}
+    result = import_table("economy_members.csv", csv_bytes(list(COLUMNS["economy_members.csv"]), [row]))
+    assert [r.outcome for r in result.rows] == ["error"]
+    assert "overlaps the saved membership" in result.rows[0].messages[0]
+
+
+def test_a_file_row_replacing_a_saved_membership_is_not_an_overlap() -> None:
+    saved = BlocMembership.objects.filter(bloc_id="RCEP").order_by("territory_id").first()
+    assert saved is not None
+    row = {
+        "bloc": "RCEP",
+        "territory": saved.territory_id,
+        "start_date": saved.start_date.isoformat() if saved.start_date else "",
+        "end_date": "2031-01-01",
+        "note": "closed by import",
+    }
+    result = import_table(
+        "bloc_members.csv", csv_bytes(list(COLUMNS["bloc_members.csv"]), [row]), commit=True
+    )
+    assert result.applied, result.problems
+    saved.refresh_from_db()
+    assert saved.note == "closed by import"
+    assert EconomyMembership.objects.exists()
+
+
+def test_at_least_200_malformed_files_are_each_refused_on_their_line_and_change_nothing() -> None:
+    before = fingerprint()
+    seen: list[str] = []
+
+    @settings(
+        max_examples=250,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(malformed_file())
+    def check(case: tuple[str, bytes, int]) -> None:
+        table, content, line = case
+        result = import_table(table, content, commit=True)
+        assert not result.ok and not result.applied
+        assert all(re.match(rf"{re.escape(table)}:\d+: \S", problem) for problem in result.problems), (
+            result.problems
+        )
+        assert any(problem.startswith(f"{table}:{line}: ") for problem in result.problems), (
+            line,
+            result.problems,
+        )
+        assert any(row.outcome == "error" and row.line == line and row.messages for row in result.rows)
+        seen.append(table)
+
+    check()
+    assert len(seen) >= 200
+    assert fingerprint() == before
