@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve load test lint bench ci clean
+.PHONY: install run serve load test messages lint bench ci clean
 
 # The venv is rebuilt when pyproject.toml changes. scripts/find-python finds a Python 3.12+
 # (python3.13, python3.12, python3, or a pyenv-installed version) or says what to install.
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml scripts/find-python
 
 install: $(VENV)/.installed
 
-run: install
+run: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -32,8 +32,13 @@ serve: install
 load: install
 	VENV=$(VENV) scripts/load
 
-test: install
+test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The message catalogues (locale/*/LC_MESSAGES/django.mo), compiled from the committed .po files
+# with gettext's msgfmt; the .mo files are build output, not in git.
+messages: install
+	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -84,6 +84,10 @@ MIDDLEWARE = [
     "ops.middleware.DatabaseUnavailableMiddleware",
     "ops.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: from the URL prefix (/zh-hans/); a first visit to an English page is redirected
+    # to the browser's or the remembered language (agreements.i18n).
+    "django.middleware.locale.LocaleMiddleware",
+    "agreements.i18n.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +113,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "agreements.i18n.language_links",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -161,6 +167,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
+
+# English at /, Simplified Chinese at /zh-hans/ (aeo_registry/urls.py). Catalogues are compiled from
+# locale/*/LC_MESSAGES/django.po by `make messages`; dates follow aeo_registry/formats (ISO 8601
+# in English, 2021年8月31日 in Chinese).
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["aeo_registry.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -17,7 +17,11 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from agreements import geo
+from agreements.choices import Evidence
 from agreements.selectors import Overview, PartnerRow
 
 COLOR_SCALE = "Viridis"
@@ -43,27 +47,31 @@ OWN_COLOR = "#d1495b"
 
 
 def _date_label(day: dt.date | None, precision: str) -> str:
+    """A date as the page shows it, in the active language (2019-10-25, 2019年10月25日)."""
     if day is None:
-        return "not known"
+        return _("not known")
     if precision == "month":
-        return day.strftime("%Y-%m") + " (month)"
+        return f"{date_format(day, 'YEAR_MONTH_FORMAT')} {_('(month)')}"
     if precision == "year":
-        return f"{day.year} (year)"
+        return f"{day.year} {_('(year)')}"
     if precision == "by":
-        return f"by {day.isoformat()}"
-    return day.isoformat()
+        return _("by %(date)s") % {"date": date_format(day)}
+    return date_format(day)
 
 
 def _hover(row: PartnerRow) -> str:
     arrangement = row.arrangement
-    return (
-        f"<b>{row.territory_name}</b> ({row.territory})<br>"
-        f"Economy: {row.economy_name} ({row.economy})<br>"
-        f"Arrangement: {arrangement.title or arrangement.key}<br>"
-        f"Signed: {_date_label(arrangement.signed_date, arrangement.signed_precision)}<br>"
-        f"In force: {_date_label(arrangement.effective_date, arrangement.effective_precision)}<br>"
-        f"Evidence: {arrangement.evidence}"
-    )
+    evidence = Evidence(arrangement.evidence).label if arrangement.evidence in Evidence.values else ""
+    lines = [
+        f"<b>{row.territory_name}</b> ({row.territory})",
+        _("Economy: %(name)s (%(code)s)") % {"name": row.economy_name, "code": row.economy},
+        _("Arrangement: %(name)s") % {"name": arrangement.title or arrangement.key},
+        _("Signed: %(date)s") % {"date": _date_label(arrangement.signed_date, arrangement.signed_precision)},
+        _("In force: %(date)s")
+        % {"date": _date_label(arrangement.effective_date, arrangement.effective_precision)},
+        _("Evidence: %(level)s") % {"level": evidence or arrangement.evidence},
+    ]
+    return "<br>".join(lines)
 
 
 def _year(row: PartnerRow) -> int | None:
@@ -83,31 +91,33 @@ def partner_map(data: Overview) -> dict[str, Any]:
     own_shaped = [(c, n) for c, n in data.own_territories if geo.has_shape(c)]
     own_marked = [(c, n) for c, n in data.own_territories if geo.needs_marker(c) and geo.marker_position(c)]
     focal = f"{data.economy_name} ({data.summary.economy})"
+    own_text = _("%(economy)s: the economy shown") % {"economy": focal}
+    own_name = _("%(economy)s: own territory") % {"economy": focal}
     colour_axis = {"cmin": low, "cmax": high, "colorscale": COLOR_SCALE}
     traces: list[Any] = [
         _trace(
             "choropleth",
-            name=f"{focal}: own territory",
+            name=own_name,
             locationmode="ISO-3",
             locations=[c for c, _ in own_shaped],
             z=[1] * len(own_shaped),
             colorscale=[[0, OWN_COLOR], [1, OWN_COLOR]],
             showscale=False,
             marker_line_color="white",
-            hovertext=[f"<b>{n}</b> ({c})<br>{focal}: the economy shown" for c, n in own_shaped],
+            hovertext=[f"<b>{n}</b> ({c})<br>{own_text}" for c, n in own_shaped],
             hoverinfo="text",
             meta={"role": "own"},
         ),
         _trace(
             "choropleth",
-            name="Partner territories",
+            name=_("Partner territories"),
             locationmode="ISO-3",
             locations=[r.territory for r in shaped],
             z=[_year(r) for r in shaped],
             zmin=low,
             zmax=high,
             colorscale=COLOR_SCALE,
-            colorbar={"title": {"text": "Year signed"}, "thickness": 12, "len": 0.6},
+            colorbar={"title": {"text": _("Year signed")}, "thickness": 12, "len": 0.6},
             marker_line_color="white",
             marker_line_width=0.5,
             hovertext=[_hover(r) for r in shaped],
@@ -116,7 +126,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
         ),
         _trace(
             "scattergeo",
-            name="Small partner territories",
+            name=_("Small partner territories"),
             lat=[geo.marker_position(r.territory)[0] for r in marked],  # type: ignore[index]
             lon=[geo.marker_position(r.territory)[1] for r in marked],  # type: ignore[index]
             customdata=[r.territory for r in marked],
@@ -135,7 +145,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
         ),
         _trace(
             "scattergeo",
-            name=f"{focal}: own territory",
+            name=own_name,
             lat=[geo.marker_position(c)[0] for c, _ in own_marked],  # type: ignore[index]
             lon=[geo.marker_position(c)[1] for c, _ in own_marked],  # type: ignore[index]
             customdata=[c for c, _ in own_marked],
@@ -146,7 +156,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
                 "symbol": "star",
                 "line": {"color": "#1b1f24", "width": 1},
             },
-            hovertext=[f"<b>{n}</b> ({c})<br>{focal}: the economy shown" for c, n in own_marked],
+            hovertext=[f"<b>{n}</b> ({c})<br>{own_text}" for c, n in own_marked],
             hoverinfo="text",
             showlegend=False,
             meta={"role": "own-markers"},
@@ -202,10 +212,11 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
                     "dash": "solid" if position == 0 else "dot",
                 },
                 name=f"{names.get(code, code)} ({code})",
-                hovertemplate="%{y} on %{x}<extra>" + f"{names.get(code, code)}" + "</extra>",
+                hovertemplate=_("%(count)s on %(date)s") % {"count": "%{y}", "date": "%{x}"}
+                + f"<extra>{names.get(code, code)}</extra>",
             )
         )
-    label = "Partner countries and regions" if measure == "countries" else "Partner economies"
+    label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
     # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
     firsts = [p[0] for code in codes for p in race["series"][code] if p[index] > 0]
     x_range = (
@@ -216,7 +227,7 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
         {
             "height": 340,
             "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "Date"}, "type": "date", "range": x_range},
+            "xaxis": {"title": {"text": _("Date")}, "type": "date", "range": x_range},
             "yaxis": {"title": {"text": label}, "rangemode": "tozero"},
             "legend": {"orientation": "h", "y": -0.2},
             "hovermode": "closest",

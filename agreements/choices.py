@@ -3,38 +3,40 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TerritoryKind(models.TextChoices):
-    COUNTRY = "country", "Country"
-    REGION = "region", "Region"
+    COUNTRY = "country", _("Country")
+    REGION = "region", _("Region")
 
 
 class EconomyKind(models.TextChoices):
-    TERRITORY = "territory", "Single territory"
-    UNION = "union", "Union of territories"
+    TERRITORY = "territory", _("Single territory")
+    UNION = "union", _("Union of territories")
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month (first of the month)"
-    YEAR = "year", "Year (first of the year)"
-    BY = "by", "By (latest date by which it had happened)"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month (first of the month)")
+    YEAR = "year", _("Year (first of the year)")
+    BY = "by", _("By (latest date by which it had happened)")
 
 
 class Status(models.TextChoices):
-    NEGOTIATING = "negotiating", "Negotiating"
-    SIGNED = "signed", "Signed"
-    IN_FORCE = "in_force", "In force"
-    ENDED = "ended", "Ended"
+    NEGOTIATING = "negotiating", pgettext_lazy("status", "Negotiating")
+    SIGNED = "signed", pgettext_lazy("status", "Signed")
+    IN_FORCE = "in_force", pgettext_lazy("status", "In force")
+    ENDED = "ended", pgettext_lazy("status", "Ended")
 
 
 class Evidence(models.TextChoices):
     """Evidence levels nest: confirmed ⊂ reported ⊂ inferred."""
 
-    CONFIRMED = "confirmed", "Confirmed"
-    REPORTED = "reported", "Reported"
-    INFERRED = "inferred", "Inferred"
+    CONFIRMED = "confirmed", _("Confirmed")
+    REPORTED = "reported", _("Reported")
+    INFERRED = "inferred", _("Inferred")
 
     @classmethod
     def up_to(cls, level: str) -> tuple[str, ...]:
@@ -44,17 +46,17 @@ class Evidence(models.TextChoices):
 
 
 class Basis(models.TextChoices):
-    SIGNED = "signed", "Signed"
-    IN_FORCE = "in_force", "In force"
+    SIGNED = "signed", _("Signed")
+    IN_FORCE = "in_force", _("In force")
 
 
 class Metric(models.TextChoices):
     """Claim metrics; `bloc:<code>` (a bloc count) is allowed besides these."""
 
-    PARTNER_ECONOMIES = "partner_economies", "Partner economies"
-    PARTNER_COUNTRIES = "partner_countries", "Partner countries and regions"
-    RANK_BY_COUNTRIES = "rank_by_countries", "Rank by partner countries"
-    RANK_BY_ECONOMIES = "rank_by_economies", "Rank by partner economies"
+    PARTNER_ECONOMIES = "partner_economies", _("Partner economies")
+    PARTNER_COUNTRIES = "partner_countries", _("Partner countries and regions")
+    RANK_BY_COUNTRIES = "rank_by_countries", _("Rank by partner countries")
+    RANK_BY_ECONOMIES = "rank_by_economies", _("Rank by partner economies")
 
 
 BLOC_METRIC_PREFIX = "bloc:"

@@ -14,6 +14,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence, Status
 from agreements.forms import ISO_DATE
@@ -109,68 +110,70 @@ class ArrangementOrderingFilter(django_filters.OrderingFilter):
 
 class ArrangementFilterSet(django_filters.FilterSet):
     party = EconomyCodesFilter(
-        label="Party",
+        label=_("Party"),
         queryset=Economy.objects.order_by("name"),
         to_field_name="code",
         method="filter_party",
-        help_text=(
+        help_text=_(
             "Economy codes (e.g. CHN). With one, every arrangement it is party to; with several, "
             "only arrangements to which all of them are parties."
         ),
-        error_messages={"invalid_choice": "Unknown economy code “%(value)s”."},
-        widget=CodesInput(attrs={"placeholder": "e.g. CHN", "autocapitalize": "characters"}),
+        error_messages={"invalid_choice": _("Unknown economy code “%(value)s”.")},
+        widget=CodesInput(attrs={"placeholder": _("e.g. CHN"), "autocapitalize": "characters"}),
     )
     territory = TerritoryCodeFilter(
-        label="Territory",
+        label=_("Territory"),
         queryset=Territory.objects.order_by("name"),
         to_field_name="iso3",
         method="filter_territory",
-        help_text=(
+        help_text=_(
             "ISO alpha-3 code (e.g. FRA): arrangements with a party that this territory belongs or "
             "belonged to at any time (France reaches the EU's arrangements)."
         ),
-        error_messages={"invalid_choice": "Unknown territory code “%(value)s”."},
-        widget=forms.TextInput(attrs={"placeholder": "e.g. FRA", "size": 6, "autocapitalize": "characters"}),
+        error_messages={"invalid_choice": _("Unknown territory code “%(value)s”.")},
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. FRA"), "size": 6, "autocapitalize": "characters"}
+        ),
     )
-    status = django_filters.ChoiceFilter(choices=Status.choices, label="Status", empty_label="Any")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"), empty_label=_("Any"))
     evidence = django_filters.ChoiceFilter(
         choices=Evidence.choices,
-        label="Evidence",
-        help_text="Exactly this evidence level.",
-        empty_label="Any",
+        label=_("Evidence"),
+        help_text=_("Exactly this evidence level."),
+        empty_label=_("Any"),
     )
     signed_after = django_filters.DateFilter(
         field_name="signed_date",
         lookup_expr="gte",
-        label="Signed on or after",
+        label=_("Signed on or after"),
         input_formats=ISO_DATE,
-        help_text="YYYY-MM-DD, inclusive.",
+        help_text=_("YYYY-MM-DD, inclusive."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     signed_before = django_filters.DateFilter(
         field_name="signed_date",
         lookup_expr="lte",
-        label="Signed on or before",
+        label=_("Signed on or before"),
         input_formats=ISO_DATE,
-        help_text="YYYY-MM-DD, inclusive.",
+        help_text=_("YYYY-MM-DD, inclusive."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     in_force_on = django_filters.DateFilter(
-        label="In force on",
+        label=_("In force on"),
         method="filter_in_force_on",
         input_formats=ISO_DATE,
-        help_text="YYYY-MM-DD: arrangements that count on that day on the in-force basis.",
+        help_text=_("YYYY-MM-DD: arrangements that count on that day on the in-force basis."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     q = django_filters.CharFilter(
-        label="Search",
+        label=_("Search"),
         method="filter_text",
         max_length=200,
-        help_text="Key, title, notes, or a party's code or name.",
+        help_text=_("Key, title, notes, or a party's code or name."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     ordering = ArrangementOrderingFilter(
-        label="Sort by",
+        label=_("Sort by"),
         fields=(
             ("signed_date", "signed_date"),
             ("effective_date", "effective_date"),
@@ -179,11 +182,11 @@ class ArrangementFilterSet(django_filters.FilterSet):
             ("evidence", "evidence"),
         ),
         field_labels={
-            "signed_date": "Signed date",
-            "effective_date": "In-force date",
-            "key": "Key",
-            "status": "Status",
-            "evidence": "Evidence",
+            "signed_date": _("Signed date"),
+            "effective_date": _("In-force date"),
+            "key": _("Key"),
+            "status": _("Status"),
+            "evidence": _("Evidence"),
         },
         empty_label=None,
     )

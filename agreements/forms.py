@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
+from agreements.names import economy_name
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -17,9 +19,9 @@ ISO_DATE = ["%Y-%m-%d"]
 class AsOfForm(forms.Form):
     """`as_of`, `basis` and `evidence`, with the defaults: today, signed, everything (inferred)."""
 
-    as_of = forms.DateField(required=False, input_formats=ISO_DATE, label="As of")
-    basis = forms.ChoiceField(required=False, choices=Basis.choices)
-    evidence = forms.ChoiceField(required=False, choices=Evidence.choices)
+    as_of = forms.DateField(required=False, input_formats=ISO_DATE, label=_("As of"))
+    basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"))
+    evidence = forms.ChoiceField(required=False, choices=Evidence.choices, label=_("Evidence"))
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
@@ -33,7 +35,7 @@ class AsOfForm(forms.Form):
 
 
 class SummaryForm(AsOfForm):
-    economy = forms.CharField(max_length=3)
+    economy = forms.CharField(max_length=3, label=_("Economy"))
     field_order = ["economy", "as_of", "basis", "evidence"]
 
     def __init__(self, *args: Any, economies: bool = False, **kwargs: Any) -> None:
@@ -42,22 +44,28 @@ class SummaryForm(AsOfForm):
         self.fields["as_of"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if economies:
             self.fields["economy"].widget = forms.Select(
-                choices=[(e.code, f"{e.name} ({e.code})") for e in Economy.objects.order_by("name")]
+                choices=[
+                    (e.code, f"{economy_name(e.code, e.name)} ({e.code})")
+                    for e in Economy.objects.order_by("name")
+                ]
             )
 
     def clean_economy(self) -> str:
         code = self.cleaned_data["economy"].strip().upper()
         if not Economy.objects.filter(code=code).exists():
-            raise forms.ValidationError(f"Unknown economy {code!r}.", code="unknown")
+            raise forms.ValidationError(
+                _("Unknown economy %(code)s."), code="unknown", params={"code": repr(code)}
+            )
         return code
 
 
 class RankingForm(AsOfForm):
     by = forms.ChoiceField(
         required=False,
+        label=_("Rank by"),
         choices=[
-            ("countries", "Partner countries and regions"),
-            ("economies", "Partner economies"),
+            ("countries", _("Partner countries and regions")),
+            ("economies", _("Partner economies")),
         ],
     )
 

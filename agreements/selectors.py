@@ -7,7 +7,10 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from agreements import counting
+from agreements.choices import BLOC_METRIC_PREFIX, Metric
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -18,6 +21,7 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
+from agreements.names import bloc_name, economy_name, territory_name
 from agreements.querysets import active_on_q, counting_on_q
 
 
@@ -98,7 +102,7 @@ class NamedRankingRow:
 
 def ranking_on(*, day: dt.date, by: str, basis: str, evidence: str) -> list[NamedRankingRow]:
     rows = standings_on(day, basis, evidence).ranking(by)
-    names = dict(Economy.objects.filter(code__in=[r.economy for r in rows]).values_list("code", "name"))
+    names = _economy_names(Economy.objects.filter(code__in=[r.economy for r in rows]))
     return [NamedRankingRow(r.economy, names.get(r.economy, r.economy), r.value, r.rank) for r in rows]
 
 
@@ -110,6 +114,14 @@ class LedgerRow:
     @property
     def match(self) -> bool:
         return self.computed == self.claim.value
+
+    @property
+    def metric_label(self) -> str:
+        """The measure in words, in the active language; `bloc:RCEP` is the count of RCEP partners."""
+        metric = self.claim.metric
+        if metric.startswith(BLOC_METRIC_PREFIX):
+            return gettext("Partners in %(bloc)s") % {"bloc": metric.removeprefix(BLOC_METRIC_PREFIX)}
+        return str(Metric(metric).label) if metric in Metric.values else metric
 
 
 def claims_ledger(*, evidence: str = "inferred") -> list[LedgerRow]:
@@ -155,17 +167,16 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     links = standings.partner_links(economy)
     arrangements = Arrangement.objects.in_bulk({link.arrangement for link in links}, field_name="key")
     own = standings.territories.get(economy, frozenset())
-    territory_names = dict(
-        Territory.objects.filter(iso3__in={link.territory for link in links} | own).values_list(
-            "iso3", "name"
-        )
+    territory_names = {
+        code: territory_name(code, name)
+        for code, name in Territory.objects.filter(
+            iso3__in={link.territory for link in links} | own
+        ).values_list("iso3", "name")
+    }
+    economy_names = _economy_names(
+        Economy.objects.filter(code__in={link.economy for link in links} | {economy})
     )
-    economy_names = dict(
-        Economy.objects.filter(code__in={link.economy for link in links} | {economy}).values_list(
-            "code", "name"
-        )
-    )
-    bloc_names = dict(Bloc.objects.values_list("code", "name"))
+    bloc_names = {code: bloc_name(code, name) for code, name in Bloc.objects.values_list("code", "name")}
     blocs_of: dict[str, list[str]] = defaultdict(list)
     for code, members in sorted(standings.blocs.items()):
         for territory in members:
@@ -198,13 +209,18 @@ def race(*, economy: str, standings: counting.Standings, others: int = 5) -> dic
     leaders = [row.economy for row in standings.ranking("countries") if row.economy != economy][:others]
     codes = [economy, *leaders]
     facts = load_facts(involving=codes)
-    names = dict(Economy.objects.filter(code__in=codes).values_list("code", "name"))
+    names = _economy_names(Economy.objects.filter(code__in=codes))
     series = counting.cumulative_series(facts, codes, day, basis, evidence)
     return {"codes": codes, "names": names, "series": series, "until": day}
 
 
+def _economy_names(economies: QuerySet[Economy]) -> dict[str, str]:
+    """Economy names by code, in the active language (agreements.names)."""
+    return {code: economy_name(code, name) for code, name in economies.values_list("code", "name")}
+
+
 def economy_names() -> dict[str, str]:
-    return dict(Economy.objects.values_list("code", "name"))
+    return _economy_names(Economy.objects.all())
 
 
 # Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number

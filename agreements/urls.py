@@ -6,6 +6,7 @@ from agreements import api
 from agreements.caching import cached_by_data_version as cached
 from agreements.views import catalog, dashboard, downloads, probe
 
+# The pages: served under i18n_patterns, in English at / and in Chinese at /zh-hans/.
 urlpatterns = [
     path("", cached(dashboard.home), name="home"),
     path("partners/", cached(dashboard.partners), name="partner-list"),
@@ -21,8 +22,13 @@ urlpatterns = [
     path("blocs/", cached(catalog.bloc_list), name="bloc-list"),
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
     path("data/", cached(downloads.data_download), name="data-download"),
-    path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
+]
+
+# Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and
+# stable English keys, at one address whatever the visitor's language.
+unprefixed_urlpatterns = [
     path("ping", probe.ping, name="ping"),
+    path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
     path("api/v1/summary", cached(api.summary), name="api-summary"),
     path("api/v1/ranking", cached(api.ranking), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),

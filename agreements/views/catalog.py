@@ -17,21 +17,24 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from agreements import charts, exports, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
+from agreements.names import bloc_name, territory_name
 
 PAGE_SIZE = 50
 
 # The sortable columns of the arrangement table: (ordering parameter, heading).
-SORTABLE_COLUMNS = {
-    "key": "Key",
-    "signed_date": "Signed",
-    "effective_date": "In force",
-    "status": "Status",
-    "evidence": "Evidence",
+SORTABLE_COLUMNS: dict[str, StrOrPromise] = {
+    "key": _("Key"),
+    "signed_date": _("Signed"),
+    "effective_date": _("In force"),
+    "status": _("Status"),
+    "evidence": _("Evidence"),
 }
 
 
@@ -41,8 +44,8 @@ class CoverageDayForm(forms.Form):
     as_of = forms.DateField(
         required=False,
         input_formats=ISO_DATE,
-        label="On",
-        help_text="YYYY-MM-DD",
+        label=_("On"),
+        help_text=_("YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
@@ -55,7 +58,7 @@ class CoverageDayForm(forms.Form):
 class Column:
     """A sortable table heading: the link's ordering value and the current sort state."""
 
-    label: str
+    label: StrOrPromise
     next_ordering: str
     aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
 
@@ -233,7 +236,13 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
     memberships = selectors.bloc_memberships(bloc=bloc)
     today = timezone.localdate()
-    members = sorted({(m.territory_id, m.territory.name) for m in memberships if m.active_on(today)})
+    members = sorted(
+        {
+            (m.territory_id, territory_name(m.territory_id, m.territory.name))
+            for m in memberships
+            if m.active_on(today)
+        }
+    )
     return render(
         request,
         "agreements/bloc_detail.html",
@@ -242,6 +251,6 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
             "memberships": memberships,
             "today": today,
             "members_today": len(members),
-            "map_figure": charts.membership_map(members, f"{bloc.name} ({bloc.code})"),
+            "map_figure": charts.membership_map(members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})"),
         },
     )

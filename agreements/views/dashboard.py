@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agreements import charts, exports, selectors
 from agreements.choices import Basis, Evidence
@@ -49,6 +50,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "data": data,
         "summary": data.summary,
         "params": params,
+        # Lower case inside the sentence ("on the in force basis"); Chinese has no case.
+        "basis_label": str(Basis(params["basis"]).label).lower(),
+        "evidence_label": str(Evidence(params["evidence"]).label).lower(),
         "bloc_rows": [
             (
                 code,
@@ -81,7 +85,10 @@ def partners(request: HttpRequest) -> HttpResponseBase:
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
     )
     if bloc and bloc not in data.bloc_names:
-        context["bloc_error"] = f"Unknown bloc {bloc!r}. Choose one of: {', '.join(sorted(data.bloc_names))}."
+        context["bloc_error"] = gettext("Unknown bloc %(bloc)s. Choose one of: %(blocs)s.") % {
+            "bloc": repr(bloc),
+            "blocs": ", ".join(sorted(data.bloc_names)),
+        }
         if fmt != exports.HTML:
             return exports.invalid(fmt, {"bloc": [context["bloc_error"]]})
         return render(request, "agreements/partner_list.html", context, status=400)

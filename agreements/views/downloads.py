@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from agreements import dataset, versioning
 
 TABLE_LABELS = {
-    "territories.csv": "Territories (every ISO 3166-1 country and region)",
-    "economies.csv": "Economies",
-    "economy_members.csv": "Economy memberships",
-    "blocs.csv": "Blocs",
-    "bloc_members.csv": "Bloc memberships",
-    "arrangements.csv": "Arrangements",
-    "claims.csv": "Claims (figures of official statements)",
+    "territories.csv": _("Territories (every ISO 3166-1 country and region)"),
+    "economies.csv": _("Economies"),
+    "economy_members.csv": _("Economy memberships"),
+    "blocs.csv": _("Blocs"),
+    "bloc_members.csv": _("Bloc memberships"),
+    "arrangements.csv": _("Arrangements"),
+    "claims.csv": _("Claims (figures of official statements)"),
 }
 
 
