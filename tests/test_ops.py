@@ -60,7 +60,9 @@ def test_a_path_with_a_newline_cannot_forge_a_log_line(
 
 
 @pytest.mark.parametrize("path", ["/economies/%00/", "/arrangements/CHN%00/", "/blocs/RCEP%00x/"])
-def test_a_nul_character_in_the_path_is_not_found_rather_than_a_server_error(client: Client, path: str) -> None:
+def test_a_nul_character_in_the_path_is_not_found_rather_than_a_server_error(
+    client: Client, path: str
+) -> None:
     # On PostgreSQL a lookup with a NUL raised ValueError in psycopg2: a 500 (found by hypothesis).
     assert client.get(path).status_code == 404
 
