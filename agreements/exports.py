@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
+from agreements import names
 from agreements.choices import Basis, EconomyKind, Evidence, Status, TerritoryKind
 from agreements.models import ArrangementParty, Economy, Source
 from agreements.reference import PARTY_SEPARATOR, SOURCE_SEPARATOR
@@ -93,7 +94,8 @@ def _codes(items: Iterable[Any], attribute: str) -> str:
 
 
 def _names(items: Iterable[Any]) -> str:
-    return NAME_SEPARATOR.join(item.name for item in items)
+    """Economies' names in the request's language (`_name` columns follow it; codes do not)."""
+    return NAME_SEPARATOR.join(names.economy_name(item.pk, item.name) for item in items)
 
 
 # The specs of the seven lists.
@@ -183,7 +185,10 @@ ARRANGEMENTS = Spec(
         Column("key", lambda a: a.key),
         Column("title", lambda a: a.title),
         Column("parties", lambda a: PARTY_SEPARATOR.join(code for code, _ in a.parties)),
-        Column("parties_name", lambda a: NAME_SEPARATOR.join(name for _, name in a.parties)),
+        Column(
+            "parties_name",
+            lambda a: NAME_SEPARATOR.join(names.economy_name(code, name) for code, name in a.parties),
+        ),
         Column("signed_date", lambda a: a.signed_date),
         Column("signed_precision", lambda a: a.signed_precision),
         Column("effective_date", lambda a: a.effective_date),
@@ -295,7 +300,7 @@ CLAIMS = Spec(
         Column("stated_on", lambda r: r.claim.stated_on),
         Column("as_of", lambda r: r.claim.as_of),
         Column("economy", lambda r: r.claim.economy_id),
-        Column("economy_name", lambda r: r.claim.economy.name),
+        Column("economy_name", lambda r: names.economy_name(r.claim.economy_id, r.claim.economy.name)),
         Column("basis", lambda r: r.claim.basis),
         Column("basis_name", lambda r: _basis(r.claim.basis)),
         Column("metric", lambda r: r.claim.metric),

@@ -267,3 +267,12 @@ def test_exported_cells_that_start_a_formula_are_neutralised(client: Client) -> 
     assert row["sources"] == "'-1+2"
     # JSON is data, not a spreadsheet: values as stored.
     assert get_json(client, "/arrangements/?q=USA-NZL")["rows"][0]["notes"] == "@SUM(1+1)"
+
+
+def test_name_columns_follow_the_language_and_codes_do_not(client: Client) -> None:
+    rows = get_csv(client, "/zh-hans/arrangements/?party=CHN&q=CHN-EUU-2014")
+    assert [(r["key"], r["parties"], r["parties_name"]) for r in rows] == [
+        ("CHN-EUU-2014", "CHN;EUU", "中国 ; 欧盟")
+    ]
+    english = get_csv(client, "/arrangements/?party=CHN&q=CHN-EUU-2014")
+    assert english[0]["parties_name"] == "China ; European Union"
