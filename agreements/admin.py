@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from agreements.admin_import import CsvImportMixin
 from agreements.models import (
@@ -110,7 +111,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(SimpleHistoryAdmin):
     list_display = ("iso3", "iso2", "name", "kind")
     list_display_links = ("iso3", "name")
     list_filter = ("kind",)
@@ -131,7 +132,7 @@ class EconomyMembershipInline(admin.TabularInline):
 
 
 @admin.register(Economy)
-class EconomyAdmin(admin.ModelAdmin):
+class EconomyAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "member_count", "arrangement_count")
     list_display_links = ("code", "name")
     list_filter = ("kind",)
@@ -159,7 +160,7 @@ class EconomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EconomyMembership)
-class EconomyMembershipAdmin(CsvImportMixin, admin.ModelAdmin):
+class EconomyMembershipAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_table = "economy_members.csv"
     list_display = ("territory", "economy", "start_date", "end_date", "note")
     list_filter = (("economy", admin.RelatedOnlyFieldListFilter), "start_date", "end_date")
@@ -189,7 +190,7 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(CsvImportMixin, admin.ModelAdmin):
+class BlocAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_table = "blocs.csv"
     list_display = ("code", "name", "member_count")
     list_display_links = ("code", "name")
@@ -206,7 +207,7 @@ class BlocAdmin(CsvImportMixin, admin.ModelAdmin):
 
 
 @admin.register(BlocMembership)
-class BlocMembershipAdmin(CsvImportMixin, admin.ModelAdmin):
+class BlocMembershipAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_table = "bloc_members.csv"
     list_display = ("territory", "bloc", "start_date", "end_date", "note")
     list_filter = ("bloc", "start_date", "end_date")
@@ -247,7 +248,7 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Arrangement)
-class ArrangementAdmin(CsvImportMixin, admin.ModelAdmin):
+class ArrangementAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_table = "arrangements.csv"
     list_display = (
         "key",
@@ -300,7 +301,7 @@ class ArrangementAdmin(CsvImportMixin, admin.ModelAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CsvImportMixin, admin.ModelAdmin):
+class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
     import_table = "claims.csv"
     list_display = ("key", "authority", "economy", "stated_on", "as_of", "basis", "metric", "value")
     list_filter = ("basis", "metric", ("economy", admin.RelatedOnlyFieldListFilter), "authority")

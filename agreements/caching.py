@@ -2,9 +2,9 @@
 
 A cached page is served only while the data version it was rendered under is current: any change
 to any record bumps the version (see `agreements.versioning`), so no page can show a figure from
-before an edit. The key also holds the language, today's date (pages default `as_of` to today)
-and the full query string. Only complete 200 responses to GET are kept; streamed downloads and
-error pages never are.
+before an edit. The key also holds the language, today's date (pages default `as_of` to today),
+the full query string and whether the visitor is staff. Only complete 200 responses to GET are
+kept; streamed downloads and error pages never are.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
 def page_key(request: HttpRequest, version: str) -> str:
     query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values)
-    parts = [version, get_language() or "", timezone.localdate().isoformat(), request.path, query]
+    # Staff see more than visitors (who made each change, on record pages): a page of their own.
+    audience = "staff" if getattr(getattr(request, "user", None), "is_staff", False) else ""
+    parts = [version, get_language() or "", timezone.localdate().isoformat(), request.path, query, audience]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"aeo:page:{version}:{digest}"
 

@@ -32,6 +32,7 @@ from agreements.choices import (
     Status,
     TerritoryKind,
 )
+from agreements.history import BulkHistory
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -45,6 +46,9 @@ from agreements.models import (
 )
 from agreements.models.memberships import describe_period, periods_overlap
 from agreements.spreadsheet import restore
+
+# The reason recorded on the history rows that a load writes (see agreements.history).
+IMPORT_REASON = "Import"
 
 SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
@@ -558,13 +562,17 @@ class Applier:
     def __init__(self) -> None:
         self.report = Report()
         self.problems: list[str] = []
+        # Rows are saved one by one but their history is written in bulk at the end (much faster).
+        self.history = BulkHistory(reason=IMPORT_REASON)
         # Each file row's outcome by its line: "new", "changed" or "unchanged".
         self.outcomes: dict[tuple[str, int], str] = {}
 
     def save(self, row: Row | None, instance: models.Model) -> bool:
+        adding = instance._state.adding
         try:
-            with transaction.atomic():
+            with transaction.atomic(), self.history.deferred(instance):
                 instance.save()
+            self.history.add([instance], created=adding)
             return True
         except IntegrityError as error:
             self.problems.append(
@@ -679,15 +687,22 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             changed = False
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
                 ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
-                ArrangementParty.objects.bulk_create(
-                    ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                # The deletes above record history row by row (through signals); bulk_create does not.
+                applier.history.add(
+                    ArrangementParty.objects.bulk_create(
+                        ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                    ),
+                    created=True,
                 )
                 changed = True
             if existing_sources.get(saved.pk, []) != sources:
                 Source.objects.filter(arrangement_id=saved.pk).delete()
-                Source.objects.bulk_create(
-                    Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
-                    for i, s in enumerate(sources)
+                applier.history.add(
+                    Source.objects.bulk_create(
+                        Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
+                        for i, s in enumerate(sources)
+                    ),
+                    created=True,
                 )
                 changed = True
             return changed
@@ -708,6 +723,7 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
         key = (claim.key, claim.basis, claim.metric)
         applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
 
+    applier.history.flush()
     if applier.problems:
         raise ReferenceDataError(applier.problems)
     return applier.report

@@ -3,6 +3,9 @@
 `add_synthetic(scale=10)` adds (scale - 1) times the reference data's size: new single-territory
 economies (user-assigned style codes that ISO 3166-1 does not use), arrangements among them and
 with the real economies, and bloc memberships, so every query and count grows with the data.
+
+No history is recorded for these rows (`bulk_create` bypasses django-simple-history): they
+are benchmark data, never the registry's own, and a history row each would only slow the benchmarks.
 """
 
 from __future__ import annotations

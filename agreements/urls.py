@@ -4,7 +4,7 @@ from django.urls import path
 
 from agreements import api
 from agreements.caching import cached_by_data_version as cached
-from agreements.views import catalog, dashboard, downloads, probe
+from agreements.views import catalog, changes, dashboard, downloads, probe
 
 # The pages: served under i18n_patterns, in English at / and in Chinese at /zh-hans/.
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("blocs/", cached(catalog.bloc_list), name="bloc-list"),
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
     path("data/", cached(downloads.data_download), name="data-download"),
+    path("changes/", cached(changes.change_list), name="change-list"),
+    path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
 ]
 
 # Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from agreements.choices import DatePrecision, Evidence, Status
 from agreements.querysets import ArrangementQuerySet
@@ -52,6 +53,8 @@ class Arrangement(models.Model):
     notes = models.TextField(blank=True)
 
     objects = ArrangementQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["signed_date", "key"]
@@ -116,6 +119,8 @@ class ArrangementParty(models.Model):
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="party_links")
     economy = models.ForeignKey("agreements.Economy", on_delete=models.PROTECT, related_name="party_links")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "party"
         verbose_name_plural = "parties"
@@ -139,6 +144,8 @@ class Source(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     url = models.URLField("URL", max_length=1000, blank=True)
     citation = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["arrangement", "position", "pk"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from agreements.models.memberships import DatedMembership, describe_period
 
@@ -18,6 +19,8 @@ class Bloc(models.Model):
     definition = models.TextField(blank=True)
     source = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["code"]
 
@@ -29,6 +32,8 @@ class BlocMembership(DatedMembership):
     group_field = "bloc"
 
     bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["bloc", "territory", "start_date"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from agreements.choices import BLOC_METRIC_PREFIX, Basis, Metric
 
@@ -23,6 +24,8 @@ class Claim(models.Model):
     value = models.PositiveIntegerField()
     source_url = models.URLField("source URL", max_length=1000, blank=True)
     note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["as_of", "key", "pk"]

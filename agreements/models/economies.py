@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from agreements.choices import EconomyKind
 from agreements.models.memberships import DatedMembership, describe_period
@@ -17,6 +18,8 @@ class Economy(models.Model):
     )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -35,6 +38,8 @@ class EconomyMembership(DatedMembership):
     group_field = "economy"
 
     economy = models.ForeignKey(Economy, on_delete=models.CASCADE, related_name="memberships")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["economy", "territory", "start_date"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from agreements.choices import TerritoryKind
 
@@ -18,6 +19,8 @@ class Territory(models.Model):
     )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from agreements import charts, exports, selectors
+from agreements import charts, exports, history, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
@@ -136,6 +136,7 @@ def arrangement_detail(request: HttpRequest, key: str) -> HttpResponse:
         "agreements/arrangement_detail.html",
         {
             "arrangement": arrangement,
+            "history": history.record_history(arrangement),
             "form": form,
             "as_of": form.cleaned_data.get("as_of") if coverage is not None else None,
             "coverage": coverage,
@@ -187,6 +188,7 @@ def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agreements/economy_detail.html",
         {
             "page": selectors.economy_page(economy=economy, day=today),
+            "history": history.record_history(economy),
             "today": today,
             "map_figure": charts.partner_map(partners),
         },
@@ -215,7 +217,7 @@ def territory_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     return render(
         request,
         "agreements/territory_detail.html",
-        {"page": selectors.territory_page(territory=territory)},
+        {"page": selectors.territory_page(territory=territory), "history": history.record_history(territory)},
     )
 
 
@@ -248,6 +250,7 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agreements/bloc_detail.html",
         {
             "bloc": bloc,
+            "history": history.record_history(bloc),
             "memberships": memberships,
             "today": today,
             "members_today": len(members),

@@ -122,6 +122,7 @@ PAGES = [
     "/ranking/?as_of=2021-08-31",
     "/claims/",
     "/how-we-count/",
+    "/changes/",
 ]
 
 
