@@ -89,6 +89,18 @@ def test_pages_answer_503_with_a_friendly_page_while_the_database_is_down(
     body = response.content.decode()
     assert "Temporarily unavailable" in body
     assert "Traceback" not in body and "server closed" not in body
+    assert f"Please try again in {RETRY_AFTER_SECONDS} seconds." in body
+
+
+def test_the_friendly_page_is_in_chinese_under_the_chinese_prefix(
+    client: Client, database_down: None
+) -> None:
+    response = client.get("/zh-hans/?economy=CHN")
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert "暂时无法访问" in body
+    assert f"请在 {RETRY_AFTER_SECONDS} 秒后重试。" in body
 
 
 def test_the_api_answers_503_in_json_while_the_database_is_down(client: Client, database_down: None) -> None:

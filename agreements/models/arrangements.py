@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import DatePrecision, Evidence, Status
@@ -19,8 +21,8 @@ def _precision_matches_date(event: str) -> Q:
     )
 
 
-def _precision_field() -> models.CharField[str, str]:
-    return models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+def _precision_field(verbose_name: StrOrPromise) -> models.CharField[str, str]:
+    return models.CharField(verbose_name, max_length=5, choices=DatePrecision.choices, blank=True)
 
 
 class Arrangement(models.Model):
@@ -32,31 +34,39 @@ class Arrangement(models.Model):
     """
 
     key = models.CharField(
+        _("key"),
         max_length=100,
         unique=True,
         validators=[
             RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, '-', '_' and '.'.")
         ],
     )
-    title = models.CharField(max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
     parties = models.ManyToManyField(
-        "agreements.Economy", through="agreements.ArrangementParty", related_name="arrangements"
+        "agreements.Economy",
+        through="agreements.ArrangementParty",
+        related_name="arrangements",
+        verbose_name=_("parties"),
     )
-    signed_date = models.DateField(null=True, blank=True)
-    signed_precision = _precision_field()
-    effective_date = models.DateField("in force date", null=True, blank=True)
-    effective_precision = _precision_field()
-    ended_date = models.DateField(null=True, blank=True, help_text="Exclusive: no longer counts on this day.")
-    ended_precision = _precision_field()
-    status = models.CharField(max_length=12, choices=Status.choices)
-    evidence = models.CharField(max_length=10, choices=Evidence.choices)
-    notes = models.TextField(blank=True)
+    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    signed_precision = _precision_field(_("signed precision"))
+    effective_date = models.DateField(_("in force date"), null=True, blank=True)
+    effective_precision = _precision_field(_("effective precision"))
+    ended_date = models.DateField(
+        _("ended date"), null=True, blank=True, help_text=_("Exclusive: no longer counts on this day.")
+    )
+    ended_precision = _precision_field(_("ended precision"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    evidence = models.CharField(_("evidence"), max_length=10, choices=Evidence.choices)
+    notes = models.TextField(_("notes"), blank=True)
 
     objects = ArrangementQuerySet.as_manager()
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangements")
         ordering = ["signed_date", "key"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="arrangement_status_valid"),
@@ -116,14 +126,18 @@ class Arrangement(models.Model):
 
 
 class ArrangementParty(models.Model):
-    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="party_links")
-    economy = models.ForeignKey("agreements.Economy", on_delete=models.PROTECT, related_name="party_links")
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="party_links", verbose_name=_("arrangement")
+    )
+    economy = models.ForeignKey(
+        "agreements.Economy", on_delete=models.PROTECT, related_name="party_links", verbose_name=_("economy")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "party"
-        verbose_name_plural = "parties"
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         ordering = ["arrangement", "economy"]
         constraints = [
             models.UniqueConstraint(
@@ -140,14 +154,18 @@ class ArrangementParty(models.Model):
 class Source(models.Model):
     """Where a fact comes from: a URL, or a citation where no URL was kept."""
 
-    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="sources")
-    position = models.PositiveSmallIntegerField(default=0)
-    url = models.URLField("URL", max_length=1000, blank=True)
-    citation = models.TextField(blank=True)
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="sources", verbose_name=_("arrangement")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    citation = models.TextField(_("citation"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
         ordering = ["arrangement", "position", "pk"]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models.memberships import DatedMembership, describe_period
@@ -11,17 +12,20 @@ class Bloc(models.Model):
     """A grouping of territories used in official counts (Belt and Road, RCEP, CEE...)."""
 
     code = models.CharField(
+        _("code"),
         max_length=20,
         primary_key=True,
         validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Use upper-case letters, digits and _.")],
     )
-    name = models.CharField(max_length=200)
-    definition = models.TextField(blank=True)
-    source = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    definition = models.TextField(_("definition"), blank=True)
+    source = models.TextField(_("source"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("bloc")
+        verbose_name_plural = _("blocs")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -31,11 +35,15 @@ class Bloc(models.Model):
 class BlocMembership(DatedMembership):
     group_field = "bloc"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("bloc")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("bloc membership")
+        verbose_name_plural = _("bloc memberships")
         ordering = ["bloc", "territory", "start_date"]
         constraints = DatedMembership.membership_constraints("bloc", "blocmembership")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import BLOC_METRIC_PREFIX, Basis, Metric
@@ -11,23 +12,30 @@ from agreements.choices import BLOC_METRIC_PREFIX, Basis, Metric
 class Claim(models.Model):
     """One figure of an official statement, which the registry reconciles with its own count."""
 
-    key = models.CharField(max_length=100, help_text="One statement may have several rows.")
-    authority = models.CharField(max_length=200)
-    stated_on = models.DateField()
-    as_of = models.DateField()
-    economy = models.ForeignKey("agreements.Economy", on_delete=models.PROTECT, related_name="claims")
-    basis = models.CharField(max_length=10, choices=Basis.choices)
-    metric = models.CharField(
-        max_length=40,
-        help_text="partner_economies, partner_countries, rank_by_countries, rank_by_economies or bloc:<code>",
+    key = models.CharField(_("key"), max_length=100, help_text=_("One statement may have several rows."))
+    authority = models.CharField(_("authority"), max_length=200)
+    stated_on = models.DateField(_("stated on"))
+    as_of = models.DateField(_("as of"))
+    economy = models.ForeignKey(
+        "agreements.Economy", on_delete=models.PROTECT, related_name="claims", verbose_name=_("economy")
     )
-    value = models.PositiveIntegerField()
-    source_url = models.URLField("source URL", max_length=1000, blank=True)
-    note = models.TextField(blank=True)
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    metric = models.CharField(
+        _("metric"),
+        max_length=40,
+        help_text=_(
+            "partner_economies, partner_countries, rank_by_countries, rank_by_economies or bloc:<code>"
+        ),
+    )
+    value = models.PositiveIntegerField(_("value"))
+    source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
         ordering = ["as_of", "key", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import EconomyKind
@@ -12,18 +13,22 @@ class Economy(models.Model):
     """A party that signs arrangements: one territory, or a union such as the EU (code EUU)."""
 
     code = models.CharField(
+        _("code"),
         max_length=3,
         primary_key=True,
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use three upper-case letters.")],
     )
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("economy")
+        verbose_name_plural = _("economies")
         ordering = ["name"]
-        verbose_name_plural = "economies"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=EconomyKind.values), name="economy_kind_valid"
@@ -37,11 +42,15 @@ class Economy(models.Model):
 class EconomyMembership(DatedMembership):
     group_field = "economy"
 
-    economy = models.ForeignKey(Economy, on_delete=models.CASCADE, related_name="memberships")
+    economy = models.ForeignKey(
+        Economy, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("economy")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("economy membership")
+        verbose_name_plural = _("economy memberships")
         ordering = ["economy", "territory", "start_date"]
         constraints = DatedMembership.membership_constraints("economy", "economymembership")
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agreements.querysets import MembershipQuerySet
 
@@ -30,12 +31,19 @@ class DatedMembership(models.Model):
 
     group_field: ClassVar[str]
 
-    territory = models.ForeignKey("agreements.Territory", on_delete=models.PROTECT, related_name="+")
-    start_date = models.DateField(null=True, blank=True, help_text="Empty: since before anything tracked.")
-    end_date = models.DateField(
-        null=True, blank=True, help_text="Exclusive: no longer a member on this day. Empty: still."
+    territory = models.ForeignKey(
+        "agreements.Territory", on_delete=models.PROTECT, related_name="+", verbose_name=_("territory")
     )
-    note = models.TextField(blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, help_text=_("Empty: since before anything tracked.")
+    )
+    end_date = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Exclusive: no longer a member on this day. Empty: still."),
+    )
+    note = models.TextField(_("note"), blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import TerritoryKind
@@ -13,16 +14,20 @@ iso2_validator = RegexValidator(r"^[A-Z]{2}$", "Use an upper-case ISO 3166-1 alp
 class Territory(models.Model):
     """A country or region of ISO 3166-1. Every ISO territory is known, not only those in the data."""
 
-    iso3 = models.CharField("ISO alpha-3", max_length=3, primary_key=True, validators=[iso3_validator])
+    iso3 = models.CharField(_("ISO alpha-3"), max_length=3, primary_key=True, validators=[iso3_validator])
     iso2 = models.CharField(
-        "ISO alpha-2", max_length=2, unique=True, null=True, blank=True, validators=[iso2_validator]
+        _("ISO alpha-2"), max_length=2, unique=True, null=True, blank=True, validators=[iso2_validator]
     )
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
@@ -10,10 +11,12 @@ class DataVersion(models.Model):
     Read and bumped through `agreements.versioning` only; see there for what bumps it.
     """
 
-    number = models.PositiveBigIntegerField(default=0)
-    changed_at = models.DateTimeField(null=True, blank=True)
+    number = models.PositiveBigIntegerField(_("number"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="dataversion_single_row"),
         ]
