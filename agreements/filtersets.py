@@ -16,9 +16,17 @@ from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value,
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from agreements.choices import Basis, Evidence, Status
+from agreements.choices import Basis, EconomyKind, Evidence, Status, TerritoryKind
 from agreements.forms import ISO_DATE
-from agreements.models import Arrangement, ArrangementParty, Economy, Territory
+from agreements.models import (
+    Arrangement,
+    ArrangementParty,
+    Bloc,
+    Claim,
+    Economy,
+    EconomyMembership,
+    Territory,
+)
 from agreements.querysets import counting_on_q
 
 DEFAULT_ORDERING = "signed_date"
@@ -230,3 +238,66 @@ def bind_arrangement_filters(params: QueryDict, queryset: QuerySet[Arrangement])
     data = params.copy()
     data.setdefault("ordering", DEFAULT_ORDERING)
     return ArrangementFilterSet(data, queryset=queryset)
+
+
+# The other listable models: a few exact filters and a text search, for the REST API (agreements.rest).
+
+
+class EconomyFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=EconomyKind.choices)
+    q = django_filters.CharFilter(method="filter_text", max_length=200, help_text="Code or name contains.")
+
+    class Meta:
+        model = Economy
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(Q(code__icontains=value.strip()) | Q(name__icontains=value.strip()))
+
+
+class TerritoryFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=TerritoryKind.choices)
+    economy = django_filters.CharFilter(
+        method="filter_economy",
+        max_length=3,
+        help_text="Economy code: territories that belong or belonged to it at any time.",
+    )
+    q = django_filters.CharFilter(method="filter_text", max_length=200, help_text="Code or name contains.")
+
+    class Meta:
+        model = Territory
+        fields: list[str] = []
+
+    def filter_economy(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        members = EconomyMembership.objects.filter(economy_id=_upper_code(value))
+        return queryset.filter(iso3__in=members.values("territory_id"))
+
+    def filter_text(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        text = value.strip()
+        return queryset.filter(Q(iso3__icontains=text) | Q(iso2__icontains=text) | Q(name__icontains=text))
+
+
+class BlocFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", max_length=200, help_text="Code or name contains.")
+
+    class Meta:
+        model = Bloc
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(Q(code__icontains=value.strip()) | Q(name__icontains=value.strip()))
+
+
+class ClaimFilterSet(django_filters.FilterSet):
+    economy = django_filters.CharFilter(method="filter_economy", max_length=3, help_text="Economy code.")
+    basis = django_filters.ChoiceFilter(choices=Basis.choices)
+    metric = django_filters.CharFilter(max_length=40, help_text="e.g. partner_countries or bloc:RCEP.")
+    as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", input_formats=ISO_DATE)
+    as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", input_formats=ISO_DATE)
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    def filter_economy(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(economy_id=_upper_code(value))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from agreements import api
 from agreements.caching import cached_by_data_version as cached
@@ -28,10 +28,12 @@ urlpatterns = [
 
 # Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and
 # stable English keys, at one address whatever the visitor's language.
-unprefixed_urlpatterns = [
+unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("ping", probe.ping, name="ping"),
     path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
     path("api/v1/summary", cached(api.summary), name="api-summary"),
     path("api/v1/ranking", cached(api.ranking), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),
+    # The REST API, its OpenAPI schema and docs (agreements.rest).
+    path("api/v1/", include("agreements.rest_urls")),
 ]

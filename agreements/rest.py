@@ -1,0 +1,230 @@
+"""The REST API (Django REST framework) under /api/v1/: arrangements, economies, territories, blocs
+and claim records, listed through the same FilterSets as the pages (agreements.filtersets).
+
+Reading is open to everyone. Writing needs a staff account with the model's add/change/delete
+permission, authenticated by a token (`Authorization: Token <key>`, see `manage.py drf_create_token`)
+or by the admin's session (with its CSRF token); writes validate as the admin does
+(agreements.serializers). The older plain endpoints (`/api/v1/summary`, `/api/v1/ranking`,
+`/api/v1/claims`, agreements.api) keep their contract; `document_plain_endpoints` adds them to the
+OpenAPI schema so that one schema describes the whole API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from rest_framework import viewsets
+
+from agreements import filtersets, serializers
+from agreements.choices import Basis, Evidence
+from agreements.models import Arrangement, Bloc, Claim, Economy, Territory
+
+
+class ArrangementViewSet(viewsets.ModelViewSet):
+    """Arrangements with their parties and sources; `party`, `territory`, `status`, `evidence`,
+    `signed_after`, `signed_before`, `in_force_on`, `q` and `ordering` as on /arrangements/."""
+
+    serializer_class = serializers.ArrangementSerializer
+    filterset_class = filtersets.ArrangementFilterSet
+    lookup_field = "key"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self) -> QuerySet[Arrangement]:
+        return Arrangement.objects.prefetch_related("parties", "sources").order_by(
+            F("signed_date").asc(nulls_last=True), "key"
+        )
+
+
+class EconomyViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.EconomySerializer
+    filterset_class = filtersets.EconomyFilterSet
+    queryset = Economy.objects.order_by("code")
+    lookup_value_regex = "[^/]+"
+
+
+class TerritoryViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.TerritorySerializer
+    filterset_class = filtersets.TerritoryFilterSet
+    queryset = Territory.objects.order_by("iso3")
+    lookup_value_regex = "[^/]+"
+
+
+class BlocViewSet(viewsets.ModelViewSet):
+    serializer_class = serializers.BlocSerializer
+    filterset_class = filtersets.BlocFilterSet
+    queryset = Bloc.objects.order_by("code")
+    lookup_value_regex = "[^/]+"
+
+
+class ClaimViewSet(viewsets.ModelViewSet):
+    """Claim records as stored. The claims ledger, with the registry's own figures beside each
+    claim, is `GET /api/v1/claims`."""
+
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filtersets.ClaimFilterSet
+    queryset = Claim.objects.select_related("economy").order_by("-as_of", "key", "basis", "metric", "pk")
+
+
+# The plain endpoints of agreements.api, described by hand: they are Django views, not DRF views.
+
+_DATE = {"type": "string", "format": "date"}
+_CODE = {"type": "string"}
+_ERROR = {
+    "description": "A bad parameter; the body names each.",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error", "parameters", "errors"],
+                "properties": {
+                    "error": {"type": "string"},
+                    "parameters": {"type": "array", "items": {"type": "string"}},
+                    "errors": {
+                        "type": "object",
+                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+_COMMON = [
+    _param("as_of", _DATE, "The day counted (YYYY-MM-DD); default today."),
+    _param(
+        "basis", {"type": "string", "enum": list(Basis.values)}, "Count from signature or entry into force."
+    ),
+    _param(
+        "evidence",
+        {"type": "string", "enum": list(Evidence.values)},
+        "The weakest evidence counted (each level includes those above it).",
+    ),
+]
+
+
+def _ok(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}, "400": _ERROR}
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+_RANK = {"type": "integer", "nullable": True}
+_CODES = {"type": "array", "items": _CODE}
+
+PLAIN_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/summary": {
+        "get": {
+            "operationId": "summary",
+            "summary": "One economy's partners on one day",
+            "tags": ["counts"],
+            "parameters": [_param("economy", _CODE, "Economy code, e.g. CHN.", required=True), *_COMMON],
+            "responses": _ok(
+                _object(
+                    {
+                        "economy": _CODE,
+                        "as_of": _DATE,
+                        "basis": {"type": "string"},
+                        "evidence": {"type": "string"},
+                        "partner_economies": {"type": "integer"},
+                        "partner_countries": {"type": "integer"},
+                        "by_bloc": {"type": "object", "additionalProperties": {"type": "integer"}},
+                        "rank_by_countries": _RANK,
+                        "rank_by_economies": _RANK,
+                        "partners": _CODES,
+                        "countries": _CODES,
+                    }
+                )
+            ),
+        }
+    },
+    "/api/v1/ranking": {
+        "get": {
+            "operationId": "ranking",
+            "summary": "Every economy ranked by partner countries or economies",
+            "tags": ["counts"],
+            "parameters": [
+                *_COMMON,
+                _param("by", {"type": "string", "enum": ["countries", "economies"]}, "Rank by."),
+            ],
+            "responses": _ok(
+                _object(
+                    {
+                        "as_of": _DATE,
+                        "by": {"type": "string"},
+                        "basis": {"type": "string"},
+                        "evidence": {"type": "string"},
+                        "results": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "economy": _CODE,
+                                    "name": {"type": "string"},
+                                    "value": {"type": "integer"},
+                                    "rank": {"type": "integer"},
+                                }
+                            ),
+                        },
+                    }
+                )
+            ),
+        }
+    },
+    "/api/v1/claims": {
+        "get": {
+            "operationId": "claims_ledger",
+            "summary": "The claims ledger: official figures beside the registry's",
+            "tags": ["counts"],
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {
+                        "application/json": {
+                            "schema": _object(
+                                {
+                                    "count": {"type": "integer"},
+                                    "matches": {"type": "integer"},
+                                    "differences": {"type": "integer"},
+                                    "results": {
+                                        "type": "array",
+                                        "items": _object(
+                                            {
+                                                "key": {"type": "string"},
+                                                "authority": {"type": "string"},
+                                                "stated_on": _DATE,
+                                                "as_of": _DATE,
+                                                "economy": _CODE,
+                                                "basis": {"type": "string"},
+                                                "metric": {"type": "string"},
+                                                "claimed": {"type": "integer"},
+                                                "computed": {"type": "integer", "nullable": True},
+                                                "match": {"type": "boolean"},
+                                                "note": {"type": "string"},
+                                                "source_url": {"type": "string"},
+                                            }
+                                        ),
+                                    },
+                                }
+                            )
+                        }
+                    },
+                }
+            },
+        }
+    },
+}
+
+
+def document_plain_endpoints(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: add the plain endpoints to the schema."""
+    result.setdefault("paths", {}).update(PLAIN_PATHS)
+    return result

@@ -1,0 +1,189 @@
+"""REST API serializers (agreements.rest): the same validation as the admin.
+
+Every write runs the model's `full_clean()` (field validators, `clean()`, named constraints), so
+the API refuses what the admin refuses, with the same messages; an arrangement needs two or more
+distinct parties, as the admin's party inline requires.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+from agreements import versioning
+from agreements.models import Arrangement, ArrangementParty, Bloc, Claim, Economy, Source, Territory
+
+MIN_PARTIES = 2
+
+
+class FullCleanMixin(serializers.ModelSerializer):
+    """Validate the would-be instance with `full_clean()`, as the admin's ModelForms do."""
+
+    clean_exclude: tuple[str, ...] = ()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model: type[models.Model] = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in self.clean_exclude:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=list(self.clean_exclude))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(get_error_detail(error)) from None
+        return attrs
+
+    def validate_primary_key(self, value: Any) -> Any:
+        if self.instance is not None and value != self.instance.pk:
+            raise serializers.ValidationError("A code cannot be changed; create a new record instead.")
+        return value
+
+
+class TerritorySerializer(FullCleanMixin):
+    class Meta:
+        model = Territory
+        fields = ("iso3", "iso2", "name", "kind")
+
+    def validate_iso3(self, value: str) -> str:
+        return self.validate_primary_key(value)
+
+
+class EconomySerializer(FullCleanMixin):
+    class Meta:
+        model = Economy
+        fields = ("code", "name", "kind")
+
+    def validate_code(self, value: str) -> str:
+        return self.validate_primary_key(value)
+
+
+class BlocSerializer(FullCleanMixin):
+    class Meta:
+        model = Bloc
+        fields = ("code", "name", "definition", "source")
+
+    def validate_code(self, value: str) -> str:
+        return self.validate_primary_key(value)
+
+
+class ClaimSerializer(FullCleanMixin):
+    economy = serializers.SlugRelatedField(slug_field="code", queryset=Economy.objects.all())
+
+    class Meta:
+        model = Claim
+        fields = (
+            "id",
+            "key",
+            "authority",
+            "stated_on",
+            "as_of",
+            "economy",
+            "basis",
+            "metric",
+            "value",
+            "source_url",
+            "note",
+        )
+
+
+class SourcesField(serializers.ListField):
+    """An arrangement's sources in order, each its URL or its citation (as in the CSV files)."""
+
+    child = serializers.CharField(max_length=1000)
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [source.text for source in data.all()]
+
+
+class ArrangementSerializer(FullCleanMixin):
+    parties = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Economy.objects.all(),
+        many=True,
+        help_text="Economy codes of the parties: two or more, each once.",
+    )
+    sources = SourcesField(
+        required=False,
+        help_text="Each a URL (http:// or https://) or a citation, in order.",
+    )
+    clean_exclude = ("parties", "sources")
+
+    class Meta:
+        model = Arrangement
+        fields = (
+            "key",
+            "title",
+            "parties",
+            "signed_date",
+            "signed_precision",
+            "effective_date",
+            "effective_precision",
+            "ended_date",
+            "ended_precision",
+            "status",
+            "evidence",
+            "sources",
+            "notes",
+        )
+
+    def validate_key(self, value: str) -> str:
+        if self.instance is not None and value != self.instance.key:
+            raise serializers.ValidationError("A key cannot be changed; create a new record instead.")
+        return value
+
+    def validate_parties(self, value: list[Economy]) -> list[Economy]:
+        codes = [economy.code for economy in value]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("An economy can be a party to an arrangement only once.")
+        if len(codes) < MIN_PARTIES:
+            raise serializers.ValidationError("An arrangement needs two or more distinct parties.")
+        return value
+
+    def validate_sources(self, value: list[str]) -> list[str]:
+        entries = [entry.strip() for entry in value if entry.strip()]
+        for entry in entries:
+            try:
+                Source(**Source.fields_for(entry)).clean_fields(exclude=["arrangement", "position"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(f"{entry!r}: {' '.join(error.messages)}") from None
+        return entries
+
+    def create(self, validated_data: dict[str, Any]) -> Arrangement:
+        parties = validated_data.pop("parties")
+        sources = validated_data.pop("sources", [])
+        with transaction.atomic(), versioning.batched():
+            arrangement = Arrangement.objects.create(**validated_data)
+            self._save_children(arrangement, parties, sources)
+            versioning.bump()
+        return arrangement
+
+    def update(self, instance: Arrangement, validated_data: dict[str, Any]) -> Arrangement:
+        parties = validated_data.pop("parties", None)
+        sources = validated_data.pop("sources", None)
+        with transaction.atomic(), versioning.batched():
+            for name, value in validated_data.items():
+                setattr(instance, name, value)
+            instance.save()
+            self._save_children(instance, parties, sources)
+            versioning.bump()
+        return instance
+
+    @staticmethod
+    def _save_children(
+        arrangement: Arrangement, parties: list[Economy] | None, sources: list[str] | None
+    ) -> None:
+        # Row by row rather than bulk_create: every signal receiver (history included) sees each row.
+        if parties is not None:
+            arrangement.party_links.all().delete()
+            for economy in parties:
+                ArrangementParty.objects.create(arrangement=arrangement, economy=economy)
+        if sources is not None:
+            arrangement.sources.all().delete()
+            for position, entry in enumerate(sources):
+                Source.objects.create(arrangement=arrangement, position=position, **Source.fields_for(entry))

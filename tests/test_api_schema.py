@@ -1,0 +1,65 @@
+"""schemathesis against the OpenAPI schema, in process through the WSGI app: no 5xx and no
+response that breaks the schema, for every operation (reads, and writes refused without a token).
+
+The number of examples per operation is bounded so that the whole run takes well under a minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from aeo_registry.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+# Reads are where the logic is; a write without a token is refused before its body is read.
+EXAMPLES = {"GET": 12}
+EXAMPLES_OTHERWISE = 3
+
+
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """The raw WSGI app closes the database connection after each request (`close_old_connections`
+    on request_started/finished), which would end the test's transaction; Django's test Client
+    disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("keep_the_test_connection")
+def test_no_operation_answers_5xx_or_breaks_its_schema() -> None:
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+    tested = []
+    for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
+        operation = result.ok()
+
+        @settings(
+            max_examples=EXAMPLES.get(operation.method.upper(), EXAMPLES_OTHERWISE),
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def check(case: schemathesis.Case) -> None:
+            response = case.call(headers={"Host": "localhost"})
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
+            )
+
+        check()
+        tested.append(operation.label)
+    assert len(tested) >= 30, tested
