@@ -4,6 +4,7 @@ on /changes/ and in its Atom feed; revertible from the admin."""
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from agreements import versioning
 from agreements.history import recent_changes, record_history
-from agreements.models import Arrangement, ArrangementParty, EconomyMembership, Source
+from agreements.models import Arrangement, ArrangementParty, Claim, EconomyMembership, Source
 from agreements.reference import IMPORT_REASON, load_reference
 from tests.conftest import REFERENCE_DIR
 
@@ -252,3 +255,45 @@ def test_writing_history_rows_does_not_bump_the_data_version() -> None:
     assert versioning.current_version() == version
     arrangement.save()  # the record itself does
     assert versioning.current_version() != version
+
+
+def test_an_admin_csv_import_records_the_editor_and_the_import(staff_client: Client, editor: User) -> None:
+    text = (REFERENCE_DIR / "claims.csv").read_text(encoding="utf-8")
+    row = next(csv.DictReader(io.StringIO(text)))
+    row["note"] = "Re-checked in an import."
+    upload = io.StringIO()
+    writer = csv.DictWriter(upload, list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    url = reverse("admin:agreements_claim_import")
+
+    preview = staff_client.post(url, {"file": SimpleUploadedFile("claims.csv", upload.getvalue().encode())})
+    digest = preview.context["confirm_form"].initial["digest"]
+    assert staff_client.post(url, {"digest": digest}).status_code == 302
+
+    claim = Claim.objects.get(key=row["key"], basis=row["basis"], metric=row["metric"])
+    latest = claim.history.latest()
+    assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
+        "~",
+        editor,
+        IMPORT_REASON,
+    )
+    assert latest.note == "Re-checked in an import."
+
+
+def test_an_api_write_records_the_token_user(client: Client, editor: User) -> None:
+    token = Token.objects.create(user=editor).key
+    response = client.patch(
+        f"/api/v1/arrangements/{KEY}/",
+        {"title": "Renamed through the API"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 200, response.content
+
+    latest = Arrangement.objects.get(key=KEY).history.latest()
+    assert (latest.history_type, latest.history_user, latest.title) == (
+        "~",
+        editor,
+        "Renamed through the API",
+    )
