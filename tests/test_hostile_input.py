@@ -31,10 +31,14 @@ VALID_PATH_VALUES = {
 
 
 def public_routes() -> list[tuple[str, str | None]]:
-    """(route name, path parameter name or None) for every URL of agreements/urls.py."""
+    """(route name, path parameter name or None) for every URL of agreements/urls.py: the pages
+    and the unprefixed API routes. The REST API (an included resolver) is exercised against its
+    own OpenAPI schema by schemathesis in tests/test_api_schema.py."""
     routes: list[tuple[str, str | None]] = []
-    for pattern in agreement_urls.urlpatterns:
-        assert isinstance(pattern, URLPattern) and pattern.name
+    for pattern in [*agreement_urls.urlpatterns, *agreement_urls.unprefixed_urlpatterns]:
+        if not isinstance(pattern, URLPattern):
+            continue
+        assert pattern.name
         converters = list(pattern.pattern.converters)
         routes.append((pattern.name, converters[0] if converters else None))
     return routes
