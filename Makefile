@@ -36,9 +36,16 @@ test: install messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The message catalogues (locale/*/LC_MESSAGES/django.mo), compiled from the committed .po files
-# with gettext's msgfmt; the .mo files are build output, not in git.
+# with gettext's msgfmt (what CI uses); on a machine without GNU gettext, with Babel (pure Python,
+# a dev dependency), so `make run` and `make test` need no system package for it.
+# The .mo files are build output, not in git.
 messages: install
-	$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var
+	@if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=var; \
+	else \
+		echo "msgfmt (GNU gettext) not found: compiling the catalogues with Babel"; \
+		$(VENV)/bin/pybabel compile --domain=django --directory=locale; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check .
