@@ -39,6 +39,28 @@ def _trace(kind: str, **properties: Any) -> dict[str, Any]:
     return trace
 
 
+def _world_layout(*, height: int) -> dict[str, Any]:
+    """The world map every page draws: natural earth projection, whole world, no zoom by drag."""
+    return {
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": height,
+        "geo": {
+            "fitbounds": False,
+            "projection": {"type": "natural earth"},
+            "showframe": False,
+            "showcountries": True,
+            "countrycolor": "#ffffff",
+            "showland": True,
+            "landcolor": "#e6e8eb",
+            "showocean": True,
+            "oceancolor": "#f4f8fb",
+            "lataxis": {"range": [-58, 85]},
+        },
+        "showlegend": False,
+        "dragmode": False,
+    }
+
+
 def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> dict[str, Any]:
     return {"data": data, "layout": {"template": {}, **layout}}
 
@@ -164,24 +186,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
     ]
     figure = _figure(
         traces,
-        {
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "height": 460,
-            "geo": {
-                "fitbounds": False,
-                "projection": {"type": "natural earth"},
-                "showframe": False,
-                "showcountries": True,
-                "countrycolor": "#ffffff",
-                "showland": True,
-                "landcolor": "#e6e8eb",
-                "showocean": True,
-                "oceancolor": "#f4f8fb",
-                "lataxis": {"range": [-58, 85]},
-            },
-            "showlegend": False,
-            "dragmode": False,
-        },
+        _world_layout(height=460),
     )
     result: dict[str, Any] = figure
     result["meta"] = {
@@ -269,22 +274,7 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
                 showlegend=False,
             ),
         ],
-        {
-            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-            "height": 420,
-            "geo": {
-                "fitbounds": False,
-                "projection": {"type": "natural earth"},
-                "showframe": False,
-                "showcountries": True,
-                "countrycolor": "#ffffff",
-                "showland": True,
-                "landcolor": "#e6e8eb",
-                "lataxis": {"range": [-58, 85]},
-            },
-            "showlegend": False,
-            "dragmode": False,
-        },
+        _world_layout(height=420),
     )
     result: dict[str, Any] = figure
     result["meta"] = {"territories": len(territories)}
