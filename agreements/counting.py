@@ -24,9 +24,12 @@ or a ranking from the result. Everything here is deterministic and cheap to test
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import groupby
+from operator import itemgetter
 from typing import Literal
 
 BASES = ("signed", "in_force")
@@ -259,11 +262,159 @@ def standings_on(facts: Facts, day: dt.date, basis: str, evidence: str) -> Stand
     )
 
 
+class _Sweep:
+    """Partner figures of every economy, kept current as arrangements and memberships start and end.
+
+    Counts rather than sets, so that two arrangements between the same parties, or a territory
+    reached through two partners, are removed only when the last of them ends. Links are symmetric:
+    the partners of an economy are also the economies that have it as a partner."""
+
+    __slots__ = ("links", "members", "reach", "touched")
+
+    def __init__(self) -> None:
+        # economy -> partner -> active arrangements between them
+        self.links: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        # economy -> territory -> active memberships
+        self.members: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        # economy -> partner territory -> partners it belongs to
+        self.reach: defaultdict[str, dict[str, int]] = defaultdict(dict)
+        self.touched: set[str] = set()
+
+    @staticmethod
+    def _step(counts: dict[str, int], key: str, step: int) -> bool:
+        """Add `step` (1 or -1) to a count; True when the key appeared or disappeared."""
+        count = counts.get(key, 0) + step
+        if count:
+            counts[key] = count
+        else:
+            del counts[key]
+        return count == (step > 0)
+
+    def arrangement(self, parties: Sequence[str], step: int) -> None:
+        for economy in parties:
+            for partner in parties:
+                if partner != economy and self._step(self.links[economy], partner, step):
+                    self.touched.add(economy)
+                    for territory in self.members[partner]:
+                        self._reach(economy, territory, step)
+
+    def membership(self, economy: str, territory: str, step: int) -> None:
+        if self._step(self.members[economy], territory, step):
+            for partner in self.links[economy]:
+                self._reach(partner, territory, step)
+
+    def _reach(self, economy: str, territory: str, step: int) -> None:
+        if self._step(self.reach[economy], territory, step):
+            self.touched.add(economy)
+
+    def figures(self, economy: str) -> tuple[int, int]:
+        return len(self.links[economy]), len(self.reach[economy])
+
+
+type Figures = tuple[int, int]  # (partner economies, partner countries and regions)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Every economy's partner economies and partner countries from each day they change, on one
+    basis and evidence setting: the same figures as `standings_on` on any day, read by bisection."""
+
+    basis: str
+    evidence: str
+    changes: Mapping[str, tuple[list[int], list[Figures]]]  # economy -> (day ordinals, figures from then)
+
+    def figures(self, economy: str, day: dt.date) -> Figures:
+        if economy not in self.changes:
+            return (0, 0)
+        days, values = self.changes[economy]
+        position = bisect_right(days, day.toordinal())
+        return values[position - 1] if position else (0, 0)
+
+    def ranking(self, day: dt.date, by: str) -> list[RankingRow]:
+        """As `Standings.ranking`: economies with at least one partner (country), ties sharing a rank."""
+        if by not in RANK_MEASURES:
+            raise ValueError(f"unknown ranking measure {by!r}")
+        measure = 1 if by == "countries" else 0
+        values = {code: value for code in self.changes if (value := self.figures(code, day)[measure])}
+        ranks = competition_ranks(values)
+        return [
+            RankingRow(economy=code, value=values[code], rank=ranks[code])
+            for code in sorted(values, key=lambda code: (ranks[code], code))
+        ]
+
+    def ranks(self, economy: str, day: dt.date) -> tuple[int | None, int | None]:
+        """The economy's rank by partner countries and by partner economies on the day."""
+        found: list[int | None] = []
+        for by in ("countries", "economies"):
+            found.append(next((row.rank for row in self.ranking(day, by) if row.economy == economy), None))
+        return found[0], found[1]
+
+
+def timeline(facts: Facts, basis: str, evidence: str) -> Timeline:
+    """Sweep the days on which anything starts or ends once, in order, keeping every economy's
+    figures current (rules 1 to 3; blocs play no part in the two measures)."""
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}")
+    levels = evidence_included(evidence)
+    sweep = _Sweep()
+    # (day ordinal, +1 or -1, economy for a membership or None for an arrangement, territory or parties)
+    events: list[tuple[int, int, str | None, object]] = []
+    for arrangement in facts.arrangements:
+        start = basis_date(arrangement, basis)
+        ended = arrangement.ended_date
+        if arrangement.status == NEVER_COUNTS_STATUS or arrangement.evidence not in levels or start is None:
+            continue
+        if ended is not None and ended <= start:
+            continue  # ended before it began to count on this basis: never counts
+        events.append((start.toordinal(), 1, None, arrangement.parties))
+        if ended is not None:
+            events.append((ended.toordinal(), -1, None, arrangement.parties))
+    for member in facts.economy_members:
+        start, end = member.start_date, member.end_date
+        if start is not None and end is not None and end <= start:
+            continue
+        if start is None:
+            sweep.membership(member.group, member.territory, 1)  # a member since before any event
+        else:
+            events.append((start.toordinal(), 1, member.group, member.territory))
+        if end is not None:
+            events.append((end.toordinal(), -1, member.group, member.territory))
+    sweep.touched.clear()
+    events.sort(key=itemgetter(0))
+    changes: dict[str, tuple[list[int], list[Figures]]] = {}
+    last: dict[str, Figures] = {}
+    for day, happening in groupby(events, key=itemgetter(0)):
+        for _, step, economy, what in happening:
+            if economy is None:
+                sweep.arrangement(what, step)  # type: ignore[arg-type]
+            else:
+                sweep.membership(economy, what, step)  # type: ignore[arg-type]
+        for code in sweep.touched:
+            figures = sweep.figures(code)
+            if figures != last.get(code, (0, 0)):
+                last[code] = figures
+                days, values = changes.setdefault(code, ([], []))
+                days.append(day)
+                values.append(figures)
+        sweep.touched.clear()
+    return Timeline(basis=basis, evidence=evidence, changes=changes)
+
+
 def cumulative_series(
-    facts: Facts, economies: Sequence[str], until: dt.date, basis: str, evidence: str
+    facts: Facts,
+    economies: Sequence[str],
+    until: dt.date,
+    basis: str,
+    evidence: str,
+    *,
+    line: Timeline | None = None,
 ) -> dict[str, list[tuple[dt.date, int, int]]]:
     """For each economy, (day, partner economies, partner countries) at every day the counts can
-    change up to `until`: each basis date, end date and membership boundary, and `until` itself."""
+    change up to `until`: each basis date, end date and membership boundary, and `until` itself.
+    Each economy's first point is on the first of those days, and its last on `until`.
+
+    `line`, a timeline of the same basis and evidence over facts that include these, saves
+    sweeping again."""
     focal = set(economies)
     relevant = [a for a in facts.arrangements if focal.intersection(a.parties)]
     parties = {party for a in relevant for party in a.parties}
@@ -279,11 +430,79 @@ def cumulative_series(
         for day in (membership.start_date, membership.end_date):
             if day is not None and day <= until:
                 days.add(day)
+    if line is None:
+        line = timeline(facts, basis, evidence)
+    elif (line.basis, line.evidence) != (basis, evidence):
+        raise ValueError("the timeline counts on another basis or evidence setting")
     series: dict[str, list[tuple[dt.date, int, int]]] = {code: [] for code in economies}
-    for day in sorted(days):
-        standings = standings_on(facts, day, basis, evidence)
-        for code in economies:
-            point = (day, len(standings.partners.get(code, ())), len(standings.countries.get(code, ())))
-            if not series[code] or series[code][-1][1:] != point[1:] or day == until:
-                series[code].append(point)
+    for code in economies:
+        points = series[code]
+        for day in sorted(days):
+            point = (day, *line.figures(code, day))
+            if not points or points[-1][1:] != point[1:] or day == until:
+                points.append(point)
     return series
+
+
+class FactIndex:
+    """Facts loaded once and indexed for repeated counting: arrangements and memberships by economy,
+    and one `Timeline` per basis and evidence setting, built on first use.
+
+    Answers for one economy count only the facts that involve it, and ranks come from the
+    timeline, so a page's cost does not grow with the number of arrangements elsewhere."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self._by_party: defaultdict[str, list[ArrangementFact]] = defaultdict(list)
+        for arrangement in facts.arrangements:
+            for party in arrangement.parties:
+                self._by_party[party].append(arrangement)
+        self._members: defaultdict[str, list[MembershipFact]] = defaultdict(list)
+        for member in facts.economy_members:
+            self._members[member.group].append(member)
+        self._timelines: dict[tuple[str, str], Timeline] = {}
+
+    def timeline(self, basis: str, evidence: str) -> Timeline:
+        key = (basis, evidence)
+        if key not in self._timelines:
+            self._timelines[key] = timeline(self.facts, basis, evidence)
+        return self._timelines[key]
+
+    def involving(self, economies: Iterable[str]) -> Facts:
+        """The arrangements with any of `economies` as a party, the memberships of every party to
+        them and of `economies` themselves, and every bloc: enough to count for `economies`."""
+        focal = set(economies)
+        seen: set[str] = set()
+        arrangements = []
+        for code in sorted(focal):
+            for arrangement in self._by_party.get(code, ()):
+                if arrangement.key not in seen:
+                    seen.add(arrangement.key)
+                    arrangements.append(arrangement)
+        groups = focal | {party for a in arrangements for party in a.parties}
+        return Facts(
+            arrangements,
+            [member for group in sorted(groups) for member in self._members.get(group, ())],
+            self.facts.bloc_members,
+            self.facts.bloc_codes,
+        )
+
+    def standings(self, economy: str, day: dt.date, basis: str, evidence: str) -> Standings:
+        """Standings on the facts that involve `economy`: its own figures, territories, partner
+        links and the blocs are complete; other economies' figures are not (use `timeline`)."""
+        return standings_on(self.involving([economy]), day, basis, evidence)
+
+    def summary(self, economy: str, day: dt.date, basis: str, evidence: str) -> Summary:
+        own = self.standings(economy, day, basis, evidence).summary(economy)
+        by_countries, by_economies = self.timeline(basis, evidence).ranks(economy, day)
+        return replace(own, rank_by_countries=by_countries, rank_by_economies=by_economies)
+
+    def ranking(self, day: dt.date, basis: str, evidence: str, by: str) -> list[RankingRow]:
+        return self.timeline(basis, evidence).ranking(day, by)
+
+    def series(
+        self, economies: Sequence[str], until: dt.date, basis: str, evidence: str
+    ) -> dict[str, list[tuple[dt.date, int, int]]]:
+        return cumulative_series(
+            self.involving(economies), economies, until, basis, evidence, line=self.timeline(basis, evidence)
+        )

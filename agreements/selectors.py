@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.translation import gettext
 
 from agreements import counting
@@ -23,6 +24,7 @@ from agreements.models import (
 )
 from agreements.names import bloc_name, economy_name, territory_name
 from agreements.querysets import active_on_q, counting_on_q
+from agreements.versioning import current_version
 
 
 def load_facts(
@@ -84,12 +86,38 @@ def load_facts(
     )
 
 
-def standings_on(day: dt.date, basis: str, evidence: str) -> counting.Standings:
-    return counting.standings_on(load_facts(day=day, basis=basis, evidence=evidence), day, basis, evidence)
+# The counting index of the current data version, kept for the life of the process: every page
+# that counts reads it instead of loading and counting every arrangement again. Any change to the
+# data bumps the version (agreements.versioning), and a new version builds a new index.
+_INDEX: dict[str, counting.FactIndex] = {}
+
+
+def fact_index() -> counting.FactIndex:
+    """The counting index of the current data version: one query while the data is unchanged.
+
+    An index built inside a transaction is used but not kept: the transaction may roll back, and
+    its version number come back later with other data."""
+    version = current_version()
+    index = _INDEX.get(version)
+    if index is None:
+        index = counting.FactIndex(load_facts())
+        if not connection.in_atomic_block:
+            _INDEX.clear()
+            _INDEX[version] = index
+    return index
+
+
+def forget_index() -> None:
+    """Drop the kept index (tests that roll back their writes call this between tests)."""
+    _INDEX.clear()
 
 
 def summary_for(*, economy: str, day: dt.date, basis: str, evidence: str) -> counting.Summary:
-    return standings_on(day, basis, evidence).summary(economy)
+    return fact_index().summary(economy, day, basis, evidence)
+
+
+def ranking(*, day: dt.date, basis: str, evidence: str, by: str) -> list[counting.RankingRow]:
+    return fact_index().ranking(day, basis, evidence, by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +129,7 @@ class NamedRankingRow:
 
 
 def ranking_on(*, day: dt.date, by: str, basis: str, evidence: str) -> list[NamedRankingRow]:
-    rows = standings_on(day, basis, evidence).ranking(by)
+    rows = ranking(day=day, basis=basis, evidence=evidence, by=by)
     names = _economy_names(Economy.objects.filter(code__in=[r.economy for r in rows]))
     return [NamedRankingRow(r.economy, names.get(r.economy, r.economy), r.value, r.rank) for r in rows]
 
@@ -127,15 +155,14 @@ class LedgerRow:
 def claims_ledger(*, evidence: str = "inferred") -> list[LedgerRow]:
     """Every claim beside the registry's own figure for the same economy, day, basis and metric."""
     claims = list(Claim.objects.select_related("economy").order_by("as_of", "key", "basis", "metric"))
-    facts = load_facts()
-    standings: dict[tuple[dt.date, str], counting.Standings] = {}
-    rows = []
-    for claim in claims:
-        point = (claim.as_of, claim.basis)
-        if point not in standings:
-            standings[point] = counting.standings_on(facts, claim.as_of, claim.basis, evidence)
-        rows.append(LedgerRow(claim, standings[point].summary(claim.economy_id).metric(claim.metric)))
-    return rows
+    index = fact_index()
+    return [
+        LedgerRow(
+            claim,
+            index.summary(claim.economy_id, claim.as_of, claim.basis, evidence).metric(claim.metric),
+        )
+        for claim in claims
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +188,13 @@ class Overview:
 
 
 def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overview:
-    """The focal economy's figures and partner rows on a day (a constant number of queries)."""
-    standings = standings_on(day, basis, evidence)
-    summary = standings.summary(economy)
+    """The focal economy's figures and partner rows on a day (a constant number of queries).
+
+    `standings` are counted on the facts that involve the focal economy: complete for it and for
+    the blocs, not for other economies."""
+    index = fact_index()
+    standings = index.standings(economy, day, basis, evidence)
+    summary = index.summary(economy, day, basis, evidence)
     links = standings.partner_links(economy)
     arrangements = Arrangement.objects.in_bulk({link.arrangement for link in links}, field_name="key")
     own = standings.territories.get(economy, frozenset())
@@ -202,15 +233,15 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     )
 
 
-def race(*, economy: str, standings: counting.Standings, others: int = 5) -> dict[str, object]:
+def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:
     """Cumulative partner countries and economies of the focal economy and the `others` leading
-    economies (by partner countries on the standings' day), at every day the counts change."""
-    day, basis, evidence = standings.as_of, standings.basis, standings.evidence
-    leaders = [row.economy for row in standings.ranking("countries") if row.economy != economy][:others]
-    codes = [economy, *leaders]
-    facts = load_facts(involving=codes)
+    economies (by partner countries on the day), at every day the counts change."""
+    index = fact_index()
+    by_countries = index.ranking(day, basis, evidence, "countries")
+    leaders = [row.economy for row in by_countries if row.economy != economy]
+    codes = [economy, *leaders[:others]]
     names = _economy_names(Economy.objects.filter(code__in=codes))
-    series = counting.cumulative_series(facts, codes, day, basis, evidence)
+    series = index.series(codes, day, basis, evidence)
     return {"codes": codes, "names": names, "series": series, "until": day}
 
 

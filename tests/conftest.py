@@ -39,6 +39,10 @@ def empty_page_cache() -> Iterator[None]:
     back with other data in the next test. Production never rolls back a bump it served."""
     from django.core.cache import cache
 
+    from agreements.selectors import forget_index
+
     cache.clear()
+    forget_index()
     yield
     cache.clear()
+    forget_index()

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_dashboard_figures_are_valid_plotly_figures(economy: str, day: dt.date, basis: str) -> None:
     data = selectors.overview(economy=economy, day=day, basis=basis, evidence="inferred")
-    race = selectors.race(economy=economy, standings=data.standings)
+    race = selectors.race(economy=economy, day=day, basis=basis, evidence="inferred")
     for figure in (
         charts.partner_map(data),
         charts.race_chart(race, "countries"),

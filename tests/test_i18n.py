@@ -124,7 +124,10 @@ def test_chinese_map_hover_text_and_race_axes() -> None:
             economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred"
         )
         figure = charts.partner_map(chinese)
-        race = charts.race_chart(selectors.race(economy="CHN", standings=chinese.standings), "countries")
+        race = charts.race_chart(
+            selectors.race(economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred"),
+            "countries",
+        )
     shapes = next(t for t in figure["data"] if t["meta"]["role"] == "partner-shapes")
     brazil = shapes["hovertext"][shapes["locations"].index("BRA")]
     assert "<b>巴西</b> (BRA)" in brazil

@@ -45,7 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
     data = selectors.overview(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
     )
-    race = selectors.race(economy=params["economy"], standings=data.standings)
+    race = selectors.race(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
     context |= {
         "data": data,
         "summary": data.summary,
@@ -141,10 +143,10 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
             return exports.invalid(fmt, form.errors)
         return render(request, "agreements/ranking.html", context, status=400)
     params = form.cleaned_data
-    standings = selectors.standings_on(params["as_of"], params["basis"], params["evidence"])
+    day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
     names = selectors.economy_names()
-    by_countries = standings.ranking("countries")
-    by_economies = standings.ranking("economies")
+    by_countries = selectors.ranking(day=day, basis=basis, evidence=evidence, by="countries")
+    by_economies = selectors.ranking(day=day, basis=basis, evidence=evidence, by="economies")
     if fmt != exports.HTML:
         rows = _ranking_rows(by_countries, by_economies, names, params["by"])
         return exports.respond(
