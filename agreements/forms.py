@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
 from agreements.names import economy_name
+from agreements.widgets import LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -43,7 +44,7 @@ class SummaryForm(AsOfForm):
         super().__init__(*args, **kwargs)
         self.fields["as_of"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if economies:
-            self.fields["economy"].widget = forms.Select(
+            self.fields["economy"].widget = LongSelect(
                 choices=[
                     (e.code, f"{economy_name(e.code, e.name)} ({e.code})")
                     for e in Economy.objects.order_by("name")

@@ -1,0 +1,85 @@
+"""Markup written in Python for speed is the markup Django's templates wrote: the economy select
+(`LongSelect`) and the partner table's dates (`{% event_date %}`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django import forms
+from django.template import Context, Template
+from django.utils import translation
+
+from agreements import selectors
+from agreements.forms import SummaryForm
+from agreements.widgets import LongSelect
+
+# The include that `{% event_date %}` replaced, verbatim.
+OLD_DATE_TEMPLATE = (
+    '{% load i18n %}{% if day %}<time datetime="{{ day|date:\'Y-m-d\' }}">{% if precision == "month" %}'
+    '{{ day|date:"YEAR_MONTH_FORMAT" }} <span class="precision">{% translate "(month)" %}</span>'
+    '{% elif precision == "year" %}{{ day|date:"Y" }} <span class="precision">{% translate "(year)" %}</span>'
+    '{% elif precision == "by" %}<span class="precision">{% translate "by" context "date precision" %}</span> '
+    '{{ day|date }}{% else %}{{ day|date }}{% endif %}</time>{% else %}<span class="muted">\N{EN DASH}</span>{% endif %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("precision", ["day", "month", "year", "by", ""])
+@pytest.mark.parametrize("day", [dt.date(2021, 8, 31), None])
+def test_event_date_writes_what_the_template_wrote(
+    language: str, precision: str, day: dt.date | None
+) -> None:
+    with translation.override(language):
+        old = Template(OLD_DATE_TEMPLATE).render(Context({"day": day, "precision": precision}))
+        new = Template("{% load event_dates %}{% event_date day precision %}").render(
+            Context({"day": day, "precision": precision})
+        )
+    assert new == old
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("economy", ["CHN", "EUU", "", "<b>"])
+def test_long_select_writes_what_forms_select_wrote(economy: str) -> None:
+    data = {"economy": economy, "as_of": "2021-08-31"}
+    fast_form, plain_form = SummaryForm(data, economies=True), SummaryForm(data, economies=True)
+    assert isinstance(fast_form.fields["economy"].widget, LongSelect)
+    plain_form.fields["economy"].widget = forms.Select(choices=fast_form.fields["economy"].widget.choices)
+    fast_form.is_valid()
+    plain_form.is_valid()
+    fast = str(fast_form["economy"])
+    assert fast == str(plain_form["economy"])
+    assert ("selected" in fast) == (economy in {"CHN", "EUU"})
+
+
+# The loops that `{% partner_rows %}` and `{% territory_items %}` replaced (dates as above).
+OLD_PARTNER_ROWS = """{% load i18n event_dates %}{% for row in rows %}
+    <tr data-territory="{{ row.territory }}">
+      <th scope="row"><a href="{% url 'territory-detail' row.territory %}">{{ row.territory_name }}</a> <span class="muted">{{ row.territory }}</span></th>
+      <td><a href="{% url 'economy-detail' row.economy %}">{{ row.economy_name }}</a> <span class="muted">{{ row.economy }}</span></td>
+      <td><a href="{% url 'arrangement-detail' row.arrangement.key %}">{{ row.arrangement.title|default:row.arrangement.key }}</a></td>
+      <td>{% event_date row.arrangement.signed_date row.arrangement.signed_precision %}</td>
+      <td>{% event_date row.arrangement.effective_date row.arrangement.effective_precision %}</td>
+      <td>{{ row.arrangement.get_evidence_display }}</td>
+      <td>{{ row.blocs|join:", "|default:"\N{EN DASH}" }}</td>
+    </tr>{% empty %}
+    <tr><td colspan="7">{% translate "No partner territories." %}</td></tr>{% endfor %}"""
+OLD_TERRITORY_ITEMS = (
+    "{% for row in rows %}<li><a href=\"{% url 'territory-detail' row.territory %}\">{{ row.territory_name }}</a> "
+    '<span class="muted">{{ row.territory }}</span></li>{% endfor %}'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(("economy", "day"), [("CHN", dt.date(2021, 8, 31)), ("CHN", dt.date(1990, 1, 1))])
+def test_partner_rows_write_what_the_template_loop_wrote(language: str, economy: str, day: dt.date) -> None:
+    with translation.override(language):
+        rows = selectors.overview(economy=economy, day=day, basis="signed", evidence="inferred").rows
+        assert bool(rows) == (day.year == 2021)
+        for old, new in [
+            (OLD_PARTNER_ROWS, "{% load partner_markup %}{% partner_rows rows %}"),
+            (OLD_TERRITORY_ITEMS, "{% load partner_markup %}{% territory_items rows %}"),
+        ]:
+            context = Context({"rows": rows})
+            assert Template(new).render(context) == Template(old).render(context)
