@@ -81,19 +81,35 @@ def _date_label(day: dt.date | None, precision: str) -> str:
     return date_format(day)
 
 
-def _hover(row: PartnerRow) -> str:
-    arrangement = row.arrangement
-    evidence = Evidence(arrangement.evidence).label if arrangement.evidence in Evidence.values else ""
-    lines = [
-        f"<b>{row.territory_name}</b> ({row.territory})",
-        _("Economy: %(name)s (%(code)s)") % {"name": row.economy_name, "code": row.economy},
-        _("Arrangement: %(name)s") % {"name": arrangement.title or arrangement.key},
-        _("Signed: %(date)s") % {"date": _date_label(arrangement.signed_date, arrangement.signed_precision)},
-        _("In force: %(date)s")
-        % {"date": _date_label(arrangement.effective_date, arrangement.effective_precision)},
-        _("Evidence: %(level)s") % {"level": evidence or arrangement.evidence},
-    ]
-    return "<br>".join(lines)
+class _Hover:
+    """Hover text of partner rows. The translated phrases are looked up once per figure, and each
+    date written once however many rows share its arrangement: hundreds of rows at scale."""
+
+    def __init__(self) -> None:
+        self.economy = _("Economy: %(name)s (%(code)s)")
+        self.arrangement = _("Arrangement: %(name)s")
+        self.signed = _("Signed: %(date)s")
+        self.in_force = _("In force: %(date)s")
+        self.evidence = _("Evidence: %(level)s")
+        self.levels = {value: str(label) for value, label in Evidence.choices}
+        self.dates: dict[tuple[dt.date | None, str], str] = {}
+
+    def date(self, day: dt.date | None, precision: str) -> str:
+        if (day, precision) not in self.dates:
+            self.dates[day, precision] = _date_label(day, precision)
+        return self.dates[day, precision]
+
+    def __call__(self, row: PartnerRow) -> str:
+        arrangement = row.arrangement
+        lines = [
+            f"<b>{row.territory_name}</b> ({row.territory})",
+            self.economy % {"name": row.economy_name, "code": row.economy},
+            self.arrangement % {"name": arrangement.title or arrangement.key},
+            self.signed % {"date": self.date(arrangement.signed_date, arrangement.signed_precision)},
+            self.in_force % {"date": self.date(arrangement.effective_date, arrangement.effective_precision)},
+            self.evidence % {"level": self.levels.get(arrangement.evidence) or arrangement.evidence},
+        ]
+        return "<br>".join(lines)
 
 
 def _year(row: PartnerRow) -> int | None:
@@ -104,6 +120,7 @@ def _year(row: PartnerRow) -> int | None:
 def partner_map(data: Overview) -> dict[str, Any]:
     """A world map of partner territories coloured by the year their arrangement was signed."""
     rows = data.rows
+    _hover = _Hover()
     years = [y for y in (_year(r) for r in rows) if y is not None]
     low, high = (min(years), max(years)) if years else (2000, 2025)
     if low == high:

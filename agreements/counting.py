@@ -343,11 +343,16 @@ class Timeline:
         ]
 
     def ranks(self, economy: str, day: dt.date) -> tuple[int | None, int | None]:
-        """The economy's rank by partner countries and by partner economies on the day."""
-        found: list[int | None] = []
-        for by in ("countries", "economies"):
-            found.append(next((row.rank for row in self.ranking(day, by) if row.economy == economy), None))
-        return found[0], found[1]
+        """The economy's rank by partner countries and by partner economies on the day (None
+        without partners): one more than the number of economies with a higher figure."""
+        own = self.figures(economy, day)
+        higher = [0, 0]
+        for code in self.changes:
+            figures = self.figures(code, day)
+            for measure in (0, 1):
+                higher[measure] += figures[measure] > own[measure]
+        by_economies, by_countries = ((higher[m] + 1) if own[m] else None for m in (0, 1))
+        return by_countries, by_economies
 
 
 def timeline(facts: Facts, basis: str, evidence: str) -> Timeline:
@@ -434,13 +439,19 @@ def cumulative_series(
         line = timeline(facts, basis, evidence)
     elif (line.basis, line.evidence) != (basis, evidence):
         raise ValueError("the timeline counts on another basis or evidence setting")
+    ordered = sorted(days)
+    ordinals = [day.toordinal() for day in ordered]
     series: dict[str, list[tuple[dt.date, int, int]]] = {code: [] for code in economies}
     for code in economies:
         points = series[code]
-        for day in sorted(days):
-            point = (day, *line.figures(code, day))
-            if not points or points[-1][1:] != point[1:] or day == until:
-                points.append(point)
+        changed, values = line.changes.get(code, ([], []))
+        seen = 0  # changes on or before the day (both lists ascend: a merge, not a search per day)
+        for day, ordinal in zip(ordered, ordinals, strict=True):
+            while seen < len(changed) and changed[seen] <= ordinal:
+                seen += 1
+            figures = values[seen - 1] if seen else (0, 0)
+            if not points or points[-1][1:] != figures or day == until:
+                points.append((day, *figures))
     return series
 
 
@@ -492,9 +503,17 @@ class FactIndex:
         links and the blocs are complete; other economies' figures are not (use `timeline`)."""
         return standings_on(self.involving([economy]), day, basis, evidence)
 
-    def summary(self, economy: str, day: dt.date, basis: str, evidence: str) -> Summary:
-        own = self.standings(economy, day, basis, evidence).summary(economy)
+    def summary(
+        self, economy: str, day: dt.date, basis: str, evidence: str, *, standings: Standings | None = None
+    ) -> Summary:
+        """The economy's summary, ranked among all economies. `standings`, from `self.standings`
+        for the same economy, day, basis and evidence, saves counting them again."""
+        if standings is None:
+            standings = self.standings(economy, day, basis, evidence)
+        elif (standings.as_of, standings.basis, standings.evidence) != (day, basis, evidence):
+            raise ValueError("the standings are of another day, basis or evidence setting")
         by_countries, by_economies = self.timeline(basis, evidence).ranks(economy, day)
+        own = standings.summary(economy)
         return replace(own, rank_by_countries=by_countries, rank_by_economies=by_economies)
 
     def ranking(self, day: dt.date, basis: str, evidence: str, by: str) -> list[RankingRow]:

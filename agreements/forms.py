@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
-from agreements.names import economy_name
+from agreements.names import economy_names
 from agreements.widgets import LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -46,8 +46,10 @@ class SummaryForm(AsOfForm):
         if economies:
             self.fields["economy"].widget = LongSelect(
                 choices=[
-                    (e.code, f"{economy_name(e.code, e.name)} ({e.code})")
-                    for e in Economy.objects.order_by("name")
+                    (code, f"{name} ({code})")
+                    for code, name in economy_names(
+                        Economy.objects.order_by("name").values_list("code", "name")
+                    ).items()
                 ]
             )
 

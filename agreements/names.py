@@ -9,6 +9,7 @@ English name.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from functools import cache
 
 import pycountry
@@ -64,6 +65,17 @@ def territory_name(code: str, english: str) -> str:
     if not _chinese():
         return english
     return CUSTOMS_ZH.get(code) or _iso_zh().get(code) or english
+
+
+def territory_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """`territory_name` of many (code, English name) pairs, by code, reading the language once."""
+    if not _chinese():
+        return dict(pairs)
+    iso = _iso_zh()
+    return {code: CUSTOMS_ZH.get(code) or iso.get(code) or english for code, english in pairs}
+
+
+economy_names = territory_names  # as `economy_name` is `territory_name`
 
 
 def economy_name(code: str, english: str) -> str:

@@ -22,7 +22,9 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
-from agreements.names import bloc_name, economy_name, territory_name
+from agreements.names import bloc_name
+from agreements.names import economy_names as local_economy_names
+from agreements.names import territory_names as local_territory_names
 from agreements.querysets import active_on_q, counting_on_q
 from agreements.versioning import current_version
 
@@ -165,6 +167,18 @@ def claims_ledger(*, evidence: str = "inferred") -> list[LedgerRow]:
     ]
 
 
+# What partner rows show of their arrangement (table, map hover text, CSV and JSON exports).
+PARTNER_ROW_ARRANGEMENT_FIELDS = (
+    "key",
+    "title",
+    "signed_date",
+    "signed_precision",
+    "effective_date",
+    "effective_precision",
+    "evidence",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PartnerRow:
     """A partner territory of the focal economy, with the arrangement that made it a partner."""
@@ -194,16 +208,17 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     the blocs, not for other economies."""
     index = fact_index()
     standings = index.standings(economy, day, basis, evidence)
-    summary = index.summary(economy, day, basis, evidence)
+    summary = index.summary(economy, day, basis, evidence, standings=standings)
     links = standings.partner_links(economy)
-    arrangements = Arrangement.objects.in_bulk({link.arrangement for link in links}, field_name="key")
+    arrangements = Arrangement.objects.only(*PARTNER_ROW_ARRANGEMENT_FIELDS).in_bulk(
+        {link.arrangement for link in links}, field_name="key"
+    )
     own = standings.territories.get(economy, frozenset())
-    territory_names = {
-        code: territory_name(code, name)
-        for code, name in Territory.objects.filter(
-            iso3__in={link.territory for link in links} | own
-        ).values_list("iso3", "name")
-    }
+    territory_names = local_territory_names(
+        Territory.objects.filter(iso3__in={link.territory for link in links} | own).values_list(
+            "iso3", "name"
+        )
+    )
     economy_names = _economy_names(
         Economy.objects.filter(code__in={link.economy for link in links} | {economy})
     )
@@ -247,7 +262,7 @@ def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int =
 
 def _economy_names(economies: QuerySet[Economy]) -> dict[str, str]:
     """Economy names by code, in the active language (agreements.names)."""
-    return {code: economy_name(code, name) for code, name in economies.values_list("code", "name")}
+    return local_economy_names(economies.values_list("code", "name"))
 
 
 def economy_names() -> dict[str, str]:
