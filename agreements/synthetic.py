@@ -41,24 +41,33 @@ def _free_codes(taken: set[str]) -> Iterator[str]:
     return filter(lambda code: code not in taken, every)
 
 
+SYNTHETIC_NAME = "Synthetic "
+SYNTHETIC_KEY = "SYN-"
+
+
 @transaction.atomic
 def add_synthetic(*, scale: int, seed: int = 20210831) -> dict[str, int]:
+    """Grow the data to `scale` times the registry's own (non-synthetic) size: called again with a
+    larger scale, it adds only the difference. Returns what it added."""
     if scale < 2:
         return {}
     rng = random.Random(seed)
     factor = scale - 1
-    economies_before = Economy.objects.count()
-    arrangements_before = Arrangement.objects.count()
+    synthetic_economies = Economy.objects.filter(name__startswith=SYNTHETIC_NAME).count()
+    synthetic_arrangements = Arrangement.objects.filter(key__startswith=SYNTHETIC_KEY).count()
+    economies_before = Economy.objects.count() - synthetic_economies
+    arrangements_before = Arrangement.objects.count() - synthetic_arrangements
     taken = set(Territory.objects.values_list("iso3", flat=True)) | set(
         Economy.objects.values_list("code", flat=True)
     )
-    new_economies = math.ceil(economies_before * factor / 33)  # 64 -> 256 economies at 100x
+    # 64 -> 256 economies at 100x
+    new_economies = max(math.ceil(economies_before * factor / 33) - synthetic_economies, 0)
     codes = list(itertools.islice(_free_codes(taken), new_economies))
 
     Territory.objects.bulk_create(
-        Territory(iso3=c, iso2=None, name=f"Synthetic {c}", kind="country") for c in codes
+        Territory(iso3=c, iso2=None, name=f"{SYNTHETIC_NAME}{c}", kind="country") for c in codes
     )
-    Economy.objects.bulk_create(Economy(code=c, name=f"Synthetic {c}", kind="territory") for c in codes)
+    Economy.objects.bulk_create(Economy(code=c, name=f"{SYNTHETIC_NAME}{c}", kind="territory") for c in codes)
     EconomyMembership.objects.bulk_create(EconomyMembership(economy_id=c, territory_id=c) for c in codes)
     blocs = list(Bloc.objects.values_list("code", flat=True))
     BlocMembership.objects.bulk_create(
@@ -70,12 +79,13 @@ def add_synthetic(*, scale: int, seed: int = 20210831) -> dict[str, int]:
     parties_pool = codes + list(Economy.objects.exclude(code__in=codes).values_list("code", flat=True))
     arrangements = []
     chosen_parties = []
-    for index in range(arrangements_before * factor):
+    first = synthetic_arrangements
+    for index in range(first, max(arrangements_before * factor, first)):
         signed = dt.date(2005, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 20))
         effective = signed + dt.timedelta(days=rng.randrange(30, 700)) if rng.random() < 0.6 else None
         arrangements.append(
             Arrangement(
-                key=f"SYN-{index:06d}",
+                key=f"{SYNTHETIC_KEY}{index:06d}",
                 title=f"Synthetic arrangement {index}",
                 signed_date=signed,
                 signed_precision=DatePrecision.DAY,
@@ -89,7 +99,7 @@ def add_synthetic(*, scale: int, seed: int = 20210831) -> dict[str, int]:
         size = 2 if rng.random() < 0.95 else rng.randrange(3, 8)
         chosen_parties.append(rng.sample(parties_pool, size))
     Arrangement.objects.bulk_create(arrangements, batch_size=2000)
-    ids = dict(Arrangement.objects.filter(key__startswith="SYN-").values_list("key", "id"))
+    ids = dict(Arrangement.objects.filter(key__startswith=SYNTHETIC_KEY).values_list("key", "id"))
     ArrangementParty.objects.bulk_create(
         (
             ArrangementParty(arrangement_id=ids[a.key], economy_id=code)
