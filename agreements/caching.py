@@ -28,11 +28,20 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
 
 def page_key(request: HttpRequest, version: str) -> str:
     query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values)
-    # Staff see more than visitors (who made each change, on record pages): a page of their own.
-    audience = "staff" if getattr(getattr(request, "user", None), "is_staff", False) else ""
+    audience = _audience(request)
     parts = [version, get_language() or "", timezone.localdate().isoformat(), request.path, query, audience]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
     return f"aeo:page:{version}:{digest}"
+
+
+def _audience(request: HttpRequest) -> str:
+    """Staff see more than visitors (who made each change, on record pages): a page of their own.
+
+    Users are authenticated by session only: without a session cookie the visitor is anonymous,
+    known without loading the user (most requests to a public dashboard)."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return ""
+    return "staff" if getattr(getattr(request, "user", None), "is_staff", False) else ""
 
 
 def cached_by_data_version(view: View) -> View:
