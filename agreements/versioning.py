@@ -73,12 +73,9 @@ def current_version() -> str:
     instead of Django's separate `SELECT 1` before it, a failure of this query on a broken
     connection reconnects and reads once more. A page served from the cache then costs one round
     trip to the database, not two."""
-    if (
-        connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    ):
-        connection.health_check_done = True
+    db: Any = connection  # health_check_* (Django 4.1+) are not in django-stubs
+    if db.health_check_enabled and not db.health_check_done and not db.in_atomic_block:
+        db.health_check_done = True
         try:
             return _read_version()
         except (OperationalError, InterfaceError):

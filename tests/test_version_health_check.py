@@ -14,7 +14,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from agreements import versioning
 
-connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: monkeypatch cannot restore through the proxy
+# The wrapper itself (monkeypatch cannot restore through the proxy); Any: health_check_* are not
+# in django-stubs.
+connection: Any = connections[DEFAULT_DB_ALIAS]
 
 
 @pytest.fixture
