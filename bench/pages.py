@@ -1,19 +1,23 @@
-"""Server time and queries per page, at the reference data and at larger synthetic sizes.
+"""Server time and queries per page, at the reference data and at 10x and 100x synthetic data.
 
-Runs in-process (Django's test client) against a throwaway test database created for the run:
-SQLite in memory by default, PostgreSQL when DATABASE_URL is set. Prints a table and writes
-var/bench/pages.json. BENCH_QUICK=1 measures fewer requests and skips the 100x size.
+Runs in-process (Django's test client, production settings: DEBUG off) against a throwaway test
+database created for the run: PostgreSQL when DATABASE_URL is set (what `make bench` does),
+SQLite in memory otherwise. The whole-page cache is off, so every request renders its page: the
+figures are the cost of computing a page, not of serving a cached one.
 
-    python -m bench.pages
+For each size: the number of SQL queries of one request, and the median server time of repeated
+requests (200 each; `BENCH_QUICK=1`: 5). The counting index that the counting pages share is
+built once per data version (`agreements.selectors.fact_index`); the time of the dashboard's
+first request after the data changed, which builds it, is reported as `first_request_ms`.
+
+    python -m bench.pages            # prints a table, writes var/bench/pages.json
 """
 
 from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,10 +29,11 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core import signals  # noqa: E402
-from django.db import close_old_connections, connection, reset_queries  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import override_settings, setup_test_environment  # noqa: E402
 
+from agreements import selectors  # noqa: E402
 from agreements.reference import load_reference  # noqa: E402
 from agreements.synthetic import add_synthetic  # noqa: E402
 
@@ -52,11 +57,18 @@ PAGES = {
     "api ranking": "/api/v1/ranking?as_of=2021-08-31",
     "api claims": "/api/v1/claims",
 }
+SCALES = (1, 10, 100)
 
 
 def measure(client: Client, url: str, repeats: int) -> tuple[float, int]:
-    reset_queries()  # the log is a bounded deque: once full, counting by its length reads 0
-    with CaptureQueriesContext(connection) as queries:
+    """(median milliseconds of `repeats` requests, queries of one request)."""
+    queries: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     timings = []
@@ -64,55 +76,70 @@ def measure(client: Client, url: str, repeats: int) -> tuple[float, int]:
         start = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings), len(queries.captured_queries)
+    return statistics.median(timings), len(queries)
 
 
-def main() -> int:
-    quick = os.environ.get("BENCH_QUICK") == "1"
-    repeats = int(os.environ.get("BENCH_REPEATS", "20" if quick else "200"))
-    scales = [1, 10] if quick else [1, 10, 100]
+def first_request(client: Client, url: str) -> float:
+    """Milliseconds of a request right after the data changed (the counting index is rebuilt)."""
+    selectors.forget_index()
+    start = time.perf_counter()
+    assert client.get(url).status_code == 200
+    return (time.perf_counter() - start) * 1000
+
+
+def run(*, quick: bool) -> dict[str, Any]:
+    repeats = int(os.environ.get("BENCH_REPEATS", "5" if quick else "200"))
     setup_test_environment()
-    # As in Django's tests: keep one connection for the run, so every query is counted.
+    # As in Django's tests: one connection for the run, so every query is counted.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    pages: dict[str, dict[str, Any]] = {name: {"url": url} for name, url in PAGES.items()}
+    first: dict[str, float] = {}
+    sizes: dict[str, dict[str, int]] = {}
     try:
-        load_reference(Path(settings.BASE_DIR) / "data")
-        client = Client(HTTP_HOST="localhost")
-        results: dict[str, dict[str, Any]] = {}
-        current = 1
-        for scale in scales:
-            if scale > current:
-                add_synthetic(scale=scale, seed=scale)  # adds (scale - 1)x the reference size
-                current = scale
-            for name, url in PAGES.items():
-                ms, queries = measure(client, url, max(5, repeats // scale) if scale == 100 else repeats)
-                results.setdefault(name, {"url": url})[f"x{scale}"] = {
-                    "server_ms": round(ms, 2),
-                    "queries": queries,
-                }
-                print(f"{name:26} x{scale:<4} {ms:8.2f} ms {queries:4d} queries", flush=True)
+        with override_settings(DEBUG=False, AEO_PAGE_CACHE_SECONDS=0):
+            load_reference(Path(settings.BASE_DIR) / "data")
+            client = Client(HTTP_HOST="localhost")
+            for scale in SCALES:
+                if scale > 1:
+                    add_synthetic(scale=scale, seed=scale)  # grows the data to `scale` x the reference
+                sizes[f"x{scale}"] = _size()
+                first[f"x{scale}"] = round(first_request(client, PAGES["dashboard"]), 1)
+                for name, url in PAGES.items():
+                    ms, queries = measure(client, url, repeats)
+                    pages[name][f"x{scale}"] = {"server_ms": round(ms, 2), "queries": queries}
+                    print(f"  {name:26} x{scale:<4} {ms:8.2f} ms {queries:4d} queries", flush=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    constant = all(
-        len({v["queries"] for k, v in r.items() if k.startswith("x")}) == 1 for r in results.values()
-    )
-    report = {
+    constant = all(len({page[f"x{s}"]["queries"] for s in SCALES}) == 1 for page in pages.values())
+    return {
         "database": connection.vendor,
         "repeats": repeats,
+        "sizes": sizes,
         "queries_constant": constant,
-        "machine": {
-            "python": sys.version.split()[0],
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
-        "pages": results,
+        "first_request_ms": {"dashboard": first},
+        "pages": pages,
     }
+
+
+def _size() -> dict[str, int]:
+    from agreements.models import Arrangement, Economy, Territory
+
+    return {
+        "economies": Economy.objects.count(),
+        "territories": Territory.objects.count(),
+        "arrangements": Arrangement.objects.count(),
+    }
+
+
+def main() -> int:
+    report = run(quick=os.environ.get("BENCH_QUICK") == "1")
     out = Path(settings.BASE_DIR) / "var" / "bench" / "pages.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
-    print(f"queries constant with data size: {constant}; written {out}")
-    return 0 if constant else 1
+    print(f"queries constant with data size: {report['queries_constant']}; written {out}")
+    return 0 if report["queries_constant"] else 1
 
 
 if __name__ == "__main__":

@@ -2,13 +2,14 @@
 
 Serves the app with gunicorn (2 workers, production settings, whitenoise, PostgreSQL) on loopback
 and drives it with wrk (Debian's package) for a few seconds per URL, interleaving the trivial
-view `/ping` (returns "ok" without touching the database) with each page: a, b, a, c, a, d. The
-figure to read is the ratio of a page's requests per second to the trivial view's in the same run.
+view `/ping` (returns "ok" without touching the database) with each page: a, b, a, c, a, d, a.
+The figure to read is the ratio of a page's requests per second to the mean of the trivial runs
+just before and after it.
 Then headless Chromium loads the dashboard cold and warm (compressed bytes transferred) and times
 navigation to the map drawn (median of 5). Writes var/bench/throughput.json.
 
     python -m bench.throughput            # 10 s per wrk run
-    BENCH_QUICK=1 python -m bench.throughput
+    BENCH_QUICK=1 python -m bench.throughput   # 2 s per wrk run
 
 Loopback only; every run is bounded in time; the server is stopped at the end.
 """
@@ -104,8 +105,11 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 
 def to_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    value, unit = match.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, Any]:
@@ -113,9 +117,11 @@ def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, Any]:
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True, text=True, check=True, timeout=seconds + 30,
     ).stdout  # fmt: skip
+    if "Requests/sec" not in out or not re.search(r"^\s*99%\s+\S+", out, re.M):
+        raise RuntimeError(f"wrk printed no figures for {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = to_ms(re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = to_ms(re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
     return {
@@ -166,44 +172,52 @@ def browser_figures(base: str) -> dict[str, float]:
     }
 
 
-def main() -> int:
-    quick = os.environ.get("BENCH_QUICK") == "1"
-    seconds = 3 if quick else 10
+def run(*, quick: bool) -> dict[str, Any]:
+    """Serve, measure and stop; raises if wrk is missing or any response was not a 200."""
+    seconds = 2 if quick else 10
     if not shutil.which("wrk"):
-        print("wrk is required: apt-get install -y wrk", file=sys.stderr)
-        return 2
+        raise RuntimeError("wrk is required: apt-get install -y wrk")
     env = server_env()
     prepare(env)
     port = free_port()
     server = start_server(env, port)
     base = f"http://127.0.0.1:{port}"
-    results: dict[str, Any] = {"runs": []}
+    results: dict[str, Any] = {"seconds_per_run": seconds, "connections": 16, "runs": []}
     try:
         for path in URLS.values():  # warm every worker's page cache and imports
             for _ in range(4):
                 urllib.request.urlopen(base + path, timeout=30).read()
-        measured: dict[str, list[dict[str, Any]]] = {name: [] for name in URLS}
+        # a, b, a, c, a, d, a: each page against the trivial runs just before and after it.
+        order = ["trivial"]
         for name in ("dashboard", "arrangements", "summary"):
-            for current in ("trivial", name):
-                run = wrk(base + URLS[current], seconds)
-                measured[current].append(run)
-                results["runs"].append({"view": current, **run})
-                rate, p50, p99 = run["rps"], run["p50_ms"], run["p99_ms"]
-                print(f"{current:13} {rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms")
-        trivial = statistics.mean(r["rps"] for r in measured["trivial"])
-        for name in ("dashboard", "arrangements", "summary"):
-            results[f"ratio_{name}"] = round(measured[name][0]["rps"] / trivial, 3)
-        results["trivial_rps"] = round(trivial, 1)
-        results["errors"] = sum(r["non_2xx"] for runs in measured.values() for r in runs)
+            order += [name, "trivial"]
+        runs = []
+        for current in order:
+            run = {"view": current, **wrk(base + URLS[current], seconds)}
+            runs.append(run)
+            rate, p50, p99 = run["rps"], run["p50_ms"], run["p99_ms"]
+            print(f"  {current:13} {rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms", flush=True)
+        results["runs"] = runs
+        for position, run in enumerate(runs):
+            if run["view"] != "trivial":
+                around = statistics.mean([runs[position - 1]["rps"], runs[position + 1]["rps"]])
+                results[f"ratio_{run['view']}"] = round(run["rps"] / around, 3)
+        results["trivial_rps"] = round(statistics.mean(r["rps"] for r in runs if r["view"] == "trivial"), 1)
+        results["errors"] = sum(r["non_2xx"] for r in runs)
+        if results["errors"]:
+            raise RuntimeError(f"{results['errors']} responses were not 2xx or 3xx")
         results |= browser_figures(base)
     finally:
         stop_server(server)
-    results["machine"] = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}
+    return results
+
+
+def main() -> int:
+    results = run(quick=os.environ.get("BENCH_QUICK") == "1")
     out = ROOT / "var" / "bench" / "throughput.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    summary = {k: v for k, v in results.items() if k not in ("runs", "machine")}
-    print(json.dumps(summary, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=2))
     return 0
 
 
