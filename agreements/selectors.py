@@ -158,13 +158,14 @@ def claims_ledger(*, evidence: str = "inferred") -> list[LedgerRow]:
     """Every claim beside the registry's own figure for the same economy, day, basis and metric."""
     claims = list(Claim.objects.select_related("economy").order_by("as_of", "key", "basis", "metric"))
     index = fact_index()
-    return [
-        LedgerRow(
-            claim,
-            index.summary(claim.economy_id, claim.as_of, claim.basis, evidence).metric(claim.metric),
-        )
-        for claim in claims
-    ]
+    summaries: dict[tuple[str, dt.date, str], counting.Summary] = {}
+    rows = []
+    for claim in claims:
+        point = (claim.economy_id, claim.as_of, claim.basis)
+        if point not in summaries:  # claims come in groups: several metrics of one statement
+            summaries[point] = index.summary(*point, evidence)
+        rows.append(LedgerRow(claim, summaries[point].metric(claim.metric)))
+    return rows
 
 
 # What partner rows show of their arrangement (table, map hover text, CSV and JSON exports).
