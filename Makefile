@@ -54,9 +54,15 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
 
-# Server time and queries per page at the reference data and at 10x/100x synthetic data.
+# Every benchmark of issue 6 on PostgreSQL (bench/__main__.py): throughput against a trivial view,
+# page weight and time to map, CSV export of 1,000,000 rows, queries and server time per page at
+# 1x/10x/100x data. Prints a table; writes var/bench/results.json. BENCH_QUICK=1: under a minute.
+# Needs wrk and chromium (Debian packages, as .ci/run installs them).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aeo_bench
 bench: install
-	$(PY) -m bench.pages
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	@command -v chromium >/dev/null || { echo "make bench needs chromium: apt-get install -y chromium"; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench
 
 ci:
 	bash .ci/run
