@@ -103,7 +103,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
             fmt,
             exports.ARRANGEMENTS,
             exports.arrangement_rows(rows),
-            count=rows.count(),
+            count=rows.count,
             params=filterset.form.cleaned_data,
             name=exports.filename(exports.ARRANGEMENTS, timezone.localdate()),
         )
