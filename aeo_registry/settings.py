@@ -295,6 +295,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "webmast
 # Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))
 
+# The workers of one machine learn that the data changed from a shared counter in this file
+# (agreements/change_signal.py) instead of asking the database on every request; they still ask
+# at least every AEO_VERSION_RECHECK_SECONDS, the longest a change made without that counter
+# (from another machine sharing the database) can go unseen. An empty path turns the counter off:
+# every request then reads the version from the database.
+AEO_CHANGE_SIGNAL_FILE = os.environ.get("AEO_CHANGE_SIGNAL_FILE", str(VAR_DIR / "data-changed"))
+AEO_VERSION_RECHECK_SECONDS = float(os.environ.get("AEO_VERSION_RECHECK_SECONDS", "1"))
+
 # The bundled reference dataset that `manage.py load_reference` reads by default.
 AEO_REFERENCE_DIR = Path(os.environ.get("AEO_REFERENCE_DIR", BASE_DIR / "data"))
 

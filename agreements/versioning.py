@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from agreements import change_signal
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -64,15 +67,48 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
 _silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)
 
 
-def current_version() -> str:
-    """The current data version, as a string. One query.
+# This process's last database read: (change counter when read, version, monotonic time).
+_remembered: tuple[int, str, float] | None = None
 
-    Read with a plain cursor: it runs on every page served from the cache, where building an ORM
-    query cost more than the query itself. When it is a request's first query on a connection
-    kept from an earlier request, it is also that connection's health check (CONN_HEALTH_CHECKS):
-    instead of Django's separate `SELECT 1` before it, a failure of this query on a broken
-    connection reconnects and reads once more. A page served from the cache then costs one round
-    trip to the database, not two."""
+
+def current_version() -> str:
+    """The current data version, as a string: at most one query.
+
+    While the machine's change counter (`agreements.change_signal`) has not moved since this
+    process last read the version, and that read is less than AEO_VERSION_RECHECK_SECONDS old,
+    the version is known without asking the database. Inside a transaction the database is
+    always asked: the transaction may have bumped the version itself, uncommitted."""
+    global _remembered
+    signal = change_signal.counter()
+    if signal is None or connection.in_atomic_block:
+        return _version_from_database()
+    seen = signal.read()  # before the database: a change committed in between is seen next time
+    now = time.monotonic()
+    remembered = _remembered
+    if (
+        remembered is not None
+        and remembered[0] == seen
+        and now - remembered[2] < settings.AEO_VERSION_RECHECK_SECONDS
+    ):
+        return remembered[1]
+    version = _version_from_database()
+    _remembered = (seen, version, now)
+    return version
+
+
+def forget() -> None:
+    """Ask the database next time (tests that roll back or flush call this between tests)."""
+    global _remembered
+    _remembered = None
+
+
+def _version_from_database() -> str:
+    """One query, with a plain cursor: it runs on every page served from the cache that the
+    change counter cannot answer, where building an ORM query cost more than the query itself.
+
+    When it is a request's first query on a connection kept from an earlier request, it is also
+    that connection's health check (CONN_HEALTH_CHECKS): instead of Django's separate `SELECT 1`
+    before it, a failure of this query on a broken connection reconnects and reads once more."""
     db: Any = connection  # health_check_* (Django 4.1+) are not in django-stubs
     if db.health_check_enabled and not db.health_check_done and not db.in_atomic_block:
         db.health_check_done = True
@@ -100,9 +136,19 @@ def version_info() -> tuple[str, dt.datetime | None]:
 
 
 def bump() -> None:
-    """Record that the data changed: increment the version and stamp the time.
+    """Record that the data changed: increment the version and stamp the time, then, once that is
+    committed, move the machine's change counter (never, if the transaction rolls back).
 
     One UPDATE; the row is created on first use (or after a test flush emptied the table)."""
+    _increment()
+    signal = change_signal.counter()
+    if signal is not None:
+        # After the UPDATE: outside a transaction on_commit runs at once, and a reader that saw
+        # the counter move must find the new number.
+        transaction.on_commit(signal.increment)
+
+
+def _increment() -> None:
     now = timezone.now()
     if DataVersion.objects.filter(pk=SINGLETON).update(number=F("number") + 1, changed_at=now):
         return

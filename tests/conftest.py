@@ -40,9 +40,22 @@ def empty_page_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     from agreements.selectors import forget_index
+    from agreements.versioning import forget
 
     cache.clear()
     forget_index()
+    forget()
     yield
     cache.clear()
     forget_index()
+    forget()
+
+
+@pytest.fixture
+def committed_reference(transactional_db: Any) -> None:
+    """The reference data in a transactional test: a transactional test before this one may have
+    flushed the database (they run after all the others, in file order)."""
+    from agreements.models import Economy
+
+    if not Economy.objects.exists():
+        load_reference(REFERENCE_DIR)

@@ -26,7 +26,7 @@ class RolledBack(Exception):
     pass
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("committed_reference")
 def test_the_kept_index_follows_every_committed_change_and_no_rolled_back_one() -> None:
     assert china() == 46
     assert selectors.fact_index() is selectors.fact_index()  # kept while nothing changes
