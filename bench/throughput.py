@@ -80,7 +80,7 @@ def prepare(env: dict[str, str]) -> None:
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     gunicorn = str(Path(PY).with_name("gunicorn"))
-    command = [gunicorn, "aeo_registry.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"] + os.environ.get("BENCH_GUNICORN", "").split()
+    command = [gunicorn, "aeo_registry.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
     command += ["--no-control-socket", "--graceful-timeout", "5", "--log-level", "warning"]
     log = (ROOT / "var" / "bench" / "gunicorn.log").open("ab")
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
