@@ -17,8 +17,12 @@ How we count (published on the "How we count" page and in data/README.md):
 Date precision does not change counting: a `month` or `year` date is already the first day of its
 period and a `by` date the latest day by which the event had happened, so each counts from its date.
 
-Callers load facts (see `agreements.selectors`) and call `standings_on`, then read a `Summary`
-or a ranking from the result. Everything here is deterministic and cheap to test.
+`standings_on` is the definition: every rule applied to every economy on one day. Pages use a
+`FactIndex` instead (kept per data version by `agreements.selectors.fact_index`): one economy's
+figures are counted on the facts that involve it, and every economy's figures and ranks on any
+day are read from a `Timeline`, built by one sweep over the days anything starts or ends
+(`timeline`; tests/test_timeline.py checks it against `standings_on` day by day). Everything
+here is deterministic and cheap to test.
 """
 
 from __future__ import annotations

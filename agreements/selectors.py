@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import connection
@@ -25,37 +24,16 @@ from agreements.models import (
 from agreements.names import bloc_name
 from agreements.names import economy_names as local_economy_names
 from agreements.names import territory_names as local_territory_names
-from agreements.querysets import active_on_q, counting_on_q
+from agreements.querysets import active_on_q
 from agreements.versioning import current_version
 
 
-def load_facts(
-    *,
-    day: dt.date | None = None,
-    basis: str = "signed",
-    evidence: str = "inferred",
-    involving: Collection[str] | None = None,
-) -> counting.Facts:
-    """Load the facts the counting engine needs in four queries.
-
-    With `day`, the database pre-selects what can count on that day (an optimisation only: the
-    engine re-applies every rule); without it, everything is loaded, for computing many days.
-    """
+def load_facts() -> counting.Facts:
+    """Every fact the counting engine needs, in four queries (see `fact_index`, which keeps them
+    for as long as the data version is current)."""
     party_rows = ArrangementParty.objects.order_by("arrangement_id", "economy_id")
     economy_rows = EconomyMembership.objects.all()
     bloc_rows = BlocMembership.objects.all()
-    if day is not None:
-        party_rows = party_rows.filter(counting_on_q(day, basis, evidence, prefix="arrangement__"))
-        economy_rows = economy_rows.filter(active_on_q(day))
-        bloc_rows = bloc_rows.filter(active_on_q(day))
-    if involving is not None:
-        # Only arrangements with one of these economies as a party (with all their parties), and
-        # only the memberships of economies that are parties to them.
-        relevant = ArrangementParty.objects.filter(economy_id__in=list(involving)).values("arrangement_id")
-        party_rows = party_rows.filter(arrangement_id__in=relevant)
-        economy_rows = economy_rows.filter(
-            economy_id__in=ArrangementParty.objects.filter(arrangement_id__in=relevant).values("economy_id")
-        )
 
     parties: dict[str, list[str]] = defaultdict(list)
     heads: dict[str, tuple[object, ...]] = {}
