@@ -73,7 +73,7 @@ _INDEX: dict[str, counting.FactIndex] = {}
 
 
 def fact_index() -> counting.FactIndex:
-    """The counting index of the current data version: one query while the data is unchanged.
+    """The counting index of the current data version: at most one query while the data is unchanged.
 
     An index built inside a transaction is used but not kept: the transaction may roll back, and
     its version number come back later with other data."""
