@@ -61,18 +61,19 @@ def _chinese() -> bool:
     return (get_language() or "").lower().startswith("zh")
 
 
-def territory_name(code: str, english: str) -> str:
-    if not _chinese():
-        return english
+def _zh(code: str, english: str) -> str:
     return CUSTOMS_ZH.get(code) or _iso_zh().get(code) or english
+
+
+def territory_name(code: str, english: str) -> str:
+    return _zh(code, english) if _chinese() else english
 
 
 def territory_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """`territory_name` of many (code, English name) pairs, by code, reading the language once."""
     if not _chinese():
         return dict(pairs)
-    iso = _iso_zh()
-    return {code: CUSTOMS_ZH.get(code) or iso.get(code) or english for code, english in pairs}
+    return {code: _zh(code, english) for code, english in pairs}
 
 
 economy_names = territory_names  # as `economy_name` is `territory_name`
