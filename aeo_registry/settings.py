@@ -294,6 +294,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "webmast
 
 # Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))
+# At most this many entries are stored per page (path) and data version within one cache
+# lifetime: parameters take any value, so the key space of a page is otherwise unbounded.
+AEO_PAGE_CACHE_ENTRIES = int(os.environ.get("AEO_PAGE_CACHE_ENTRIES", "200"))
 
 # The workers of one machine learn that the data changed from a shared counter in this file
 # (agreements/change_signal.py) instead of asking the database on every request; they still ask

@@ -2,35 +2,116 @@
 
 A cached page is served only while the data version it was rendered under is current: any change
 to any record bumps the version (see `agreements.versioning`), so no page can show a figure from
-before an edit. The key also holds the language, today's date (pages default `as_of` to today),
-the full query string and whether the visitor is staff. Only complete 200 responses to GET are
-kept; streamed downloads and error pages never are.
+before an edit. Only complete 200 responses to GET are kept; streamed downloads and error pages
+never are.
+
+A page is a function of its key, and of nothing else the visitor sends. The key holds the data
+version, the language, today's date (pages default `as_of` to today), the scheme and host (the
+feed's links are absolute), the path, whether the visitor is staff, and the page's *known*
+parameters: those its form or FilterSet declares, passed to `cached_by_data_version`. The view
+sees only these: any other parameter is removed from the request before the view runs, so it
+cannot change the page (the language links and `{% querystring %}` repeat the query string), and
+it does not enter the key. The known parameters are encoded unambiguously (names and values
+percent-encoded): `as_of%3D2021-08-31%26basis=in_force` is one unknown parameter,
+never `as_of` and `basis`. The order of the parameters is kept, since the page's links repeat
+it: two orders are two entries. Values are keyed as sent, not cleaned: a page redisplays the text that
+was submitted (`economy=chn` selects no option), so two spellings are two pages.
+
+Known parameters still take any value (`q`, dates), so the entries stored per page (per path and
+data version) are bounded by AEO_PAGE_CACHE_ENTRIES within one cache lifetime; beyond the bound,
+pages are rendered and not stored.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from agreements.versioning import current_version
 
 View = Callable[..., HttpResponseBase]
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+# What declares a page's query parameters: a form or FilterSet class (its fields), or one name
+# that the view reads itself (`format`, `page`).
+ParameterSource = type[forms.Form] | type[django_filters.FilterSet] | str
 
 
-def page_key(request: HttpRequest, version: str) -> str:
-    query = "&".join(f"{k}={v}" for k, values in sorted(request.GET.lists()) for v in values)
-    audience = _audience(request)
-    parts = [version, get_language() or "", timezone.localdate().isoformat(), request.path, query, audience]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+def _widget_names(name: str, widget: forms.Widget) -> list[str]:
+    """The query parameters a field's widget reads: one, or one per part of a multi-widget."""
+    if isinstance(widget, django_filters.widgets.SuffixedMultiWidget):
+        return [widget.suffixed(name, suffix) for suffix in widget.suffixes]
+    if isinstance(widget, forms.MultiWidget):
+        return [f"{name}{suffix}" for suffix in widget.widgets_names]
+    return [name]
+
+
+def parameter_names(sources: Iterable[ParameterSource]) -> frozenset[str]:
+    names: set[str] = set()
+    for source in sources:
+        if isinstance(source, str):
+            names.add(source)
+        elif issubclass(source, django_filters.FilterSet):
+            for name, declared in source.base_filters.items():
+                # A copy: a filter builds its field once, and the FilterSet copies its filters.
+                names.update(_widget_names(name, copy.deepcopy(declared).field.widget))
+        else:
+            for name, field in source.base_fields.items():
+                names.update(_widget_names(name, field.widget))
+    return frozenset(names)
+
+
+def known_query(request: HttpRequest, names: frozenset[str]) -> str:
+    """The query string of the parameters in `names`, re-encoded: every name and value
+    percent-encoded, in the order they came (the page's links repeat the query string as the
+    visitor wrote it; repeated `party` values are an ordered list)."""
+    known = QueryDict(mutable=True, encoding=request.encoding)
+    for name in request.GET:
+        if name in names:
+            known.setlist(name, request.GET.getlist(name))
+    return known.urlencode()
+
+
+@contextlib.contextmanager
+def known_parameters_only(request: HttpRequest, names: frozenset[str]) -> Iterator[str]:
+    """While the view runs, the request carries its known parameters only."""
+    query = known_query(request, names)
+    saved = request.GET, request.META.get("QUERY_STRING")
+    request.GET = QueryDict(query, encoding=request.encoding)
+    request.META["QUERY_STRING"] = query
+    try:
+        yield query
+    finally:
+        request.GET = saved[0]
+        if saved[1] is None:
+            del request.META["QUERY_STRING"]
+        else:
+            request.META["QUERY_STRING"] = saved[1]
+
+
+def page_key(request: HttpRequest, version: str, query: str) -> str:
+    # A JSON list, not a joined string: no separator that a path or parameter could contain.
+    parts = [
+        get_language() or "",
+        timezone.localdate().isoformat(),
+        request.scheme,
+        request.get_host(),
+        request.path,
+        query,
+        _audience(request),
+    ]
+    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
     return f"aeo:page:{version}:{digest}"
 
 
@@ -44,24 +125,56 @@ def _audience(request: HttpRequest) -> str:
     return "staff" if getattr(getattr(request, "user", None), "is_staff", False) else ""
 
 
-def cached_by_data_version(view: View) -> View:
+def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
+    """Whether one more entry of this page may be stored: a counter per path and data version,
+    kept as long as an entry. Hosts, languages of the API and audiences share the path's bound.
+    Counting is exact with Redis (INCR); a per-process cache counts per process."""
+    digest = hashlib.sha256(json.dumps(request.path).encode()).hexdigest()
+    counter = f"aeo:page-entries:{version}:{digest}"
+    cache.add(counter, 0, seconds)
+    try:
+        stored = cache.incr(counter)
+    except ValueError:  # expired between add and incr
+        cache.set(counter, 1, seconds)
+        stored = 1
+    return stored <= settings.AEO_PAGE_CACHE_ENTRIES
+
+
+def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any) -> HttpResponseBase:
+    seconds = settings.AEO_PAGE_CACHE_SECONDS
+    if request.method not in ("GET", "HEAD") or seconds <= 0:
+        return view(request, *args, **kwargs)
+    version = current_version()
+    key = page_key(request, version, query)
+    hit = cache.get(key)
+    if hit is not None:
+        status, headers, content = hit
+        cached = HttpResponse(content, status=status)
+        for name, value in headers.items():
+            cached[name] = value
+        return cached
+    response = view(request, *args, **kwargs)
+    if (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and _admit(request, version, seconds)
+    ):
+        # Every header the view set (middleware adds its own afterwards, on hits as on misses).
+        headers = dict(response.headers.items())
+        cache.set(key, (response.status_code, headers, response.content), seconds)
+    return response
+
+
+def cached_by_data_version(view: View, *parameters: ParameterSource) -> View:
+    """`view`, cached under the data version and its known parameters: the fields of the forms
+    and FilterSets it binds to the query string, and the names it reads itself."""
+    names = parameter_names(parameters)
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        seconds = settings.AEO_PAGE_CACHE_SECONDS
-        if request.method not in ("GET", "HEAD") or seconds <= 0:
-            return view(request, *args, **kwargs)
-        key = page_key(request, current_version())
-        hit = cache.get(key)
-        if hit is not None:
-            status, headers, content = hit
-            cached = HttpResponse(content, status=status)
-            for name, value in headers.items():
-                cached[name] = value
-            return cached
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and isinstance(response, HttpResponse) and not response.cookies:
-            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, (response.status_code, headers, response.content), seconds)
-        return response
+        with known_parameters_only(request, names) as query:
+            return _serve(view, request, query, args, kwargs)
 
+    wrapper.page_parameters = names  # type: ignore[attr-defined]  # read by the tests
     return wrapper

@@ -48,6 +48,7 @@ HTML = "html"
 CSV = "csv"
 JSON = "json"
 FORMATS = (CSV, JSON)
+FORMAT_PARAMETER = "format"  # the query parameter that picks the twin
 CHUNK_ROWS = 500  # rows per streamed chunk and per database fetch (with its prefetches)
 NAME_SEPARATOR = " ; "
 
@@ -571,14 +572,14 @@ def parameters(data: Mapping[str, object]) -> dict[str, object]:
 
 def requested_format(request: HttpRequest) -> str | None:
     """`html` (no `format`, or `format=html`), `csv` or `json`; None for anything else."""
-    value = request.GET.get("format", "")
+    value = request.GET.get(FORMAT_PARAMETER, "")
     if value in ("", HTML):
         return HTML
     return value if value in FORMATS else None
 
 
 def unknown_format(request: HttpRequest) -> HttpResponse:
-    value = request.GET.get("format", "")
+    value = request.GET.get(FORMAT_PARAMETER, "")
     return HttpResponse(
         f"format: unknown format {value[:40]!r}; use csv or json (or leave it out for the page).\n",
         status=400,

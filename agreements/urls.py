@@ -2,27 +2,42 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from agreements import api
+from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
+from agreements.filtersets import ArrangementFilterSet
+from agreements.forms import RankingForm, SummaryForm
 from agreements.views import catalog, changes, dashboard, downloads, probe
+
+# The query parameters each page reads, beside the forms and FilterSets it binds: every other
+# parameter is removed before the view runs, and the page cache keys on these only.
+FORMAT = exports.FORMAT_PARAMETER  # the CSV and JSON twins of a list
+PAGE = "page"  # the page number of a paginated list
 
 # The pages: served under i18n_patterns, in English at / and in Chinese at /zh-hans/.
 urlpatterns = [
-    path("", cached(dashboard.home), name="home"),
-    path("partners/", cached(dashboard.partners), name="partner-list"),
-    path("ranking/", cached(dashboard.ranking), name="ranking"),
-    path("claims/", cached(dashboard.claims), name="claim-list"),
+    path("", cached(dashboard.home, SummaryForm), name="home"),
+    path("partners/", cached(dashboard.partners, SummaryForm, "bloc", FORMAT), name="partner-list"),
+    path("ranking/", cached(dashboard.ranking, RankingForm, FORMAT), name="ranking"),
+    path("claims/", cached(dashboard.claims, FORMAT), name="claim-list"),
     path("how-we-count/", cached(dashboard.how_we_count), name="how-we-count"),
-    path("arrangements/", cached(catalog.arrangement_list), name="arrangement-list"),
-    path("arrangements/<str:key>/", cached(catalog.arrangement_detail), name="arrangement-detail"),
-    path("economies/", cached(catalog.economy_list), name="economy-list"),
+    path(
+        "arrangements/",
+        cached(catalog.arrangement_list, ArrangementFilterSet, PAGE, FORMAT),
+        name="arrangement-list",
+    ),
+    path(
+        "arrangements/<str:key>/",
+        cached(catalog.arrangement_detail, catalog.CoverageDayForm),
+        name="arrangement-detail",
+    ),
+    path("economies/", cached(catalog.economy_list, FORMAT), name="economy-list"),
     path("economies/<str:code>/", cached(catalog.economy_detail), name="economy-detail"),
-    path("territories/", cached(catalog.territory_list), name="territory-list"),
+    path("territories/", cached(catalog.territory_list, FORMAT), name="territory-list"),
     path("territories/<str:iso3>/", cached(catalog.territory_detail), name="territory-detail"),
-    path("blocs/", cached(catalog.bloc_list), name="bloc-list"),
+    path("blocs/", cached(catalog.bloc_list, FORMAT), name="bloc-list"),
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
-    path("data/", cached(downloads.data_download), name="data-download"),
-    path("changes/", cached(changes.change_list), name="change-list"),
+    path("data/", cached(downloads.data_download, "download"), name="data-download"),
+    path("changes/", cached(changes.change_list, PAGE), name="change-list"),
     path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
 ]
 
@@ -31,8 +46,8 @@ urlpatterns = [
 unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("ping", probe.ping, name="ping"),
     path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
-    path("api/v1/summary", cached(api.summary), name="api-summary"),
-    path("api/v1/ranking", cached(api.ranking), name="api-ranking"),
+    path("api/v1/summary", cached(api.summary, SummaryForm), name="api-summary"),
+    path("api/v1/ranking", cached(api.ranking, RankingForm), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),
     # The REST API, its OpenAPI schema and docs (agreements.rest).
     path("api/v1/", include("agreements.rest_urls")),

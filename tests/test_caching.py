@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -65,3 +67,90 @@ def test_errors_are_not_cached(client: Client) -> None:
 def test_different_query_strings_are_different_pages(client: Client) -> None:
     assert client.get("/api/v1/summary?economy=CHN&as_of=2017-03-07").json()["partner_countries"] == 32
     assert client.get(CHINA_2021).json()["partner_countries"] == 46
+
+
+# Keys: the page's known parameters, encoded so that no two query strings share a key by accident.
+
+REAL = "/?as_of=2021-08-31&basis=in_force&economy=CHN"
+# One parameter named `as_of=2021-08-31&basis` (its `=` and `&` percent-encoded) plus `economy`:
+# the page reads no such name, so it shows today's figures.
+POISON = "/?as_of%3D2021-08-31%26basis=in_force&economy=CHN"
+
+
+def fresh(client: Client, url: str) -> bytes:
+    """The page as rendered from an empty cache."""
+    cache.clear()
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content
+
+
+def test_a_name_holding_encoded_separators_does_not_poison_the_real_page(client: Client) -> None:
+    expected = fresh(client, REAL)
+    cache.clear()
+    assert client.get(POISON).status_code == 200
+    assert client.get(REAL).content == expected
+
+
+def test_a_name_holding_encoded_separators_does_not_poison_the_api(client: Client) -> None:
+    poisoned = client.get("/api/v1/summary" + POISON.removeprefix("/"))
+    assert poisoned.json()["as_of"] != "2021-08-31"  # the page read today: `as_of=...&basis` is no parameter
+    real = client.get("/api/v1/summary" + REAL.removeprefix("/")).json()
+    assert (real["as_of"], real["basis"], real["partner_economies"]) == ("2021-08-31", "in_force", 9)
+
+
+def test_unknown_parameters_share_the_clean_page_and_its_cache_entry(client: Client) -> None:
+    clean, body = queries(client, REAL)
+    junk, junk_body = queries(client, REAL + "&utm_source=feed&as_of%5B%5D=1&x=%3Cb%3E&%E4%B8%AD=1")
+    assert junk == 1  # served from the clean page's entry
+    assert junk_body == body
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        ("/?economy=CHN&as_of=2021-08-31", "/?economy=USA&as_of=2021-08-31"),
+        ("/?economy=CHN&as_of=2021-08-31", "/?economy=CHN&as_of=2021-08-31&basis=in_force"),
+        ("/?economy=CHN&as_of=2021-08-31", "/?economy=CHN&as_of=2021-08-31&evidence=confirmed"),
+        ("/?economy=CHN&as_of=2021-08-31", "/zh-hans/?economy=CHN&as_of=2021-08-31"),
+        ("/partners/?economy=CHN&as_of=2021-08-31", "/partners/?economy=CHN&as_of=2021-08-31&bloc=RCEP"),
+        ("/ranking/?as_of=2021-08-31", "/ranking/?as_of=2021-08-31&by=economies"),
+        ("/ranking/?as_of=2021-08-31", "/ranking/?as_of=2021-08-31&format=json"),
+        ("/arrangements/", "/arrangements/?page=2"),
+        ("/arrangements/", "/arrangements/?ordering=-key"),
+        ("/arrangements/?party=CHN", "/arrangements/?party=CHN&party=KOR"),
+        ("/arrangements/?party=CHN", "/arrangements/?party=CHN&q=Korea"),
+        ("/arrangements/CHN-EUU-2014/?as_of=2015-01-01", "/arrangements/CHN-EUU-2014/?as_of=2021-08-31"),
+        ("/changes/", "/changes/?page=2"),
+        ("/data/", "/data/?download=zip"),
+        ("/api/v1/ranking?as_of=2021-08-31", "/api/v1/ranking?as_of=2021-08-31&by=economies"),
+    ],
+)
+def test_every_parameter_a_page_depends_on_stays_in_its_key(client: Client, first: str, second: str) -> None:
+    assert client.get(first).status_code == 200
+    response = client.get(second)  # with the first page cached
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body != fresh(client, first)
+    cache.clear()
+    again = client.get(second)
+    assert (b"".join(again.streaming_content) if again.streaming else again.content) == body
+
+
+def test_the_host_a_page_was_built_for_is_part_of_its_key(client: Client) -> None:
+    # The feed's links are absolute: a port in the Host header (allowed: ALLOWED_HOSTS ignores
+    # ports) must not reach the feed that everyone else reads.
+    assert b"localhost:6666" in client.get("/changes/feed/", HTTP_HOST="localhost:6666").content
+    assert b"localhost:6666" not in client.get("/changes/feed/").content
+
+
+def test_the_entries_of_one_page_are_bounded(client: Client, settings: Any) -> None:
+    settings.AEO_PAGE_CACHE_ENTRIES = 2
+    for word in ("a", "b", "c"):
+        queries(client, f"/arrangements/?q={word}")
+    assert queries(client, "/arrangements/?q=a")[0] == 1
+    assert queries(client, "/arrangements/?q=b")[0] == 1
+    assert queries(client, "/arrangements/?q=c")[0] > 1  # rendered, not stored: the page is full
+    queries(client, "/ranking/?as_of=2021-08-31")
+    assert queries(client, "/ranking/?as_of=2021-08-31")[0] == 1  # another page has its own bound
+
