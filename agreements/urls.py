@@ -36,7 +36,8 @@ urlpatterns = [
     path("territories/<str:iso3>/", cached(catalog.territory_detail), name="territory-detail"),
     path("blocs/", cached(catalog.bloc_list, FORMAT), name="bloc-list"),
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
-    path("data/", cached(downloads.data_download, "download"), name="data-download"),
+    # The page is cached inside: `?download=zip` is the full download, cached once per version.
+    path("data/", downloads.data_download, name="data-download"),
     path("changes/", cached(changes.change_list, PAGE), name="change-list"),
     path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
 ]

@@ -154,3 +154,42 @@ def test_the_entries_of_one_page_are_bounded(client: Client, settings: Any) -> N
     queries(client, "/ranking/?as_of=2021-08-31")
     assert queries(client, "/ranking/?as_of=2021-08-31")[0] == 1  # another page has its own bound
 
+
+# The full download: built once per data version, the same answer on every path to it.
+
+ZIP_PATHS = ["/data/aeo-registry-data.zip", "/data/?download=zip", "/zh-hans/data/?download=zip"]
+
+
+def zip_answer(client: Client, url: str) -> tuple[bytes, dict[str, str]]:
+    response = client.get(url)
+    assert response.status_code == 200
+    names = ("Content-Type", "Content-Disposition", "X-Data-Version")
+    return response.content, {name: response.get(name, "") for name in names}
+
+
+def test_the_full_download_is_built_once_per_data_version(client: Client) -> None:
+    first = zip_answer(client, ZIP_PATHS[0])
+    for url in [*ZIP_PATHS, *ZIP_PATHS]:
+        with CaptureQueriesContext(connection) as context:
+            assert zip_answer(client, url) == first
+        assert len(context.captured_queries) <= 1, url  # the data version at most
+
+
+def test_every_path_to_the_download_gives_the_same_bytes_and_headers(client: Client) -> None:
+    for url in ZIP_PATHS:
+        cache.clear()
+        cold = zip_answer(client, url)
+        assert cold[1]["X-Data-Version"]
+        assert zip_answer(client, url) == cold, url  # and again from the cache
+        assert cold == zip_answer(client, ZIP_PATHS[0])
+
+
+def test_an_edit_builds_a_new_download(client: Client) -> None:
+    before, headers = zip_answer(client, ZIP_PATHS[1])
+    arrangement = Arrangement.objects.get(key="CHN-GBR-2021")
+    arrangement.notes = "Checked again."
+    arrangement.save()
+    for url in ZIP_PATHS:
+        after, new_headers = zip_answer(client, url)
+        assert after != before
+        assert new_headers["X-Data-Version"] != headers["X-Data-Version"]
