@@ -100,7 +100,7 @@ def test_a_name_holding_encoded_separators_does_not_poison_the_api(client: Clien
 
 
 def test_unknown_parameters_share_the_clean_page_and_its_cache_entry(client: Client) -> None:
-    clean, body = queries(client, REAL)
+    _, body = queries(client, REAL)
     junk, junk_body = queries(client, REAL + "&utm_source=feed&as_of%5B%5D=1&x=%3Cb%3E&%E4%B8%AD=1")
     assert junk == 1  # served from the clean page's entry
     assert junk_body == body

@@ -1,7 +1,10 @@
 """Hostile input: random and malicious query strings and path segments on every public URL.
 
-Two properties, on every page, API endpoint and ``/healthz``: the answer is never a 5xx, and input
+Properties, on every page, API endpoint and ``/healthz``: the answer is never a 5xx, and input
 carrying markup (``<script>``, a broken-out attribute) never comes back verbatim in an HTML page.
+Parameter names are as hostile as values (``=``, ``&``, ``%``, unicode, thousands of characters).
+Unknown parameters never change a page, and no request can poison the page cache: after any
+request, a clean URL shows what it shows from an empty cache (``agreements.caching``).
 The public URLs are read from ``agreements/urls.py``, so a new page is covered without editing
 this file. A fixed battery runs on every URL; hypothesis then explores random combinations.
 """
@@ -12,9 +15,10 @@ from collections.abc import Iterable
 from urllib.parse import quote, unquote_plus, urlencode
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import URLPattern, reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agreements import urls as agreement_urls
@@ -177,7 +181,22 @@ def test_detail_pages_survive_hostile_path_segments(client: Client, name: str, p
 
 # Hypothesis: random combinations of names, values, encodings and URLs.
 
-names = st.sampled_from(PARAMETERS) | st.text(max_size=12)
+# Pieces of hostile parameter names: separators raw and percent-encoded (once and twice), markup,
+# unicode that is wide, reversed or outside the BMP.
+NAME_PIECES = [
+    "=", "&", "%", "%3D", "%26", "%253D", "%2526", "+", ";", "#", "?", "[]", "[0]", ".", " ",
+    "\x00", "\r\n", "中国", "\u202e", "\U0001d54f", "\ufeff", "<b>", "%zz", "%ff",
+]  # fmt: skip
+names = (
+    st.sampled_from(PARAMETERS)
+    | st.text(max_size=12)
+    | st.lists(
+        st.sampled_from(PARAMETERS) | st.sampled_from(NAME_PIECES) | st.text(max_size=6), max_size=6
+    ).map("".join)
+    | st.builds(
+        lambda piece, n: piece * n, st.sampled_from(["n", "as_of", "%3D", "中"]), st.integers(500, 4000)
+    )
+)
 values = (
     st.sampled_from(HOSTILE_VALUES)
     | st.text(max_size=200)
@@ -221,3 +240,137 @@ def test_the_routes_are_read_from_agreements_urls() -> None:
     names = {name for name, _ in ROUTES}
     assert {"home", "api-summary", "economy-detail", "bloc-detail", "how-we-count"} <= names
     assert all(name in VALID_PATH_VALUES for name, parameter in ROUTES if parameter is not None)
+
+
+# Unknown parameters and the page cache.
+
+
+# The parameters each route reads: what its page cache declares (agreements.caching). The routes
+# outside the page cache read none, but for /data/'s `download`.
+KNOWN = {
+    name: frozenset(getattr(pattern.callback, "page_parameters", ()))
+    | ({"download"} if name == "data-download" else frozenset())
+    for pattern in [*agreement_urls.urlpatterns, *agreement_urls.unprefixed_urlpatterns]
+    if isinstance(pattern, URLPattern) and (name := pattern.name)
+}
+KNOWN["healthz"] = frozenset()
+
+# Junk that a page must ignore: names the pages do not read, some made to look like them.
+JUNK = [
+    ("as_of=2021-08-31&basis", "in_force"),
+    ("economy=USA", "x"),
+    ("page[]", "2"),
+    ("format ", "csv"),
+    ("utm_source", "feed"),
+    ("中国", "<b>x</b>"),
+    ("n" * 3000, "1"),
+]
+
+
+def body(client: Client, path: str, query: str = "") -> bytes:
+    """The answer's bytes (a streamed export read whole), after checking it is no server error."""
+    response = client.generic("GET", path, QUERY_STRING=query) if query else client.get(path)
+    assert response.status_code < 500, (path, query[:300])
+    if response.streaming:
+        return b"".join(response.streaming_content)  # type: ignore[arg-type]
+    return response.content
+
+
+NAMED_PATHS = [(name, url_for(name, parameter)) for name, parameter in ROUTES] + [("healthz", "/healthz")]
+
+
+@pytest.mark.parametrize("name,path", NAMED_PATHS)
+def test_unknown_parameters_do_not_change_any_page(client: Client, name: str, path: str) -> None:
+    assert not {junk for junk, _ in JUNK} & KNOWN[name]
+    with override_settings(AEO_PAGE_CACHE_SECONDS=0):  # the views themselves, not the cache
+        assert body(client, path, urlencode(JUNK)) == body(client, path)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(route=st.sampled_from(NAMED_PATHS), pairs=st.lists(st.tuples(names, values), min_size=1, max_size=4))
+def test_random_unknown_parameters_do_not_change_any_page(
+    client: Client, route: tuple[str, str], pairs: list[tuple[str, str]]
+) -> None:
+    name, path = route
+    unknown = [(key, value) for key, value in pairs if key not in KNOWN[name]]
+    with override_settings(AEO_PAGE_CACHE_SECONDS=0):
+        assert body(client, path, urlencode(unknown)) == body(client, path)
+
+
+# Clean URLs that read several parameters, whose figures a poisoned cache entry would change.
+CLEAN = [
+    ("/", [("as_of", "2021-08-31"), ("basis", "in_force"), ("economy", "CHN")]),
+    ("/api/v1/summary", [("as_of", "2021-08-31"), ("basis", "in_force"), ("economy", "CHN")]),
+    ("/partners/", [("as_of", "2019-06-30"), ("bloc", "RCEP"), ("economy", "KOR")]),
+    ("/arrangements/", [("ordering", "-key"), ("page", "2"), ("party", "CHN")]),
+]
+# A separator encoded once fuses its neighbours into one name (`as_of%3D2021-08-31%26basis`);
+# encoded twice it stays text.
+FUSING = {"=": ["%3D", "%3D", "%253D"], "&": ["%26", "%26", "%2526"]}
+ISSUE_11 = "as_of%3D2021-08-31%26basis=in_force&economy=CHN"  # the request of the issue
+
+
+@st.composite
+def poisonings(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A clean URL, and a query string made from it: neighbouring parameters fused into one name
+    by encoding the separators between them, maybe reordered, maybe with junk."""
+    path, pairs = draw(st.sampled_from(CLEAN))
+    clean = urlencode(pairs)
+    ordered = draw(st.permutations(pairs)) if draw(st.booleans()) else pairs
+    # Whether each pair fuses with the one before it: inside a fused group every separator is
+    # encoded but the group's last `=`, so the group reads as one parameter with a value.
+    fused = [False] + [draw(st.booleans()) for _ in ordered[1:]] + [False]
+    parts: list[str] = []
+    for index, (name, value) in enumerate(ordered):
+        if index:
+            parts.append(draw(st.sampled_from(FUSING["&"])) if fused[index] else "&")
+        parts += [name, draw(st.sampled_from(FUSING["="])) if fused[index + 1] else "=", value]
+    query = "".join(parts)
+    if draw(st.booleans()):
+        extra = query_string(
+            draw(st.lists(st.tuples(names, values), min_size=1, max_size=3)), raw=draw(st.booleans())
+        )
+        query = draw(st.sampled_from([f"{extra}&{query}", f"{query}&{extra}"]))
+    return path, clean, query
+
+
+@pytest.fixture
+def baselines() -> dict[tuple[str, str], bytes]:
+    """Each clean URL's answer from an empty cache, filled by the first example that needs it."""
+    return {}
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=poisonings())
+@example(case=("/", urlencode(CLEAN[0][1]), ISSUE_11))
+@example(case=("/api/v1/summary", urlencode(CLEAN[1][1]), ISSUE_11))
+def test_no_request_changes_what_a_clean_url_shows(
+    client: Client, baselines: dict[tuple[str, str], bytes], case: tuple[str, str, str]
+) -> None:
+    path, clean, poison = case
+    if (path, clean) not in baselines:
+        cache.clear()
+        baselines[path, clean] = body(client, path, clean)
+    cache.clear()
+    body(client, path, poison)  # stored, under its own key or none
+    assert body(client, path, clean) == baselines[path, clean], poison[:300]
+
+
+def test_the_poisoning_of_issue_11_leaves_the_in_force_figures_of_2021_08_31(client: Client) -> None:
+    client.generic("GET", "/", QUERY_STRING="as_of%3D2021-08-31%26basis=in_force&economy=CHN")
+    html = client.get("/?as_of=2021-08-31&basis=in_force&economy=CHN").content.decode()
+    api = client.get("/api/v1/summary?as_of=2021-08-31&basis=in_force&economy=CHN").json()
+    assert api["partner_economies"] == 9
+    assert f'data-testid="partner-economies">{api["partner_economies"]}<' in html
+    assert f'data-testid="partner-countries">{api["partner_countries"]}<' in html
+    assert 'value="2021-08-31"' in html
