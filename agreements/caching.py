@@ -30,7 +30,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -53,7 +53,8 @@ def _widget_names(name: str, widget: forms.Widget) -> list[str]:
     if isinstance(widget, django_filters.widgets.SuffixedMultiWidget):
         return [widget.suffixed(name, suffix) for suffix in widget.suffixes]
     if isinstance(widget, forms.MultiWidget):
-        return [f"{name}{suffix}" for suffix in widget.widgets_names]
+        suffixes: list[str] = widget.widgets_names  # type: ignore[attr-defined]  # not in django-stubs
+        return [f"{name}{suffix}" for suffix in suffixes]
     return [name]
 
 
@@ -62,13 +63,14 @@ def parameter_names(sources: Iterable[ParameterSource]) -> frozenset[str]:
     for source in sources:
         if isinstance(source, str):
             names.add(source)
-        elif issubclass(source, django_filters.FilterSet):
-            for name, declared in source.base_filters.items():
-                # A copy: a filter builds its field once, and the FilterSet copies its filters.
-                names.update(_widget_names(name, copy.deepcopy(declared).field.widget))
-        else:
+        elif issubclass(source, forms.Form):
             for name, field in source.base_fields.items():
                 names.update(_widget_names(name, field.widget))
+        else:
+            filterset = cast("type[django_filters.FilterSet]", source)  # django-filter is untyped
+            for name, declared in filterset.base_filters.items():
+                # A copy: a filter builds its field once, and the FilterSet copies its filters.
+                names.update(_widget_names(name, copy.deepcopy(declared).field.widget))
     return frozenset(names)
 
 

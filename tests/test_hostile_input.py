@@ -271,9 +271,7 @@ def body(client: Client, path: str, query: str = "") -> bytes:
     """The answer's bytes (a streamed export read whole), after checking it is no server error."""
     response = client.generic("GET", path, QUERY_STRING=query) if query else client.get(path)
     assert response.status_code < 500, (path, query[:300])
-    if response.streaming:
-        return b"".join(response.streaming_content)  # type: ignore[arg-type]
-    return response.content
+    return response.getvalue()  # a streamed export read whole
 
 
 NAMED_PATHS = [(name, url_for(name, parameter)) for name, parameter in ROUTES] + [("healthz", "/healthz")]
