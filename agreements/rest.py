@@ -54,7 +54,8 @@ def record_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         view = context.get("view")
         model = view.get_queryset().model if view is not None else None
-        name = str(model._meta.verbose_name) if model is not None else "record"
+        # The model's English name, whatever language the request negotiated: the API's is English.
+        name = model._meta.model_name if model is not None else "record"
         set_rollback()
         return Response(
             {
