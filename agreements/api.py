@@ -1,12 +1,16 @@
 """The JSON API, version 1: a stable contract that other tools call.
 
 Every bad parameter answers HTTP 400 with a body naming it; nothing here answers 500 on input.
+Only GET, HEAD and OPTIONS are answered; any other method is a 405 with a JSON body.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_GET
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from agreements import selectors
 from agreements.forms import RankingForm, SummaryForm, error_body
@@ -16,7 +20,33 @@ def _json(data: object, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def read_only(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """GET and HEAD reach the view, OPTIONS lists the methods, any other method is a JSON 405.
+
+    CSRF-exempt because nothing here writes: otherwise the CSRF middleware, which runs before the
+    view, answers a POST with its 403 HTML page instead of the documented 405.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            return view(request)
+        response: HttpResponse
+        if request.method == "OPTIONS":
+            response = HttpResponse(headers={"Content-Length": "0"})  # as Django's View.options
+        else:
+            body = {"error": "method not allowed", "method": request.method, "allowed": list(ALLOWED_METHODS)}
+            response = _json(body, status=405)
+        response["Allow"] = ", ".join(ALLOWED_METHODS)
+        return response
+
+    return csrf_exempt(wrapper)
+
+
+@read_only
 def summary(request: HttpRequest) -> JsonResponse:
     form = SummaryForm(request.GET)
     if not form.is_valid():
@@ -45,7 +75,7 @@ def summary(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@read_only
 def ranking(request: HttpRequest) -> JsonResponse:
     form = RankingForm(request.GET)
     if not form.is_valid():
@@ -67,7 +97,7 @@ def ranking(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@read_only
 def claims(request: HttpRequest) -> JsonResponse:
     rows = selectors.claims_ledger()
     return _json(

@@ -512,3 +512,43 @@ def test_closing_a_membership_and_adding_its_successor_in_one_save(
     response = admin_client.post(url(Economy, "change", economy.pk), data)
     assert response.status_code == 302, all_errors(response)
     assert economy.memberships.count() == 2
+
+
+# Deleting a record that others refer to (issue 11): the admin lists them and deletes nothing.
+
+
+def test_deleting_a_referenced_economy_shows_the_protected_records(admin_client: Client) -> None:
+    page = admin_client.get(url(Economy, "delete", "KOR"))
+    assert page.status_code == 200
+    assert "would require deleting the following protected related objects" in page.content.decode()
+    assert "KOR in CHN-KOR-2013" in page.content.decode()
+    refused = admin_client.post(url(Economy, "delete", "KOR"), {"post": "yes"})
+    assert refused.status_code == 200 and refused.context["protected"]
+    assert Economy.objects.filter(code="KOR").exists()
+
+
+# The History pages under the site's Content-Security-Policy (issue 11): no style attribute.
+
+
+def history_pages() -> list[str]:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    economy = Economy.objects.get(code="KOR")
+    pages = []
+    for record in (arrangement, economy):
+        model = type(record)
+        version = record.history.order_by("history_id").first()
+        assert version is not None
+        pages.append(url(model, "history", record.pk))
+        pages.append(url(model, "simple_history", record.pk, version.history_id))
+    return pages
+
+
+def test_the_history_pages_have_no_inline_style(admin_client: Client) -> None:
+    for page in history_pages():
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert " style=" not in html and "<style" not in html, page
+        assert "/static/css/admin.css" in html, page
+    listing = admin_client.get(history_pages()[0]).content.decode()
+    assert 'class="paginator history-paginator"' in listing

@@ -130,8 +130,32 @@ def test_a_bad_ranking_parameter_is_a_400_naming_it(
     assert response.json()["parameters"] == [parameter]
 
 
-def test_the_api_only_answers_get(client: Client) -> None:
-    assert client.post("/api/v1/summary?economy=CHN").status_code == 405
+READ_ONLY_ENDPOINTS = ["/api/v1/summary?economy=CHN", "/api/v1/ranking", "/api/v1/claims"]
+
+
+@pytest.mark.parametrize("url", READ_ONLY_ENDPOINTS)
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "TRACE", "BREW"])
+def test_the_read_only_endpoints_answer_405_in_json_to_any_other_method(url: str, method: str) -> None:
+    # With the CSRF checks a browser or curl meets: a POST must not be taken for a forged form.
+    strict = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    response = strict.generic(method, url, b"{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "error": "method not allowed",
+        "method": method,
+        "allowed": ["GET", "HEAD", "OPTIONS"],
+    }
+
+
+@pytest.mark.parametrize("url", READ_ONLY_ENDPOINTS)
+def test_the_read_only_endpoints_answer_head_and_options(client: Client, url: str) -> None:
+    head = client.head(url)
+    assert head.status_code == 200 and head["Content-Type"] == "application/json"
+    options = client.options(url)
+    assert options.status_code == 200
+    assert options["Allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_claims_endpoint_lists_claimed_computed_match_and_note(client: Client) -> None:

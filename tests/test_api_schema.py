@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -63,3 +64,28 @@ def test_no_operation_answers_5xx_or_breaks_its_schema() -> None:
         check()
         tested.append(operation.label)
     assert len(tested) >= 30, tested
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
+
+
+def test_every_method_the_schema_does_not_list_answers_405_with_allow(client: Client) -> None:
+    """For everyone, signed in or not, and whatever the CSRF middleware thinks of a POST."""
+    strict = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    paths = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+    checked = 0
+    for template, operations in paths.items():
+        path = template
+        if "{" in template:  # a record's URL: fill in the first record of the list
+            name = template.rsplit("{", 1)[1].split("}")[0]
+            first = client.get(template.split("{")[0]).json()["results"][0]
+            path = template.replace(f"{{{name}}}", str(first[name]))
+        for method in set(METHODS) - {name.upper() for name in operations}:
+            response = strict.generic(method, path, b"{}", content_type="application/json")
+            assert response.status_code == 405, (method, path, response.status_code)
+            allowed = {name.strip() for name in response["Allow"].split(",")}
+            assert allowed == {name.upper() for name in operations} | {"HEAD", "OPTIONS"}, (method, path)
+            assert response["Content-Type"] == "application/json"
+            assert response.json()
+            checked += 1
+    assert checked >= 20

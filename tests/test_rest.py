@@ -184,3 +184,119 @@ def test_the_docs_page_has_no_inline_script_or_style_and_no_other_host(client: C
 def test_the_docs_page_keeps_scripts_to_this_site(client: Client) -> None:
     policy = client.get("/api/v1/docs/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+
+
+# Methods, protected deletes and page numbers: the contract of issue 11.
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "allow"),
+    [
+        ("/api/v1/arrangements/", "put", "GET, POST, HEAD, OPTIONS"),
+        ("/api/v1/arrangements/", "patch", "GET, POST, HEAD, OPTIONS"),
+        ("/api/v1/arrangements/", "delete", "GET, POST, HEAD, OPTIONS"),
+        ("/api/v1/economies/CHN/", "post", "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"),
+        ("/api/v1/claim-records/", "trace", "GET, POST, HEAD, OPTIONS"),
+    ],
+)
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_a_method_the_route_never_answers_is_405_for_everyone(
+    client: Client, path: str, method: str, allow: str, who: str
+) -> None:
+    token = staff_token(codenames=("add_arrangement", "delete_arrangement")) if who == "staff" else None
+    response = post(client, path, {}, token, method)
+    assert response.status_code == 405
+    assert response["Allow"] == allow
+    assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+
+
+def test_anonymous_writes_to_a_writable_route_stay_401(client: Client) -> None:
+    for method, path in (("post", "/api/v1/economies/"), ("delete", "/api/v1/economies/CHN/")):
+        response = post(client, path, {}, None, method)
+        assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+        assert "detail" in response.json()
+    assert Economy.objects.filter(code="CHN").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "codename", "referrers"),
+    [
+        ("/api/v1/economies/KOR/", "delete_economy", {"agreements.arrangementparty", "agreements.claim"}),
+        ("/api/v1/territories/FRA/", "delete_territory", {"agreements.economymembership"}),
+    ],
+)
+def test_deleting_a_record_others_refer_to_is_409_naming_them(
+    client: Client, path: str, codename: str, referrers: set[str]
+) -> None:
+    version = versioning.current_version()
+    response = post(client, path, {}, staff_token(codenames=(codename,)), "delete")
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert "still refer to it" in body["detail"]
+    assert {entry["model"] for entry in body["referenced_by"]} >= referrers
+    for entry in body["referenced_by"]:
+        assert entry["count"] >= len(entry["records"]) >= 1
+        assert all(isinstance(record, str) and record for record in entry["records"])
+    assert client.get(path).status_code == 200  # nothing was deleted
+    assert versioning.current_version() == version
+
+
+def test_a_restrict_foreign_key_is_answered_like_a_protect_one() -> None:
+    from django.db.models import RestrictedError
+
+    from agreements.models import Territory
+    from agreements.rest import TerritoryViewSet, record_exception_handler
+
+    error = RestrictedError("restricted", {Territory.objects.get(iso3="FRA")})
+    response = record_exception_handler(error, {"view": TerritoryViewSet()})
+    assert response is not None and response.status_code == 409
+    assert response.data["referenced_by"] == [
+        {"model": "agreements.territory", "count": 1, "records": ["France (FRA)"]}
+    ]
+    assert response.data["detail"].startswith("This territory cannot be deleted")
+
+
+def test_a_record_nothing_refers_to_is_deleted(client: Client) -> None:
+    token = staff_token(codenames=("add_economy", "delete_economy"))
+    assert post(client, "/api/v1/economies/", {"code": "QAP", "name": "Q"}, token).status_code == 201
+    assert post(client, "/api/v1/economies/QAP/", {}, token, "delete").status_code == 204
+    assert not Economy.objects.filter(code="QAP").exists()
+
+
+def test_every_rest_viewset_answers_the_shared_contract() -> None:
+    from agreements import rest
+    from agreements.rest_urls import router
+
+    assert router.registry
+    for _prefix, viewset, _basename in router.registry:
+        assert issubclass(viewset, rest.RecordViewSet), viewset
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "99999"])
+@pytest.mark.parametrize("path", ["/api/v1/arrangements/", "/api/v1/economies/", "/api/v1/claim-records/"])
+def test_a_bad_page_number_is_a_400_naming_page(client: Client, path: str, page: str) -> None:
+    response = client.get(path, {"page": page})
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body) == ["page"]  # the shape of a bad filter: each bad parameter, its messages
+    assert body["page"] and all(isinstance(message, str) for message in body["page"])
+    assert page in body["page"][0]
+
+
+def test_good_page_numbers_still_page(client: Client) -> None:
+    first = client.get("/api/v1/arrangements/", {"page_size": "5"})
+    last = client.get("/api/v1/arrangements/", {"page_size": "5", "page": "last"})
+    assert first.status_code == last.status_code == 200
+    assert last.json()["next"] is None and last.json()["results"]
+    assert client.get("/api/v1/economies/", {"q": "no such economy", "page": "1"}).status_code == 200
+
+
+def test_the_schema_documents_the_error_answers(client: Client) -> None:
+    paths = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+    for path, operations in paths.items():
+        if "delete" in operations:
+            assert set(operations["delete"]["responses"]) == {"204", "409"}, path
+        if operations.get("get", {}).get("operationId", "").endswith("_list"):
+            assert {"200", "400"} <= set(operations["get"]["responses"]), path
+    assert len([operations for operations in paths.values() if "delete" in operations]) == 5
