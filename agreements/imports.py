@@ -105,7 +105,7 @@ def import_table(table: str, data: bytes, *, commit: bool = False) -> ImportResu
         raise ValueError(f"{table} cannot be imported")
     problems: list[str] = []
     rows = rows_from_bytes(table, data, problems, untrusted=True)
-    applier = Applier()
+    applier = Applier(dry=not commit)
     applied = False
     try:
         with transaction.atomic(), versioning.batched():
