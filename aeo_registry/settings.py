@@ -142,6 +142,16 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "db.sqlite3"),
+            # Write transactions take the write lock when they begin (IMMEDIATE), so two writers
+            # queue instead of one failing on upgrade from reading; a locked database is waited
+            # for up to `timeout` seconds, not reported as unreachable.
+            "OPTIONS": {
+                "timeout": env_int("AEO_SQLITE_TIMEOUT_SECONDS", 20),
+                "transaction_mode": "IMMEDIATE",
+            },
+            # The tests' database is a file too: an in-memory database shared between threads
+            # fails at once with "table is locked" instead of waiting as a real deployment does.
+            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
         }
     }
 

@@ -8,17 +8,21 @@ The admin saves a parent and its inlines in one transaction, so a rejected submi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from agreements import versioning
 from agreements.admin_import import CsvImportMixin
 from agreements.models import (
     Arrangement,
@@ -38,6 +42,34 @@ admin.site.site_title = "AEO Registry admin"
 admin.site.index_title = "Registry data"
 
 MIN_PARTIES = 2
+
+
+class RegistryAdmin(SimpleHistoryAdmin):
+    """Every registry admin: a submitted change is validated and saved while holding the
+    data-version lock, so it is checked against what concurrent writers committed (an import
+    and an admin edit can no longer both add overlapping memberships)."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with _serialised(request):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with _serialised(request):
+            return super().delete_view(request, *args, **kwargs)
+
+    def history_form_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        with _serialised(request):
+            return super().history_form_view(request, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _serialised(request: HttpRequest) -> Iterator[None]:
+    if request.method != "POST":
+        yield
+        return
+    with transaction.atomic():
+        versioning.lock()
+        yield
 
 
 def _live_cleaned_data(formset: BaseInlineFormSet) -> list[dict[str, Any]]:
@@ -111,7 +143,7 @@ class MembershipInlineFormSet(BaseInlineFormSet):
 
 
 @admin.register(Territory)
-class TerritoryAdmin(SimpleHistoryAdmin):
+class TerritoryAdmin(RegistryAdmin):
     list_display = ("iso3", "iso2", "name", "kind")
     list_display_links = ("iso3", "name")
     list_filter = ("kind",)
@@ -132,7 +164,7 @@ class EconomyMembershipInline(admin.TabularInline):
 
 
 @admin.register(Economy)
-class EconomyAdmin(SimpleHistoryAdmin):
+class EconomyAdmin(RegistryAdmin):
     list_display = ("code", "name", "kind", "member_count", "arrangement_count")
     list_display_links = ("code", "name")
     list_filter = ("kind",)
@@ -160,7 +192,7 @@ class EconomyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EconomyMembership)
-class EconomyMembershipAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class EconomyMembershipAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "economy_members.csv"
     list_display = ("territory", "economy", "start_date", "end_date", "note")
     list_filter = (("economy", admin.RelatedOnlyFieldListFilter), "start_date", "end_date")
@@ -190,7 +222,7 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class BlocAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "blocs.csv"
     list_display = ("code", "name", "member_count")
     list_display_links = ("code", "name")
@@ -207,7 +239,7 @@ class BlocAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BlocMembership)
-class BlocMembershipAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class BlocMembershipAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "bloc_members.csv"
     list_display = ("territory", "bloc", "start_date", "end_date", "note")
     list_filter = ("bloc", "start_date", "end_date")
@@ -248,7 +280,7 @@ class SourceInline(admin.TabularInline):
 
 
 @admin.register(Arrangement)
-class ArrangementAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "arrangements.csv"
     list_display = (
         "key",
@@ -301,7 +333,7 @@ class ArrangementAdmin(CsvImportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CsvImportMixin, SimpleHistoryAdmin):
+class ClaimAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "claims.csv"
     list_display = ("key", "authority", "economy", "stated_on", "as_of", "basis", "metric", "value")
     list_filter = ("basis", "metric", ("economy", admin.RelatedOnlyFieldListFilter), "authority")

@@ -33,6 +33,10 @@ from agreements.reference import (
 )
 
 ERROR = "error"
+# A row shows at most this many messages ("… and N more"); a preview lists at most this many
+# rows (the errors first, when there are any): an 80,000-row file stays a readable page.
+MAX_MESSAGES_PER_ROW = 5
+MAX_SHOWN_ROWS = 1000
 OUTCOMES = ("new", "changed", "unchanged", ERROR)
 
 # Each importable table and the columns that identify a row (its natural key).
@@ -71,6 +75,16 @@ class ImportResult:
         return {outcome: counted[outcome] for outcome in OUTCOMES}
 
     @property
+    def shown_rows(self) -> list[RowResult]:
+        """The rows a preview lists: the error rows if there are any, else every row; capped."""
+        errors = [row for row in self.rows if row.outcome == ERROR]
+        return (errors or self.rows)[:MAX_SHOWN_ROWS]
+
+    @property
+    def hidden_rows(self) -> int:
+        return len(self.rows) - len(self.shown_rows)
+
+    @property
     def changes(self) -> bool:
         return any(row.outcome in ("new", "changed") for row in self.rows)
 
@@ -91,11 +105,14 @@ def import_table(table: str, data: bytes, *, commit: bool = False) -> ImportResu
         raise ValueError(f"{table} cannot be imported")
     problems: list[str] = []
     rows = rows_from_bytes(table, data, problems, untrusted=True)
-    parsed = parse_valid_rows({table: rows}, problems, Known.from_database()) if rows else Parsed()
-    applier = Applier()
+    applier = Applier(dry=not commit)
     applied = False
     try:
         with transaction.atomic(), versioning.batched():
+            # Writers queue here; what the rows are checked against is read after the lock, so a
+            # concurrent import's committed rows are seen (issue 11, finding 5).
+            versioning.lock()
+            parsed = parse_valid_rows({table: rows}, problems, Known.from_database()) if rows else Parsed()
             # apply() raises ReferenceDataError on a constraint violation, which rolls back too.
             report = apply(parsed, applier)
             if problems or not commit:
@@ -122,7 +139,10 @@ def _row_results(table: str, rows: list[Row], problems: list[str], applier: Appl
         row = by_line.get(line)
         key = _label(table, row) if row else ""
         if line in messages:
-            results.append(RowResult(line, key, ERROR, tuple(messages[line])))
+            shown = messages[line][:MAX_MESSAGES_PER_ROW]
+            if len(messages[line]) > MAX_MESSAGES_PER_ROW:
+                shown.append(f"… and {len(messages[line]) - MAX_MESSAGES_PER_ROW} more")
+            results.append(RowResult(line, key, ERROR, tuple(shown)))
         else:
             outcome = applier.outcomes.get((table, line), "unchanged")
             results.append(RowResult(line, key, outcome))

@@ -44,7 +44,7 @@ from agreements.models import (
     Source,
     Territory,
 )
-from agreements.models.memberships import describe_period, periods_overlap
+from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
 
 # The reason recorded on the history rows that a load writes (see agreements.history).
@@ -191,6 +191,11 @@ def rows_from_bytes(name: str, data: bytes, problems: list[str], *, untrusted: b
                 problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
                 continue
             cells = {k: v.strip() for k, v in values.items()}
+            nul = [column for column, raw in cells.items() if "\x00" in raw]
+            if nul:
+                # PostgreSQL cannot store a NUL character in text, SQLite would: refuse it on both.
+                problems.append(f"{name}:{reader.line_num}: {', '.join(nul)} contains a NUL character")
+                continue
             if untrusted:
                 refused = [
                     f"{column} is too long ({len(raw)} characters; at most {MAX_IMPORT_CELL})"
@@ -245,9 +250,19 @@ def require(value: str, column: str) -> str:
 
 def validate_instance(instance: models.Model, exclude: list[str]) -> None:
     """Field validation and the model's clean(), with messages flattened for a report line."""
+    _validated(instance, exclude, clean=True)
+
+
+def validate_fields(instance: models.Model, exclude: list[str]) -> None:
+    """Field validation only (types, lengths, validators), flattened for a report line."""
+    _validated(instance, exclude, clean=False)
+
+
+def _validated(instance: models.Model, exclude: list[str], *, clean: bool) -> None:
     try:
         instance.clean_fields(exclude=exclude)
-        instance.clean()
+        if clean:
+            instance.clean()
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise RowError(
@@ -304,6 +319,67 @@ def parse_files(files: Mapping[str, list[Row]], problems: list[str], known: Know
     if problems:
         raise ReferenceDataError(problems)
     return parsed
+
+
+Period = tuple[dt.date | None, dt.date | None]
+
+
+def find_overlaps(
+    label: str,
+    code: str,
+    iso3: str,
+    rows: list[tuple[Row, dt.date | None, dt.date | None]],
+    saved: list[Period],
+) -> list[str]:
+    """The overlap problems of one (group, territory): one sort and one sweep, at most one problem
+    per file row, so n rows cost O(n log n) and give at most n problems.
+
+    Periods are sorted by start (an open start first); a period overlaps an earlier one exactly
+    when it starts before the furthest end seen so far (half-open periods, an open end is
+    infinite). A file row is reported against the period holding that furthest end; a saved
+    period that overlaps a file row is reported on that row. Saved periods never overlap each
+    other (the database refuses it), so a problem always has a file row to name."""
+    never = dt.date.min
+    # (start, saved?, index): a saved period sorts before a file row starting the same day, and
+    # file rows keep their file order, so the later line is the one reported.
+    entries: list[tuple[dt.date, int, int, dt.date | None, Row | None]] = [
+        (start or never, 0, index, end, None) for index, (start, end) in enumerate(saved)
+    ]
+    entries += [(start or never, 1, row.line, end, row) for row, start, end in rows]
+    entries.sort(key=lambda entry: entry[:3])
+    problems: list[tuple[int, str]] = []
+    flagged: set[int] = set()
+    reach: tuple[dt.date | None, Row | None, Period] | None = None  # furthest end, its owner
+    for start, _, _, end, row in entries:
+        period = (None if start == never else start, end)
+        if reach is not None and (reach[0] is None or start < reach[0]):
+            other_row, other_period = reach[1], reach[2]
+            if row is not None and row.line not in flagged:
+                flagged.add(row.line)
+                against = (
+                    f"line {other_row.line} {describe_period(*other_period)}"
+                    if other_row is not None
+                    else f"the saved membership {describe_period(*other_period)}"
+                )
+                problems.append(
+                    (
+                        row.line,
+                        f"{row.where}: {iso3} in {label} {code} for {describe_period(*period)} "
+                        f"overlaps {against}",
+                    )
+                )
+            elif row is None and other_row is not None and other_row.line not in flagged:
+                flagged.add(other_row.line)
+                problems.append(
+                    (
+                        other_row.line,
+                        f"{other_row.where}: {iso3} in {label} {code} for {describe_period(*other_period)} "
+                        f"overlaps the saved membership {describe_period(*period)}",
+                    )
+                )
+        if reach is None or (reach[0] is not None and (end is None or end > reach[0])):
+            reach = (end, row, period)
+    return [problem for _, problem in sorted(problems)]
 
 
 def parse_valid_rows(
@@ -393,6 +469,7 @@ def parse_valid_rows(
         )
         if item.start_date and item.end_date and item.end_date <= item.start_date:
             raise RowError("end_date must be after start_date")
+        validate_fields(item, exclude=["economy", "territory"])
         parsed.economy_members.append((row, item))
 
     guarded(files["economy_members.csv"], economy_member)
@@ -430,42 +507,36 @@ def parse_valid_rows(
         )
         if item.start_date and item.end_date and item.end_date <= item.start_date:
             raise RowError("end_date must be after start_date")
+        validate_fields(item, exclude=["bloc", "territory"])
         parsed.bloc_members.append((row, item))
 
     guarded(files["bloc_members.csv"], bloc_member)
 
     membership_sets: list[tuple[str, list[tuple[Row, Any]], str, list[Any]]] = [
-        ("economy", list(parsed.economy_members), "economy_id", known.economy_members if known else []),
-        ("bloc", list(parsed.bloc_members), "bloc_id", known.bloc_members if known else []),
+        ("economy", parsed.economy_members, "economy_id", known.economy_members if known else []),
+        ("bloc", parsed.bloc_members, "bloc_id", known.bloc_members if known else []),
     ]
     for label, members, group, saved in membership_sets:
-        by_pair: dict[tuple[str, str], list[tuple[Row, Any]]] = defaultdict(list)
+        by_pair: dict[tuple[str, str], list[tuple[Row, Period]]] = defaultdict(list)
         for member_row, member in members:
-            by_pair[(getattr(member, group), member.territory_id)].append((member_row, member))
+            by_pair[(getattr(member, group), member.territory_id)].append(
+                (member_row, (member.start_date, member.end_date))
+            )
         # A saved membership stays unless a row replaces it (same group, territory and start).
-        replaced = {
-            (code, iso3, item.start_date) for (code, iso3), items in by_pair.items() for _, item in items
-        }
-        kept: dict[tuple[str, str], list[tuple[Any, Any]]] = defaultdict(list)
+        replaced = {(code, iso3, period[0]) for (code, iso3), items in by_pair.items() for _, period in items}
+        kept: dict[tuple[str, str], list[Period]] = defaultdict(list)
         for code, iso3, start, end in saved:
             if (code, iso3) in by_pair and (code, iso3, start) not in replaced:
                 kept[(code, iso3)].append((start, end))
+        overlapping: set[int] = set()
         for (code, iso3), items in by_pair.items():
-            for index, (row, item) in enumerate(items):
-                period = describe_period(item.start_date, item.end_date)
-                for other_row, other in items[:index]:
-                    if periods_overlap(item.start_date, item.end_date, other.start_date, other.end_date):
-                        problems.append(
-                            f"{row.where}: {iso3} in {label} {code} for {period} "
-                            f"overlaps line {other_row.line} "
-                            f"{describe_period(other.start_date, other.end_date)}"
-                        )
-                for start, end in kept[(code, iso3)]:
-                    if periods_overlap(item.start_date, item.end_date, start, end):
-                        problems.append(
-                            f"{row.where}: {iso3} in {label} {code} for {period} "
-                            f"overlaps the saved membership {describe_period(start, end)}"
-                        )
+            found = find_overlaps(label, code, iso3, [(r, s, e) for r, (s, e) in items], kept[(code, iso3)])
+            overlapping.update(int(problem.split(":", 2)[1]) for problem in found)
+            problems.extend(found)
+        # A refused row is not applied (the preview would only report it again, as a constraint).
+        members[:] = [
+            (member_row, item) for member_row, item in members if member_row.line not in overlapping
+        ]
 
     def arrangement(row: Row) -> None:
         v = row.values
@@ -505,6 +576,14 @@ def parse_valid_rows(
             if start and item.ended_date and item.ended_date <= start:
                 raise RowError("ended_date must be after the signed and effective dates")
         sources = [s.strip() for s in v["sources"].split(SOURCE_SEPARATOR) if s.strip()]
+        for position, source in enumerate(sources):
+            # The admin's validation of a source (URL syntax, length), position by position.
+            try:
+                validate_fields(
+                    Source(position=position, **Source.fields_for(source)), exclude=["arrangement"]
+                )
+            except RowError as error:
+                raise RowError(f"source {position + 1}: {error}") from None
         parsed.arrangements[key] = (row, item, parties, sources)
 
     guarded(files["arrangements.csv"], arrangement)
@@ -556,16 +635,66 @@ def _values(instance: models.Model, fields: tuple[str, ...]) -> FieldValues:
     return {name: getattr(instance, name) for name in fields}
 
 
+BATCH_SIZE = 1000
+
+
 class Applier:
     """Upserts parsed rows; records constraint violations against their lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dry: bool = False) -> None:
+        # A dry run (the import's preview) works out every row's outcome without writing the rows
+        # that have no children: their constraints are all checked in Python beforehand (natural
+        # keys, overlaps), and writing 80,000 rows only to roll them back costs most of a preview.
+        self.dry = dry
         self.report = Report()
         self.problems: list[str] = []
         # Rows are saved one by one but their history is written in bulk at the end (much faster).
         self.history = BulkHistory(reason=IMPORT_REASON)
         # Each file row's outcome by its line: "new", "changed" or "unchanged".
         self.outcomes: dict[tuple[str, int], str] = {}
+        # Rows without children are written in batches by `flush()`: one statement per
+        # BATCH_SIZE rows instead of three round trips per row (an 80,000-row import).
+        self.to_create: list[tuple[Row | None, models.Model]] = []
+        self.to_update: list[tuple[Row | None, models.Model, tuple[str, ...]]] = []
+
+    def flush(self) -> None:
+        """Write the queued rows: updates first (a membership closed by the file makes room for
+        the file's next one), then creations. A batch the database refuses is written again row
+        by row, so each refusal is reported on its own line."""
+        if self.dry:
+            self.to_create, self.to_update = [], []
+            return
+        for start in range(0, len(self.to_update), BATCH_SIZE):
+            batch = self.to_update[start : start + BATCH_SIZE]
+            by_shape: dict[tuple[type[models.Model], tuple[str, ...]], list[models.Model]] = defaultdict(list)
+            for _, instance, fields in batch:
+                by_shape[(type(instance), fields)].append(instance)
+            try:
+                with transaction.atomic():
+                    for (model, fields), instances in by_shape.items():
+                        model._default_manager.bulk_update(instances, fields)
+                for instances in by_shape.values():
+                    self.history.add(instances, created=False)
+            except IntegrityError:
+                for row, instance, _ in batch:
+                    self.save(row, instance)
+        for start in range(0, len(self.to_create), BATCH_SIZE):
+            created = self.to_create[start : start + BATCH_SIZE]
+            by_model: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+            for _, instance in created:
+                by_model[type(instance)].append(instance)
+            try:
+                with transaction.atomic():
+                    for model, instances in by_model.items():
+                        model._default_manager.bulk_create(instances)
+                for instances in by_model.values():
+                    self.history.add(instances, created=True)
+            except IntegrityError:
+                for row, instance in created:
+                    instance.pk = None
+                    instance._state.adding = True
+                    self.save(row, instance)
+        self.to_create, self.to_update = [], []
 
     def save(self, row: Row | None, instance: models.Model) -> bool:
         adding = instance._state.adding
@@ -594,8 +723,9 @@ class Applier:
         """Create or update in place by natural key; `children_changed` syncs dependent rows."""
         current = existing.get(key)
         if current is None:
-            saved = self.save(row, item)
-            if saved and children_changed:
+            if children_changed is None:
+                self.to_create.append((row, item))
+            elif self.save(row, item):
                 children_changed(item)
             self.report.created[table] += 1
             self.record(row, NEW)
@@ -604,7 +734,10 @@ class Applier:
         if changed:
             for name in fields:
                 setattr(current, name, getattr(item, name))
-            self.save(row, current)
+            if children_changed is None:
+                self.to_update.append((row, current, fields))
+            else:
+                self.save(row, current)
         if children_changed and children_changed(current):
             changed = True
         (self.report.updated if changed else self.report.unchanged)[table] += 1
@@ -618,6 +751,9 @@ class Applier:
 
 def explain(instance: models.Model, error: IntegrityError) -> str:
     text = str(error)
+    for name, message in OVERLAP_CONSTRAINTS.items():
+        if name in text:
+            return f"{message} ({name})"
     for constraint in instance._meta.constraints:
         if constraint.name in text:
             return f"{constraint.get_violation_error_message()} ({constraint.name})"
@@ -656,6 +792,7 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
         existing = {natural_key(instance): instance for instance in model.objects.all()}
         for row, item in rows:
             applier.upsert(table, existing, natural_key(item), row, item, fields)
+        applier.flush()  # the next tables refer to these rows
 
     arrangement_fields = (
         "title",
@@ -723,6 +860,7 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
         key = (claim.key, claim.basis, claim.metric)
         applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
 
+    applier.flush()
     applier.history.flush()
     if applier.problems:
         raise ReferenceDataError(applier.problems)
@@ -736,6 +874,7 @@ def load_reference(directory: Path) -> Report:
     reload (the per-row signal receivers are silenced meanwhile)."""
     parsed = parse(directory)
     with transaction.atomic(), versioning.batched():
+        versioning.lock()
         report = apply(parsed)
         if report.changed:
             versioning.bump()

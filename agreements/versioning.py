@@ -148,6 +148,24 @@ def bump() -> None:
         transaction.on_commit(signal.increment)
 
 
+def lock() -> None:
+    """Serialise writers on the data-version row until the current transaction ends.
+
+    Call it first in a write transaction, before reading what the write is validated against:
+    a second writer then waits here and reads what the first committed (two imports of
+    overlapping memberships can no longer both pass). On SQLite, whose write transactions are
+    serialised by the database itself (`transaction_mode` IMMEDIATE), the row lock is a no-op."""
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("versioning.lock() needs a transaction")
+    if not list(DataVersion.objects.select_for_update().filter(pk=SINGLETON).values_list("pk")):
+        try:
+            with transaction.atomic():
+                DataVersion.objects.create(pk=SINGLETON, number=0)
+        except IntegrityError:  # created concurrently
+            pass
+        list(DataVersion.objects.select_for_update().filter(pk=SINGLETON).values_list("pk"))
+
+
 def _increment() -> None:
     now = timezone.now()
     if DataVersion.objects.filter(pk=SINGLETON).update(number=F("number") + 1, changed_at=now):

@@ -22,6 +22,14 @@ def periods_overlap(
     return starts_before_b_ends and b_starts_before_a_ends
 
 
+# Created on PostgreSQL by migration 0005 (an exclusion constraint cannot be declared for SQLite):
+# no two memberships of one territory in one group overlap, whatever path writes them.
+OVERLAP_CONSTRAINTS = {
+    "economymembership_no_overlap": "This period overlaps another membership of the same territory.",
+    "blocmembership_no_overlap": "This period overlaps another membership of the same territory.",
+}
+
+
 def describe_period(start: dt.date | None, end: dt.date | None) -> str:
     return f"[{start.isoformat() if start else 'always'}, {end.isoformat() if end else 'still'})"
 
