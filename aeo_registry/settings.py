@@ -136,6 +136,21 @@ _database_url = os.environ.get("DATABASE_URL", "")
 if _database_url:
     # Persistent connections are checked before reuse, so a restarted database is picked up again.
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+    # Bounds that hold even when the server hangs, all well inside gunicorn's 30 s worker timeout:
+    # libpq gives up connecting after AEO_DB_CONNECT_TIMEOUT_SECONDS; the server cancels a statement
+    # after AEO_DB_STATEMENT_TIMEOUT_MS (a slow query; 0: never); keepalives notice a dead peer;
+    # and a request waits on the database AEO_DB_REQUEST_SECONDS in all (ops.database, which also
+    # covers a server that accepts packets but never answers, where the others cannot help).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("AEO_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            "options": f"-c statement_timeout={env_int('AEO_DB_STATEMENT_TIMEOUT_MS', 20_000)}",
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+    )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -301,6 +316,10 @@ else:
         }
     }
 SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "webmaster@localhost")
+
+# How long one request may wait on the database in all, and /healthz on its probe (ops.database).
+AEO_DB_REQUEST_SECONDS = float(os.environ.get("AEO_DB_REQUEST_SECONDS", "10"))
+AEO_HEALTHZ_DB_SECONDS = float(os.environ.get("AEO_HEALTHZ_DB_SECONDS", "0.5"))
 
 # Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))

@@ -1,10 +1,16 @@
-"""A change counter shared by the processes of one machine, in a memory-mapped file.
+"""A change counter shared by the processes of one machine, in a small file.
 
 `versioning.bump()` increments it once the change is committed; `versioning.current_version()`
-reads it (a memory read, no system call) and asks the database for the version only when it
-moved, so a page served from the cache costs no database round trip at all while nothing
-changes. The file holds one unsigned 64-bit counter; increments are serialised by `flock`.
-A reader that ever saw a torn value would only ask the database once more than needed.
+reads it and asks the database for the version only when it moved, so a page served from the
+cache costs no database round trip at all while nothing changes. The file holds one unsigned
+64-bit counter; increments are serialised by `flock`. A reader that ever saw a torn value would
+only ask the database once more than needed.
+
+A read is one `pread` and one `stat` of the path (about a microsecond each), never a memory map:
+a mapped file that someone truncates kills its readers with SIGBUS. When the file was replaced or
+removed (another inode at the path, or none) or is shorter than a counter, every process reopens
+the path, creating it if needed, so the processes keep sharing one counter; the value they then
+read differs from the one they remember, which only makes them ask the database once.
 
 Unavailable (no path configured, or the file cannot be opened), `counter()` is None and every
 request asks the database, as before.
@@ -14,7 +20,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import mmap
 import os
 import struct
 from pathlib import Path
@@ -27,35 +32,45 @@ _SIZE = struct.calcsize(_FORMAT)
 
 
 class ChangeCounter:
-    """The counter in `path`, mapped on first use in each process (and again after a fork)."""
+    """The counter in `path`, opened on first use in each process (and again after a fork)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._pid = 0
         self._fd = -1
-        self._map: mmap.mmap | None = None
+        self._identity: tuple[int, int] = (0, 0)  # (device, inode) of the open file
 
-    def _mapped(self) -> tuple[int, mmap.mmap]:
-        if self._map is None or self._pid != os.getpid():
-            if self._map is not None:  # inherited from the parent: this process maps its own
-                self._map.close()
-                os.close(self._fd)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
-            if os.fstat(fd).st_size < _SIZE:
-                os.ftruncate(fd, _SIZE)  # zero-filled; a file already this long is left alone
-            self._fd, self._map, self._pid = fd, mmap.mmap(fd, _SIZE), os.getpid()
-        return self._fd, self._map
+    def _open(self) -> int:
+        """The open file, reopened when this process is a fork or the path no longer names it."""
+        if self._fd >= 0 and self._pid == os.getpid():
+            try:
+                status = os.stat(self.path)
+                if (status.st_dev, status.st_ino) == self._identity:
+                    return self._fd
+            except FileNotFoundError:
+                pass
+            os.close(self._fd)
+        # A descriptor inherited from the parent stays the parent's to close.
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o660)
+        status = os.fstat(fd)
+        self._fd, self._pid, self._identity = fd, os.getpid(), (status.st_dev, status.st_ino)
+        return fd
 
     def read(self) -> int:
-        return int(struct.unpack_from(_FORMAT, self._mapped()[1])[0])
+        fd = self._open()
+        data = os.pread(fd, _SIZE, 0)
+        if len(data) < _SIZE:  # new, or truncated by someone: zero until the next increment
+            return 0
+        return int(struct.unpack(_FORMAT, data)[0])
 
     def increment(self) -> None:
-        fd, mapped = self._mapped()
+        fd = self._open()
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            value = struct.unpack_from(_FORMAT, mapped)[0]
-            struct.pack_into(_FORMAT, mapped, 0, (value + 1) % 2**64)
+            data = os.pread(fd, _SIZE, 0)
+            value = struct.unpack(_FORMAT, data)[0] if len(data) == _SIZE else 0
+            os.pwrite(fd, struct.pack(_FORMAT, (value + 1) % 2**64), 0)
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 

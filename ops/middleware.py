@@ -12,6 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.encoding import escape_uri_path
 
+from ops import database
+
 request_logger = logging.getLogger("aeo_registry.requests")
 fault_logger = logging.getLogger("aeo_registry.faults")
 
@@ -120,9 +122,14 @@ class DatabaseUnavailableMiddleware:
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        if any(db["ENGINE"].endswith("postgresql") for db in settings.DATABASES.values()):
+            database.install()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        # A hung database costs a request at most this long (ops.database), well inside the
+        # worker timeout: the worker answers 503 and is free for the next request.
+        with database.deadline(settings.AEO_DB_REQUEST_SECONDS):
+            return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_UNAVAILABLE):

@@ -17,6 +17,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -150,6 +151,7 @@ def stack() -> Iterator[Stack]:
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "AEO_VAR_DIR": str(app_dir),
+            "AEO_DB_REQUEST_SECONDS": "2",
         }
         manage = [sys.executable, "manage.py"]
         for command in (["migrate", "--noinput"], ["load_reference"], ["collectstatic", "--noinput"]):
@@ -249,3 +251,54 @@ def test_an_unreachable_database_gives_503_with_retry_after_and_service_resumes(
     log = stack.server_log.read_text()
     assert "Traceback" not in log, log
     assert "GET /api/v1/summary 503" in log  # the request log line
+
+
+def cluster_processes(postgres: OwnedPostgres) -> list[int]:
+    """The postmaster and every process it started (backends, checkpointer, ...)."""
+    postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            if int(fields.get("PPid", "0").strip()) == postmaster:
+                children.append(int(status.parent.name))
+    return [postmaster, *children]
+
+
+def timed_get(url: str) -> tuple[Reply, float]:
+    started = time.monotonic()
+    reply = get(url, timeout=30)
+    return reply, time.monotonic() - started
+
+
+def test_a_hung_database_gives_503_within_the_request_budget_and_ping_stays_instant(stack: Stack) -> None:
+    """SIGSTOP, not a stop: the server's kernel still accepts connections and queries, and nothing
+    ever answers, so only the application's own deadline (ops.database) can end the wait."""
+    site = stack.base_url
+    assert get(f"{site}/healthz").status == 200
+    processes = cluster_processes(stack.postgres)
+    for pid in processes:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        ping, seconds = timed_get(f"{site}/ping")
+        assert (ping.status, seconds < 1) == (200, True), seconds
+        health, seconds = timed_get(f"{site}/healthz")
+        assert (health.status, seconds < 1.5) == (503, True), seconds
+        assert health.json() == {"status": "unavailable", "database": "unreachable"}
+        # An uncached page and an uncached API call: 503 within the request budget (the stack
+        # sets AEO_DB_REQUEST_SECONDS=2), never a worker killed for its timeout.
+        for path in ("/ranking/?as_of=2019-03-03", "/api/v1/summary?economy=KOR&as_of=2018-02-02"):
+            reply, seconds = timed_get(f"{site}{path}")
+            assert reply.status == 503, (path, reply.status, reply.body[:300])
+            assert reply.headers["Retry-After"] == "30"
+            assert seconds < 4, (path, seconds)
+        ping, seconds = timed_get(f"{site}/ping")
+        assert (ping.status, seconds < 1) == (200, True), seconds
+    finally:
+        for pid in processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+    assert wait_for(f"{site}/healthz", 200).status == 200
+    assert get(f"{site}/ranking/?as_of=2019-03-03").status == 200
+    log = stack.server_log.read_text()
+    assert "WORKER TIMEOUT" not in log and "Traceback" not in log, log
