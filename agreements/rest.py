@@ -19,14 +19,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, Model, ProtectedError, QuerySet, RestrictedError
+from django.http import HttpRequest, HttpResponseBase
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from agreements import filtersets, serializers
+from agreements import filtersets, serializers, versioning
 from agreements.choices import Basis, Evidence
 from agreements.models import Arrangement, Bloc, Claim, Economy, Territory
 
@@ -113,6 +117,20 @@ class RecordSchema(AutoSchema):
 # schema takes a viewset's docstring, inherited ones included, as its operations' description.
 class RecordViewSet(viewsets.ModelViewSet):
     schema = RecordSchema()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method in SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        # A write is validated and saved in one transaction that holds the data-version lock
+        # (taken in `initial`, once the writer is known to be allowed): it is checked against
+        # what concurrent writers committed, as the admin's saves and the imports are.
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            versioning.lock()
 
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         return record_exception_handler
