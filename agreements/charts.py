@@ -14,6 +14,7 @@ figure.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,8 +24,17 @@ from django.utils.translation import gettext as _
 from agreements import geo
 from agreements.choices import Evidence
 from agreements.selectors import Overview, PartnerRow
+from agreements.validators import EARLIEST_EVENT, clamp
 
 COLOR_SCALE = "Viridis"
+
+
+def _text(value: object) -> str:
+    """Registry text (a name, a title) as plotly text: plotly renders a subset of HTML in every
+    text it draws (`<a href>`, `<span style>`), so `<`, `>` and `&` are written as entities, which
+    it shows as the characters. Only registry values go through here, once; the chart's own
+    markup (`<b>`, `<br>`, `<extra>`) around them stays markup."""
+    return html.escape(str(value), quote=False)
 
 
 def _trace(kind: str, **properties: Any) -> dict[str, Any]:
@@ -102,9 +112,9 @@ class _Hover:
     def __call__(self, row: PartnerRow) -> str:
         arrangement = row.arrangement
         lines = [
-            f"<b>{row.territory_name}</b> ({row.territory})",
-            self.economy % {"name": row.economy_name, "code": row.economy},
-            self.arrangement % {"name": arrangement.title or arrangement.key},
+            f"<b>{_text(row.territory_name)}</b> ({row.territory})",
+            self.economy % {"name": _text(row.economy_name), "code": row.economy},
+            self.arrangement % {"name": _text(arrangement.title or arrangement.key)},
             self.signed % {"date": self.date(arrangement.signed_date, arrangement.signed_precision)},
             self.in_force % {"date": self.date(arrangement.effective_date, arrangement.effective_precision)},
             self.evidence % {"level": self.levels.get(arrangement.evidence) or arrangement.evidence},
@@ -129,7 +139,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
     marked = [r for r in rows if geo.needs_marker(r.territory) and geo.marker_position(r.territory)]
     own_shaped = [(c, n) for c, n in data.own_territories if geo.has_shape(c)]
     own_marked = [(c, n) for c, n in data.own_territories if geo.needs_marker(c) and geo.marker_position(c)]
-    focal = f"{data.economy_name} ({data.summary.economy})"
+    focal = f"{_text(data.economy_name)} ({data.summary.economy})"
     own_text = _("%(economy)s: the economy shown") % {"economy": focal}
     own_name = _("%(economy)s: own territory") % {"economy": focal}
     colour_axis = {"cmin": low, "cmax": high, "colorscale": COLOR_SCALE}
@@ -143,7 +153,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
             colorscale=[[0, OWN_COLOR], [1, OWN_COLOR]],
             showscale=False,
             marker_line_color="white",
-            hovertext=[f"<b>{n}</b> ({c})<br>{own_text}" for c, n in own_shaped],
+            hovertext=[f"<b>{_text(n)}</b> ({c})<br>{own_text}" for c, n in own_shaped],
             hoverinfo="text",
             meta={"role": "own"},
         ),
@@ -195,7 +205,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
                 "symbol": "star",
                 "line": {"color": "#1b1f24", "width": 1},
             },
-            hovertext=[f"<b>{n}</b> ({c})<br>{own_text}" for c, n in own_marked],
+            hovertext=[f"<b>{_text(n)}</b> ({c})<br>{own_text}" for c, n in own_marked],
             hoverinfo="text",
             showlegend=False,
             meta={"role": "own-markers"},
@@ -233,16 +243,23 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
                     "width": 4 if position == 0 else 2,
                     "dash": "solid" if position == 0 else "dot",
                 },
-                name=f"{names.get(code, code)} ({code})",
+                name=f"{_text(names.get(code, code))} ({code})",
                 hovertemplate=_("%(count)s on %(date)s") % {"count": "%{y}", "date": "%{x}"}
-                + f"<extra>{names.get(code, code)}</extra>",
+                + f"<extra>{_text(names.get(code, code))}</extra>",
             )
         )
     label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
     # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
+    # Dates are clamped to the plausible range first: a stored date from before the validators
+    # (0001-01-01, say) must not overflow the arithmetic, nor stretch the axis over centuries.
     firsts = [p[0] for code in codes for p in race["series"][code] if p[index] > 0]
     x_range = (
-        [(min(firsts) - dt.timedelta(days=365)).isoformat(), race["until"].isoformat()] if firsts else None
+        [
+            (clamp(min(firsts), EARLIEST_EVENT) - dt.timedelta(days=365)).isoformat(),
+            clamp(race["until"], EARLIEST_EVENT).isoformat(),
+        ]
+        if firsts
+        else None
     )
     figure = _figure(
         traces,
@@ -260,6 +277,7 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
 
 def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[str, Any]:
     """A world map of a set of territories (a bloc's members on a day), in one colour."""
+    label = _text(label)
     shaped = [(c, n) for c, n in territories if geo.has_shape(c)]
     marked = [(c, n) for c, n in territories if geo.needs_marker(c) and geo.marker_position(c)]
     colour = "#2a6f97"
@@ -275,7 +293,7 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
                 showscale=False,
                 marker_line_color="white",
                 marker_line_width=0.5,
-                hovertext=[f"<b>{n}</b> ({c})<br>{label}" for c, n in shaped],
+                hovertext=[f"<b>{_text(n)}</b> ({c})<br>{label}" for c, n in shaped],
                 hoverinfo="text",
             ),
             _trace(
@@ -286,7 +304,7 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
                 customdata=[c for c, _ in marked],
                 mode="markers",
                 marker={"size": 9, "color": colour, "line": {"color": "#1b1f24", "width": 1}},
-                hovertext=[f"<b>{n}</b> ({c})<br>{label}" for c, n in marked],
+                hovertext=[f"<b>{_text(n)}</b> ({c})<br>{label}" for c, n in marked],
                 hoverinfo="text",
                 showlegend=False,
             ),

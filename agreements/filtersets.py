@@ -28,6 +28,7 @@ from agreements.models import (
     Territory,
 )
 from agreements.querysets import counting_on_q
+from agreements.validators import plausible_event_date
 
 DEFAULT_ORDERING = "signed_date"
 
@@ -172,6 +173,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
         input_formats=ISO_DATE,
         help_text=_("YYYY-MM-DD: arrangements that count on that day on the in-force basis."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[plausible_event_date],
     )
     q = django_filters.CharFilter(
         label=_("Search"),

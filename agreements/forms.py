@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
 from agreements.names import economy_names
+from agreements.validators import plausible_event_date
 from agreements.widgets import LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -20,7 +21,9 @@ ISO_DATE = ["%Y-%m-%d"]
 class AsOfForm(forms.Form):
     """`as_of`, `basis` and `evidence`, with the defaults: today, signed, everything (inferred)."""
 
-    as_of = forms.DateField(required=False, input_formats=ISO_DATE, label=_("As of"))
+    as_of = forms.DateField(
+        required=False, input_formats=ISO_DATE, label=_("As of"), validators=[plausible_event_date]
+    )
     basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"))
     evidence = forms.ChoiceField(required=False, choices=Evidence.choices, label=_("Evidence"))
 

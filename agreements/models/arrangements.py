@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.choices import DatePrecision, Evidence, Status
 from agreements.querysets import ArrangementQuerySet
+from agreements.validators import no_control_characters, plausible_event_date
 
 DATED_EVENTS = ("signed", "effective", "ended")
 
@@ -41,24 +42,30 @@ class Arrangement(models.Model):
             RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, '-', '_' and '.'.")
         ],
     )
-    title = models.CharField(_("title"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True, validators=[no_control_characters])
     parties = models.ManyToManyField(
         "agreements.Economy",
         through="agreements.ArrangementParty",
         related_name="arrangements",
         verbose_name=_("parties"),
     )
-    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    signed_date = models.DateField(_("signed date"), null=True, blank=True, validators=[plausible_event_date])
     signed_precision = _precision_field(_("signed precision"))
-    effective_date = models.DateField(_("in force date"), null=True, blank=True)
+    effective_date = models.DateField(
+        _("in force date"), null=True, blank=True, validators=[plausible_event_date]
+    )
     effective_precision = _precision_field(_("effective precision"))
     ended_date = models.DateField(
-        _("ended date"), null=True, blank=True, help_text=_("Exclusive: no longer counts on this day.")
+        _("ended date"),
+        null=True,
+        blank=True,
+        help_text=_("Exclusive: no longer counts on this day."),
+        validators=[plausible_event_date],
     )
     ended_precision = _precision_field(_("ended precision"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     evidence = models.CharField(_("evidence"), max_length=10, choices=Evidence.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[no_control_characters])
 
     objects = ArrangementQuerySet.as_manager()
 
@@ -159,7 +166,7 @@ class Source(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     url = models.URLField(_("URL"), max_length=1000, blank=True)
-    citation = models.TextField(_("citation"), blank=True)
+    citation = models.TextField(_("citation"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()
 

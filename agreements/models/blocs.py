@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.models.memberships import DatedMembership, describe_period
+from agreements.validators import no_control_characters
 
 
 class Bloc(models.Model):
@@ -17,9 +18,9 @@ class Bloc(models.Model):
         primary_key=True,
         validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Use upper-case letters, digits and _.")],
     )
-    name = models.CharField(_("name"), max_length=200)
-    definition = models.TextField(_("definition"), blank=True)
-    source = models.TextField(_("source"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    definition = models.TextField(_("definition"), blank=True, validators=[no_control_characters])
+    source = models.TextField(_("source"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()
 

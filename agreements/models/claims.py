@@ -7,15 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import BLOC_METRIC_PREFIX, Basis, Metric
+from agreements.validators import no_control_characters, plausible_event_date
 
 
 class Claim(models.Model):
     """One figure of an official statement, which the registry reconciles with its own count."""
 
     key = models.CharField(_("key"), max_length=100, help_text=_("One statement may have several rows."))
-    authority = models.CharField(_("authority"), max_length=200)
-    stated_on = models.DateField(_("stated on"))
-    as_of = models.DateField(_("as of"))
+    authority = models.CharField(_("authority"), max_length=200, validators=[no_control_characters])
+    stated_on = models.DateField(_("stated on"), validators=[plausible_event_date])
+    as_of = models.DateField(_("as of"), validators=[plausible_event_date])
     economy = models.ForeignKey(
         "agreements.Economy", on_delete=models.PROTECT, related_name="claims", verbose_name=_("economy")
     )
@@ -29,7 +30,7 @@ class Claim(models.Model):
     )
     value = models.PositiveIntegerField(_("value"))
     source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()
 

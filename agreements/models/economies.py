@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from agreements.choices import EconomyKind
 from agreements.models.memberships import DatedMembership, describe_period
+from agreements.validators import no_control_characters
 
 
 class Economy(models.Model):
@@ -18,7 +19,7 @@ class Economy(models.Model):
         primary_key=True,
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use three upper-case letters.")],
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     kind = models.CharField(
         _("kind"), max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY
     )

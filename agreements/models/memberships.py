@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agreements.querysets import MembershipQuerySet
+from agreements.validators import no_control_characters, plausible_membership_date
 
 
 def periods_overlap(
@@ -43,15 +44,20 @@ class DatedMembership(models.Model):
         "agreements.Territory", on_delete=models.PROTECT, related_name="+", verbose_name=_("territory")
     )
     start_date = models.DateField(
-        _("start date"), null=True, blank=True, help_text=_("Empty: since before anything tracked.")
+        _("start date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: since before anything tracked."),
+        validators=[plausible_membership_date],
     )
     end_date = models.DateField(
         _("end date"),
         null=True,
         blank=True,
         help_text=_("Exclusive: no longer a member on this day. Empty: still."),
+        validators=[plausible_membership_date],
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[no_control_characters])
 
     objects = MembershipQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import TerritoryKind
+from agreements.validators import no_control_characters
 
 iso3_validator = RegexValidator(r"^[A-Z]{3}$", "Use an upper-case ISO 3166-1 alpha-3 code.")
 iso2_validator = RegexValidator(r"^[A-Z]{2}$", "Use an upper-case ISO 3166-1 alpha-2 code.")
@@ -18,7 +19,7 @@ class Territory(models.Model):
     iso2 = models.CharField(
         _("ISO alpha-2"), max_length=2, unique=True, null=True, blank=True, validators=[iso2_validator]
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     kind = models.CharField(
         _("kind"), max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY
     )

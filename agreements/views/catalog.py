@@ -25,6 +25,7 @@ from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import bloc_name, territory_name
+from agreements.validators import plausible_event_date
 
 PAGE_SIZE = 50
 
@@ -47,6 +48,7 @@ class CoverageDayForm(forms.Form):
         label=_("On"),
         help_text=_("YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[plausible_event_date],
     )
 
     def clean_as_of(self) -> dt.date:

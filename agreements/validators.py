@@ -1,0 +1,85 @@
+"""Validators shared by the registry's models: plausible dates and text without control characters.
+
+Both sit on the model fields, so the admin, the REST API (ModelSerializers copy field validators)
+and the imports (which call `clean_fields`) refuse the same values with the same message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+# The registry's dates: AEO programmes and their mutual recognition began in the 2000s (the first
+# arrangement, USA-New Zealand, in 2007), so an event or a claim before 1990 is a typo; customs
+# territories are older (the EEC's founders from 1958), so memberships may start from 1950.
+# Nothing is planned more than ten years ahead.
+EARLIEST_EVENT = dt.date(1990, 1, 1)
+EARLIEST_MEMBERSHIP = dt.date(1950, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The last plausible date: YEARS_AHEAD years after today (28 February for a 29 February)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + YEARS_AHEAD)
+    except ValueError:
+        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+
+
+def clamp(day: dt.date, earliest: dt.date = EARLIEST_MEMBERSHIP) -> dt.date:
+    """`day` moved into the plausible range: charts compute from stored dates, and a stored
+    date from before the validators (or written around them) must never overflow them."""
+    return min(max(day, earliest), latest_date())
+
+
+@deconstructible
+class PlausibleDate:
+    """A date from `earliest` to YEARS_AHEAD years after today (the upper bound moves daily)."""
+
+    def __init__(self, earliest: dt.date = EARLIEST_EVENT) -> None:
+        self.earliest = earliest
+
+    def __call__(self, value: dt.date) -> None:
+        latest = latest_date()
+        if not self.earliest <= value <= latest:
+            raise ValidationError(
+                _("Enter a date from %(earliest)s to %(latest)s."),
+                code="implausible_date",
+                params={"earliest": self.earliest.isoformat(), "latest": latest.isoformat()},
+            )
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, PlausibleDate) and other.earliest == self.earliest
+
+    def __hash__(self) -> int:
+        return hash(self.earliest)
+
+
+plausible_event_date = PlausibleDate(EARLIEST_EVENT)
+plausible_membership_date = PlausibleDate(EARLIEST_MEMBERSHIP)
+
+# C0 control characters except tab, line feed and carriage return: XML 1.0 cannot hold them (the
+# Atom feed), and typed text never needs them (Word's soft line break is a vertical tab).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def no_control_characters(value: str) -> None:
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            _("Remove the control character U+%(code)s (at position %(position)s)."),
+            code="control_character",
+            params={"code": f"{ord(found.group()):04X}", "position": found.start() + 1},
+        )
+
+
+def without_control_characters(value: str) -> str:
+    """`value` with the characters `no_control_characters` refuses removed (for output)."""
+    return CONTROL_CHARACTERS.sub("", value)
