@@ -27,6 +27,14 @@ class AsOfForm(forms.Form):
     basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"))
     evidence = forms.ChoiceField(required=False, choices=Evidence.choices, label=_("Evidence"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A date box everywhere; static/js/controls.js names a half-typed date with this message.
+        self.fields["as_of"].widget = forms.DateInput(
+            attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
+            format="%Y-%m-%d",
+        )
+
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
         return value or timezone.localdate()
@@ -45,7 +53,6 @@ class SummaryForm(AsOfForm):
     def __init__(self, *args: Any, economies: bool = False, **kwargs: Any) -> None:
         """With `economies`, the economy is a labelled select of every economy (for pages)."""
         super().__init__(*args, **kwargs)
-        self.fields["as_of"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if economies:
             self.fields["economy"].widget = LongSelect(
                 choices=[
