@@ -54,7 +54,7 @@ class SummaryForm(AsOfForm):
         """With `economies`, the economy is a labelled select of every economy (for pages)."""
         super().__init__(*args, **kwargs)
         if economies:
-            self.fields["economy"].widget = LongSelect(
+            self.fields["economy"].widget = select = LongSelect(
                 choices=[
                     (code, f"{name} ({code})")
                     for code, name in economy_names(
@@ -62,6 +62,7 @@ class SummaryForm(AsOfForm):
                     ).items()
                 ]
             )
+            select.placeholder = str(_("Choose an economy"))
 
     def clean_economy(self) -> str:
         code = self.cleaned_data["economy"].strip().upper()

@@ -15,6 +15,8 @@ class LongSelect(forms.Select):
     Django renders each option through a template of its own: with hundreds of economies that
     cost more than the rest of the dashboard. The markup is `forms.Select`'s (tested)."""
 
+    placeholder = ""
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
@@ -24,6 +26,12 @@ class LongSelect(forms.Select):
             '\n  <option value="{}"{}>{}</option>\n',
             ((code, " selected" if str(code) in selected else "", label) for code, label in self.choices),
         )
+        if not selected & {str(code) for code, _ in self.choices}:
+            # No known value (none given, or an unknown code): an empty choice is shown, never the
+            # first economy, which the next submission would silently send (issue 13).
+            options = format_html(
+                '\n  <option value="" selected>{}</option>\n{}', self.placeholder or "—", options
+            )
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             name,

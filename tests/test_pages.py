@@ -126,3 +126,13 @@ def test_page_queries_do_not_grow_with_ten_times_the_data(client: Client, url: s
     at_reference = _queries(client, url)
     add_synthetic(scale=10)
     assert _queries(client, url) == at_reference
+
+
+def test_an_unknown_economy_shows_its_error_with_no_economy_preselected(client: Client) -> None:
+    response = client.get("/?economy=XXX&as_of=2021-08-31")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Unknown economy" in html
+    select = re.search(r'<select name="economy".*?</select>', html, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="([^"]*)" selected>', select[0]) == [""]
