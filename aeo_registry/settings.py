@@ -320,6 +320,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_FROM_EMAIL", "webmast
 # How long one request may wait on the database in all, and /healthz on its probe (ops.database).
 AEO_DB_REQUEST_SECONDS = float(os.environ.get("AEO_DB_REQUEST_SECONDS", "10"))
 AEO_HEALTHZ_DB_SECONDS = float(os.environ.get("AEO_HEALTHZ_DB_SECONDS", "0.5"))
+AEO_DB_ADMIN_SECONDS = float(os.environ.get("AEO_DB_ADMIN_SECONDS", "25"))
 
 # Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))

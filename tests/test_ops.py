@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import InterfaceError, OperationalError
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.http import HttpResponse
 from django.test import Client
 
 from agreements import selectors
@@ -131,3 +132,27 @@ def test_other_errors_are_still_500(client: Client, monkeypatch: Any) -> None:
     monkeypatch.setattr(selectors, "overview", bug)
     client.raise_request_exception = False
     assert client.get("/?economy=CHN").status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("path", "setting"),
+    [("/ranking/", "AEO_DB_REQUEST_SECONDS"), ("/admin/agreements/", "AEO_DB_ADMIN_SECONDS")],
+)
+def test_each_request_gets_its_database_budget(settings: Any, path: str, setting: str) -> None:
+    """Pages get AEO_DB_REQUEST_SECONDS of database time; the admin (a large import) more."""
+    import time
+
+    from django.test import RequestFactory
+
+    from ops import database
+    from ops.middleware import DatabaseUnavailableMiddleware
+
+    settings.AEO_DB_REQUEST_SECONDS, settings.AEO_DB_ADMIN_SECONDS = 7.0, 23.0
+    seen: list[float] = []
+
+    def view(request: Any) -> HttpResponse:
+        seen.append(database._deadline.get() - time.monotonic())  # type: ignore[operator]
+        return HttpResponse("ok")
+
+    DatabaseUnavailableMiddleware(view)(RequestFactory().get(path))
+    assert abs(seen[0] - getattr(settings, setting)) < 1
