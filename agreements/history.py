@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, Value
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import (
     Arrangement,
@@ -94,10 +95,44 @@ class BulkHistory:
 
     def flush(self) -> None:
         for (model, created), instances in self.pending.items():
-            model.history.bulk_history_create(  # type: ignore[attr-defined]
-                instances, update=not created, default_change_reason=self.reason, batch_size=500
-            )
+            if connection.vendor == "postgresql":
+                _copy_into_history(model, instances, created=created, reason=self.reason)
+            else:
+                model.history.bulk_history_create(  # type: ignore[attr-defined]
+                    instances, update=not created, default_change_reason=self.reason, batch_size=500
+                )
         self.pending.clear()
+
+
+def _copy_into_history(
+    model: type[models.Model], instances: list[models.Model], *, created: bool, reason: str
+) -> None:
+    """What `bulk_history_create` writes, as one INSERT ... SELECT from the saved rows.
+
+    simple-history builds a historical instance per row in Python, which cost an 80,000-row import
+    more time than everything else it did; the database copies the same columns itself. The
+    rows are read as saved, in this transaction, which is what the history records."""
+    historical: Any = model.history.model  # type: ignore[attr-defined]
+    columns = [str(field.column) for field in historical.tracked_fields]
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    user = historical.get_default_history_user(instances[0])
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(historical._meta.db_table)} "
+        f"({quoted}, history_date, history_change_reason, history_type, history_user_id) "
+        f"SELECT {quoted}, %s, %s, %s, %s FROM {connection.ops.quote_name(model._meta.db_table)} "
+        f"WHERE {connection.ops.quote_name(str(model._meta.pk.column))} = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                timezone.now(),
+                reason,
+                "+" if created else "~",
+                user.pk if user is not None else None,
+                [instance.pk for instance in instances],
+            ],
+        )
 
 
 # --- reading ----------------------------------------------------------------------------------

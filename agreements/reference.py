@@ -19,7 +19,7 @@ from typing import Any
 
 import pycountry
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from agreements import versioning
 from agreements.choices import (
@@ -635,7 +635,43 @@ def _values(instance: models.Model, fields: tuple[str, ...]) -> FieldValues:
     return {name: getattr(instance, name) for name in fields}
 
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 5000
+
+# Columns that PostgreSQL's fast insert takes as they are (psycopg2 adapts their Python values).
+_PLAIN_COLUMNS = (
+    models.CharField,
+    models.TextField,
+    models.DateField,
+    models.IntegerField,
+    models.ForeignKey,
+    models.AutoField,
+)
+
+
+def insert(model: type[models.Model], instances: list[models.Model]) -> None:
+    """`bulk_create`, and on PostgreSQL one INSERT ... SELECT FROM unnest(column arrays) per batch.
+
+    Django prepares every value of a bulk insert through its compiler, which cost an 80,000-row
+    import seconds; the plain columns of the registry's tables (text, dates, codes) go to the
+    database as arrays instead, one per column, and the new primary keys come back in order."""
+    # Every column but a generated primary key (codes are primary keys too, and are given).
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    if connection.vendor != "postgresql" or not all(isinstance(f, _PLAIN_COLUMNS) for f in fields):
+        model._default_manager.bulk_create(instances)
+        return
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{field.db_type(connection) or 'text'}[]" for field in fields)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"SELECT * FROM unnest({arrays}) RETURNING {quote(str(model._meta.pk.column))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[getattr(i, f.attname) for i in instances] for f in fields])
+        keys = [row[0] for row in cursor.fetchall()]
+    for instance, key in zip(instances, keys, strict=True):
+        instance.pk = key
+        instance._state.adding = False
+        instance._state.db = connection.alias
 
 
 class Applier:
@@ -686,7 +722,7 @@ class Applier:
             try:
                 with transaction.atomic():
                     for model, instances in by_model.items():
-                        model._default_manager.bulk_create(instances)
+                        insert(model, instances)
                 for instances in by_model.values():
                     self.history.add(instances, created=True)
             except IntegrityError:
