@@ -4,7 +4,7 @@
   once, so a file of n overlapping rows gives at most n problems (the pairwise check gave n²/2).
 - A row shows at most MAX_MESSAGES_PER_ROW messages; a preview lists at most MAX_SHOWN_ROWS rows.
 - Two confirms of overlapping memberships never both succeed: writes are serialised on the
-  data-version row, saved rows are read inside the transaction, and on PostgreSQL an exclusion
+  data-version row, saved rows are read inside the transaction, and on PostgreSQL a trigger
   constraint makes the overlap impossible whatever path writes it.
 - NUL bytes, over-long values and malformed source URLs are row errors, never a 500.
 """
@@ -200,7 +200,7 @@ def test_two_concurrent_confirms_of_overlapping_memberships_never_both_succeed()
         BlocMembership.objects.filter(bloc_id="CEE", territory_id="JPN").delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the no-overlap trigger is PostgreSQL's")
 def test_postgresql_refuses_overlapping_memberships_whatever_writes_them() -> None:
     saved = EconomyMembership.objects.filter(economy_id="EUU", territory_id="FRA").get()
     with pytest.raises(IntegrityError, match="economymembership_no_overlap"), transaction.atomic():

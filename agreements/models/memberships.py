@@ -23,7 +23,7 @@ def periods_overlap(
     return starts_before_b_ends and b_starts_before_a_ends
 
 
-# Created on PostgreSQL by migration 0005 (an exclusion constraint cannot be declared for SQLite):
+# Raised on PostgreSQL by the statement trigger of migration 0005 (nothing SQLite can declare):
 # no two memberships of one territory in one group overlap, whatever path writes them.
 OVERLAP_CONSTRAINTS = {
     "economymembership_no_overlap": "This period overlaps another membership of the same territory.",
