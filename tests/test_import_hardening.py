@@ -5,7 +5,7 @@
 - A row shows at most MAX_MESSAGES_PER_ROW messages; a preview lists at most MAX_SHOWN_ROWS rows.
 - Two confirms of overlapping memberships never both succeed: writes are serialised on the
   data-version row, saved rows are read inside the transaction, and on PostgreSQL a trigger
-  constraint makes the overlap impossible whatever path writes it.
+  refuses the overlap whatever path writes it.
 - NUL bytes, over-long values and malformed source URLs are row errors, never a 500.
 """
 
