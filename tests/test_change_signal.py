@@ -10,14 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +27,7 @@ from django.test import Client
 from agreements import change_signal, versioning
 from agreements.change_signal import ChangeCounter
 from agreements.models import Arrangement, DataVersion
+from tests.serving import get, gunicorn, prepare, production_env
 
 CHINA_2021 = "/?economy=CHN&as_of=2021-08-31&basis=signed&evidence=inferred"
 
@@ -141,77 +138,26 @@ class Served:
     log: Path
 
 
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """gunicorn with two workers on a SQLite database of its own; the version is rechecked only
     hourly, so a change is seen through the counter or not at all."""
     folder = tmp_path_factory.mktemp("signal-server")
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_", "AEO_"))
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "aeo_registry.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "AEO_VAR_DIR": str(folder),
-        "AEO_STATIC_MANIFEST": "0",
-        "AEO_VERSION_RECHECK_SECONDS": "3600",
-    }
-    for command in (["migrate", "--noinput"], ["load_reference"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=django_settings.BASE_DIR, env=env,
-            check=True, capture_output=True, timeout=300,
-        )  # fmt: skip
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    env = production_env(folder, AEO_STATIC_MANIFEST="0", AEO_VERSION_RECHECK_SECONDS="3600")
+    prepare(env, ["migrate", "--noinput"], ["load_reference"])
     log = folder / "server.log"
-    with log.open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"), "aeo_registry.wsgi",
-                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket",
-                "--graceful-timeout", "2",
-            ],
-            cwd=django_settings.BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                with contextlib.suppress(OSError):
-                    if _get(f"{base_url}/ping")[0] == 200:
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not start:\n" + log.read_text())
-                time.sleep(0.2)
-            yield Served(base_url, folder / "db.sqlite3", folder / "data-changed", log)
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with gunicorn(env, log, workers=2) as (base_url, _):
+        yield Served(base_url, folder / "db.sqlite3", folder / "data-changed", log)
 
 
 def _versions_served(served: Served, requests: int = 8) -> set[int]:
     """The data versions that `requests` requests of /data/ show (both workers answer some)."""
     seen = set()
     for _ in range(requests):
-        status, body = _get(f"{served.base_url}/data/")
-        assert status == 200, body[:500]
-        match = re.search(r'data-testid="data-version">(\d+)<', body)
-        assert match, body[:500]
+        reply = get(f"{served.base_url}/data/")
+        assert reply.status == 200, reply.body[:500]
+        match = re.search(r'data-testid="data-version">(\d+)<', reply.body)
+        assert match, reply.body[:500]
         seen.add(int(match[1]))
     return seen
 
@@ -229,7 +175,7 @@ def test_workers_survive_a_truncated_counter_and_still_see_changes(served: Serve
     _versions_served(served)
     os.truncate(served.signal, 0)
     for _ in range(8):
-        assert _get(f"{served.base_url}/?economy=CHN&as_of=2021-08-31")[0] == 200
+        assert get(f"{served.base_url}/?economy=CHN&as_of=2021-08-31").status == 200
     number = _commit_elsewhere(served)
     assert _versions_served(served) == {number}
     log = served.log.read_text()
@@ -240,7 +186,7 @@ def test_workers_share_the_counter_again_after_its_file_is_deleted(served: Serve
     _versions_served(served)
     served.signal.unlink()
     for _ in range(8):  # each worker finds the file gone and creates or opens the new one
-        assert _get(f"{served.base_url}/ping")[0] == 200
-        assert _get(f"{served.base_url}/data/")[0] == 200
+        assert get(f"{served.base_url}/ping").status == 200
+        assert get(f"{served.base_url}/data/").status == 200
     number = _commit_elsewhere(served)
     assert _versions_served(served) == {number}

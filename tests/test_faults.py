@@ -12,28 +12,20 @@ the ``postgres`` user (``runuser``), and its folder belongs to that user.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import pwd
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-BASE_DIR = Path(settings.BASE_DIR)
+from tests.serving import Reply, free_port, get, gunicorn, prepare, production_env
 
 
 def postgres_bin() -> Path:
@@ -47,30 +39,6 @@ def postgres_bin() -> Path:
     if pg_ctl:
         return Path(pg_ctl).parent
     pytest.fail("PostgreSQL's initdb and pg_ctl are needed: apt-get install postgresql (.ci/run does)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: Message
-    body: str
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-def get(url: str, timeout: float = 10) -> Reply:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return Reply(response.status, response.headers, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Reply(error.code, error.headers, error.read().decode())
 
 
 class OwnedPostgres:
@@ -132,8 +100,6 @@ def stack() -> Iterator[Stack]:
     folder = Path(tempfile.mkdtemp(prefix="aeo-faults-"))
     app_dir = Path(tempfile.mkdtemp(prefix="aeo-faults-app-"))
     postgres = OwnedPostgres(folder)
-    server: subprocess.Popen[str] | None = None
-    log_file = None
     try:
         postgres.initdb()
         postgres.start()
@@ -143,53 +109,12 @@ def stack() -> Iterator[Stack]:
             connection.autocommit = True
             connection.cursor().execute("CREATE DATABASE aeo_faults")
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_"))}
-        env |= {
-            "DJANGO_SETTINGS_MODULE": "aeo_registry.settings",
-            "DATABASE_URL": postgres.url("aeo_faults"),
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "AEO_VAR_DIR": str(app_dir),
-            "AEO_DB_REQUEST_SECONDS": "2",
-        }
-        manage = [sys.executable, "manage.py"]
-        for command in (["migrate", "--noinput"], ["load_reference"], ["collectstatic", "--noinput"]):
-            subprocess.run(
-                [*manage, *command], cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=300
-            )
-
-        port = free_port()
+        env = production_env(app_dir, DATABASE_URL=postgres.url("aeo_faults"), AEO_DB_REQUEST_SECONDS="2")
+        prepare(env, ["migrate", "--noinput"], ["load_reference"], ["collectstatic", "--noinput"])
         server_log = app_dir / "server.log"
-        log_file = server_log.open("w")
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"), "aeo_registry.wsgi",
-                "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket",
-                "--graceful-timeout", "2",
-            ],
-            cwd=BASE_DIR, env=env, stdout=log_file, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError):
-                if get(f"{base_url}/healthz", timeout=2).status == 200:
-                    break
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start:\n" + server_log.read_text())
-            time.sleep(0.2)
-        yield Stack(postgres, base_url, server, server_log)
+        with gunicorn(env, server_log, probe="/healthz") as (base_url, server):
+            yield Stack(postgres, base_url, server, server_log)
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        if log_file is not None:
-            log_file.close()
         if postgres.running():
             with contextlib.suppress(subprocess.CalledProcessError):
                 postgres.stop()
