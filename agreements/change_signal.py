@@ -9,8 +9,9 @@ only ask the database once more than needed.
 A read is one `pread` and one `stat` of the path (about a microsecond each), never a memory map:
 a mapped file that someone truncates kills its readers with SIGBUS. When the file was replaced or
 removed (another inode at the path, or none) or is shorter than a counter, every process reopens
-the path, creating it if needed, so the processes keep sharing one counter; the value they then
-read differs from the one they remember, which only makes them ask the database once.
+the path, creating it if needed, so the processes keep sharing one counter. A restarted counter
+begins at a random value, so it never comes back to a value a process remembers from before;
+the different value only makes each process ask the database once.
 
 Unavailable (no path configured, or the file cannot be opened), `counter()` is None and every
 request asks the database, as before.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import secrets
 import struct
 from pathlib import Path
 
@@ -60,8 +62,8 @@ class ChangeCounter:
     def read(self) -> int:
         fd = self._open()
         data = os.pread(fd, _SIZE, 0)
-        if len(data) < _SIZE:  # new, or truncated by someone: zero until the next increment
-            return 0
+        if len(data) < _SIZE:
+            data = self._restart(fd)
         return int(struct.unpack(_FORMAT, data)[0])
 
     def increment(self) -> None:
@@ -69,8 +71,23 @@ class ChangeCounter:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             data = os.pread(fd, _SIZE, 0)
-            value = struct.unpack(_FORMAT, data)[0] if len(data) == _SIZE else 0
+            value = struct.unpack(_FORMAT, data)[0] if len(data) == _SIZE else secrets.randbits(64)
             os.pwrite(fd, struct.pack(_FORMAT, (value + 1) % 2**64), 0)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _restart(fd: int) -> bytes:
+        """A new, emptied or truncated file starts from a random value, not from zero: a process
+        that last saw the old counter at N must not take a restarted counter that reached N again
+        for "nothing changed" (it would keep serving the old version)."""
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            data = os.pread(fd, _SIZE, 0)
+            if len(data) < _SIZE:
+                data = struct.pack(_FORMAT, secrets.randbits(64))
+                os.pwrite(fd, data, 0)
+            return data
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
 

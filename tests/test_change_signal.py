@@ -112,10 +112,11 @@ def test_a_rolled_back_change_moves_no_counter(signal_file: Path) -> None:
 
 def test_the_counter_is_shared_through_its_file(tmp_path: Path) -> None:
     one, other = ChangeCounter(tmp_path / "counter"), ChangeCounter(tmp_path / "counter")
-    assert (one.read(), other.read()) == (0, 0)
+    start = one.read()  # a new counter starts at a random value (see the restart test below)
+    assert other.read() == start
     one.increment()
     other.increment()
-    assert (one.read(), other.read()) == (2, 2)
+    assert (one.read(), other.read()) == ((start + 2) % 2**64,) * 2
 
 
 @pytest.mark.usefixtures("committed_reference")
@@ -190,3 +191,20 @@ def test_workers_share_the_counter_again_after_its_file_is_deleted(served: Serve
         assert get(f"{served.base_url}/data/").status == 200
     number = _commit_elsewhere(served)
     assert _versions_served(served) == {number}
+
+
+def test_a_restarted_counter_never_comes_back_to_a_value_seen_before(tmp_path: Path) -> None:
+    """A process that last saw the counter at N must not take a truncated or recreated counter
+    that was incremented back to N for "nothing changed"."""
+    counter = ChangeCounter(tmp_path / "data-changed")
+    seen = {counter.read()}
+    for _ in range(3):
+        counter.increment()
+        seen.add(counter.read())
+    os.truncate(tmp_path / "data-changed", 0)
+    counter.increment()
+    assert counter.read() not in seen
+    (tmp_path / "data-changed").unlink()
+    other = ChangeCounter(tmp_path / "data-changed")  # another process, arriving after the delete
+    other.increment()
+    assert counter.read() == other.read() not in seen
