@@ -89,10 +89,8 @@ MIDDLEWARE = [
     "ops.middleware.DatabaseUnavailableMiddleware",
     "ops.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language: from the URL prefix (/zh-hans/); a first visit to an English page is redirected
-    # to the browser's or the remembered language (agreements.i18n).
+    # The language: from the URL prefix (/zh-hans/) alone, never from the browser (agreements.i18n).
     "django.middleware.locale.LocaleMiddleware",
-    "agreements.i18n.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -59,21 +59,17 @@ def test_every_page_has_a_switcher_that_keeps_the_path_and_query_string(client: 
     html = html_of(client, f"/partners/?{CHINA_2021}&bloc=RCEP")
     switch = re.search(r'<a href="([^"]+)" hreflang="zh-hans" lang="zh-hans"', html)
     assert switch
-    response = client.get(switch.group(1).replace("&amp;", "&"))
-    assert response.status_code == 302
-    assert response["Location"] == f"/zh-hans/partners/?{CHINA_2021}&bloc=RCEP"
-    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    assert switch.group(1).replace("&amp;", "&") == f"/zh-hans/partners/?{CHINA_2021}&bloc=RCEP"
     assert '<link rel="alternate" hreflang="en" href="/partners/?' in html
+    back = re.search(r'<a href="([^"]+)" hreflang="en" lang="en"', html_of(client, f"/zh-hans/?{CHINA_2021}"))
+    assert back and back.group(1).replace("&amp;", "&") == f"/?{CHINA_2021}"
 
 
-def test_the_switcher_back_to_english_remembers_the_choice(client: Client) -> None:
-    html = html_of(client, f"/zh-hans/?{CHINA_2021}")
-    switch = re.search(r'<a href="([^"]+)" hreflang="en" lang="en"', html)
-    assert switch
-    response = client.get(switch.group(1).replace("&amp;", "&"), headers={"accept-language": "zh-CN"})
-    assert response["Location"] == f"/?{CHINA_2021}"
-    # Chosen English: the root no longer follows the browser's Chinese.
-    assert client.get(f"/?{CHINA_2021}", headers={"accept-language": "zh-CN"}).status_code == 200
+def test_links_of_the_former_switch_view_still_go_to_their_page(client: Client) -> None:
+    response = client.get("/i18n/zh-hans/", {"next": f"/zh-hans/ranking/?{CHINA_2021}"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/zh-hans/ranking/?{CHINA_2021}"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 def test_the_switch_view_refuses_to_send_visitors_elsewhere(client: Client) -> None:
@@ -82,13 +78,30 @@ def test_the_switch_view_refuses_to_send_visitors_elsewhere(client: Client) -> N
     assert client.get("/i18n/fr/", {"next": "/"}).status_code == 404
 
 
-def test_a_first_visit_follows_the_browsers_language(client: Client) -> None:
-    response = client.get(f"/ranking/?{CHINA_2021}", headers={"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"})
-    assert response.status_code == 302
-    assert response["Location"] == f"/zh-hans/ranking/?{CHINA_2021}"
-    assert "Accept-Language" in response["Vary"]
-    english = client.get("/ranking/", headers={"accept-language": "en-GB,en;q=0.9"})
-    assert english.status_code == 200
+@pytest.mark.parametrize(
+    "headers",
+    [{"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"}, {"cookie": f"{settings.LANGUAGE_COOKIE_NAME}=zh-hans"}],
+)
+def test_an_english_url_answers_english_whatever_the_browser_prefers(
+    client: Client, headers: dict[str, str]
+) -> None:
+    """Issue 15: a link sent by an English reader opens in English for everyone."""
+    response = client.get(f"/ranking/?{CHINA_2021}", headers=headers)
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+    chinese = client.get(f"/zh-hans/ranking/?{CHINA_2021}", headers={"accept-language": "en-GB"})
+    assert chinese.status_code == 200 and '<html lang="zh-hans">' in chinese.content.decode()
+
+
+def test_the_home_page_offers_the_chinese_site_as_a_link_never_a_redirect(client: Client) -> None:
+    response = client.get("/", headers={"accept-language": "zh-CN"})
+    assert response.status_code == 200
+    suggestion = re.search(
+        r'<p class="language-suggestion"[^>]*hidden[^>]*><a href="([^"]+)"', response.content.decode()
+    )
+    assert suggestion and suggestion.group(1) == "/zh-hans/"
+    assert "language-suggestion" not in html_of(client, "/zh-hans/")
+    assert "language-suggestion" not in html_of(client, f"/ranking/?{CHINA_2021}")
 
 
 def test_api_admin_health_and_data_zip_stay_outside_the_language_prefix(client: Client) -> None:

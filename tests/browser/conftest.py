@@ -308,8 +308,14 @@ def page_guard() -> PageGuard:
 
 
 @pytest.fixture
-def browser_context(browser: Browser, page_guard: PageGuard) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+def browser_context(
+    browser: Browser, page_guard: PageGuard, request: pytest.FixtureRequest
+) -> Iterator[BrowserContext]:
+    # `@pytest.mark.browser_locale("zh-CN")`: the browser's language (navigator.languages, and
+    # the Accept-Language header it sends).
+    marker = request.node.get_closest_marker("browser_locale")
+    locale = marker.args[0] if marker else None
+    context = browser.new_context(viewport=VIEWPORT, service_workers="block", locale=locale)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.route("**/*", page_guard.route)
     context.route_web_socket(re.compile(".*"), page_guard.route_web_socket)

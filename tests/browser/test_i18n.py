@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import assert_no_axe_violations, screenshot
@@ -48,11 +49,28 @@ def test_chinese_dashboard_figures_blocs_map_hover_and_switch_back_to_english(si
     assert "Partner countries and regions" in page.locator(".figure-card").first.inner_text()
 
 
-def test_a_browser_that_prefers_chinese_lands_on_the_chinese_pages(site: str, page: Page) -> None:
-    page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})
+@pytest.mark.browser_locale("zh-CN")
+def test_a_browser_that_prefers_chinese_keeps_english_urls_and_is_offered_the_chinese_home(
+    site: str, page: Page
+) -> None:
     page.goto(f"{site}/ranking/?as_of=2021-08-31")
-    assert page.url == f"{site}/zh-hans/ranking/?as_of=2021-08-31"
+    assert page.url == f"{site}/ranking/?as_of=2021-08-31"  # never redirected
+    assert page.locator("h1").inner_text() == "World ranking of AEO mutual recognition"
+    assert page.locator(".language-suggestion").count() == 0
+    page.goto(f"{site}/")
+    suggestion = page.locator(".language-suggestion a")
+    suggestion.wait_for(state="visible")
+    suggestion.click()
+    page.wait_for_url(f"{site}/zh-hans/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    page.goto(f"{site}/zh-hans/ranking/?as_of=2021-08-31")
     assert page.locator("h1").inner_text() == "AEO 互认世界排名"
     page.locator(".language-switcher a[hreflang=en]").click()
     page.wait_for_url(f"{site}/ranking/?as_of=2021-08-31")
     assert page.locator("h1").inner_text() == "World ranking of AEO mutual recognition"
+
+
+def test_an_english_browser_is_not_offered_the_chinese_home(site: str, page: Page) -> None:
+    page.goto(f"{site}/")
+    page.wait_for_load_state()
+    assert page.locator(".language-suggestion").is_hidden()
