@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # The language: from the URL prefix (/zh-hans/) alone, never from the browser (agreements.i18n).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After the language is known: a bare 405 becomes the site's page in that language.
+    "ops.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Records the signed-in user on each history row (agreements.history).
@@ -186,6 +188,10 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "429.html"  # the site's page (status 429), not a bare line of text
+
+# The site's own 403 page for a failed CSRF check, as for every other error (ops.views).
+CSRF_FAILURE_VIEW = "ops.views.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -19,4 +19,7 @@ urlpatterns = [
 ]
 
 # A database outage raised outside a view answers 503 rather than 500 (see ops.middleware).
+handler400 = "ops.views.bad_request"
+handler403 = "ops.views.permission_denied"
+handler404 = "ops.views.page_not_found"
 handler500 = "ops.views.server_error"

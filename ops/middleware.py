@@ -141,3 +141,22 @@ class DatabaseUnavailableMiddleware:
             fault_logger.warning("database unavailable: %s %s: %s", request.method, request.path, exception)
             return database_unavailable_response(request)
         return None
+
+
+class MethodNotAllowedPageMiddleware:
+    """A bare 405 (Django's `require_GET` answers with an empty body) becomes the site's page,
+    its `Allow` header kept; the API's 405s carry their JSON body and pass unchanged."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content and not request.path_info.startswith("/api/"):
+            from ops.views import error_response
+
+            page = error_response(request, 405)
+            if response.has_header("Allow"):
+                page["Allow"] = response["Allow"]
+            return page
+        return response
