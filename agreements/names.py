@@ -40,8 +40,9 @@ CUSTOMS_ZH: dict[str, str] = {
 
 BLOCS_ZH: dict[str, str] = {
     "BRI": "一带一路沿线国家",
-    "BRI_COOP": '共建"一带一路"国家',
-    "RCEP": "区域全面经济伙伴关系协定 (RCEP)",
+    # Chinese quotation marks, and no code in the name: pages add the code where they show it.
+    "BRI_COOP": "共建“一带一路”国家",
+    "RCEP": "区域全面经济伙伴关系协定",
     "CEE": "中国—中东欧国家合作",
 }
 
