@@ -136,3 +136,9 @@ def test_an_unknown_economy_shows_its_error_with_no_economy_preselected(client: 
     select = re.search(r'<select name="economy".*?</select>', html, re.S)
     assert select is not None
     assert re.findall(r'<option value="([^"]*)" selected>', select[0]) == [""]
+
+
+def test_the_economies_list_says_its_arrangement_column_counts_every_status(client: Client) -> None:
+    """The column counts records of every status, negotiating included, so it says so."""
+    html = client.get("/economies/").content.decode()
+    assert "Arrangement records, any status" in html
