@@ -156,7 +156,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         label=_("Signed on or after"),
         input_formats=ISO_DATE,
-        help_text=_("YYYY-MM-DD, inclusive."),
+        help_text=_("The day itself included."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     signed_before = django_filters.DateFilter(
@@ -164,14 +164,14 @@ class ArrangementFilterSet(django_filters.FilterSet):
         lookup_expr="lte",
         label=_("Signed on or before"),
         input_formats=ISO_DATE,
-        help_text=_("YYYY-MM-DD, inclusive."),
+        help_text=_("The day itself included."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     in_force_on = django_filters.DateFilter(
         label=_("In force on"),
         method="filter_in_force_on",
         input_formats=ISO_DATE,
-        help_text=_("YYYY-MM-DD: arrangements that count on that day on the in-force basis."),
+        help_text=_("Arrangements that count on that day on the in-force basis."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[plausible_event_date],
     )

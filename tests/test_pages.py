@@ -142,3 +142,26 @@ def test_the_economies_list_says_its_arrangement_column_counts_every_status(clie
     """The column counts records of every status, negotiating included, so it says so."""
     html = client.get("/economies/").content.decode()
     assert "Arrangement records, any status" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?economy=CHN",
+        "/partners/?economy=CHN",
+        "/ranking/",
+        "/arrangements/",
+        "/territories/FRA/",
+        "/economies/CHN/",
+    ],
+)
+def test_every_date_box_is_a_date_input_and_no_help_text_asks_for_another_format(
+    client: Client, path: str
+) -> None:
+    """Issue 13: the box shows the browser's date picker, so no text asks for YYYY-MM-DD."""
+    html = client.get(path).content.decode()
+    for tag in re.findall(r'<input[^>]*name="(?:as_of|signed_after|signed_before|in_force_on)"[^>]*>', html):
+        assert 'type="date"' in tag, tag
+    assert "YYYY-MM-DD" not in html.split("<main", 1)[1].replace(
+        'data-incomplete="Enter a complete date (YYYY-MM-DD).', ""
+    )

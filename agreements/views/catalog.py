@@ -46,7 +46,6 @@ class CoverageDayForm(forms.Form):
         required=False,
         input_formats=ISO_DATE,
         label=_("On"),
-        help_text=_("YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[plausible_event_date],
     )
