@@ -19,14 +19,25 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Model, TextField, URLField
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from agreements import charts
 from agreements.imports import import_table
-from agreements.models import Arrangement, Economy
+from agreements.models import (
+    Arrangement,
+    Bloc,
+    BlocMembership,
+    Claim,
+    Economy,
+    EconomyMembership,
+    Source,
+    Territory,
+)
 from agreements.reference import COLUMNS
 from agreements.validators import latest_date
+from tests.test_admin import all_errors, post_arrangement
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +175,89 @@ def test_a_name_with_markup_is_escaped_on_the_dashboard_map_and_race(client: Cli
     for element_id in ("map-figure", "race-countries-figure"):
         text = json.dumps(figure(html, element_id)["data"])
         assert "<span" not in text and "&lt;span" in text, element_id
+
+
+# Review of the above: the bounds per kind of date, every text field, the feed's whole XML range,
+# and chart text that plotly must read neither as markup nor as a template.
+
+REGISTRY_MODELS = [Territory, Economy, EconomyMembership, Bloc, BlocMembership, Arrangement, Source, Claim]
+
+
+def test_the_admin_refuses_an_event_in_year_one_naming_the_bound(admin_client: Client) -> None:
+    response = post_arrangement(admin_client, ["CHN", "KOR"], key="QADMIN-1", signed_date=YEAR_ONE)
+    assert response.status_code == 200
+    assert "1990-01-01" in all_errors(response)
+    assert not Arrangement.objects.filter(key="QADMIN-1").exists()
+
+
+def test_memberships_reach_back_to_1950_so_the_eec_founders_stay_valid() -> None:
+    founder = EconomyMembership.objects.get(economy="EUU", territory="FRA")
+    assert founder.start_date == dt.date(1958, 1, 1)
+    founder.full_clean()
+    founder.start_date = dt.date(1949, 12, 31)
+    with pytest.raises(ValidationError, match="1950-01-01"):
+        founder.full_clean()
+    bloc_member = BlocMembership.objects.filter(end_date__isnull=False).first()
+    assert bloc_member is not None
+    bloc_member.end_date = latest_date() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="end_date"):
+        bloc_member.full_clean()
+
+
+def test_a_claim_from_before_1990_is_refused() -> None:
+    claim = Claim.objects.order_by("as_of").first()
+    assert claim is not None
+    claim.as_of = dt.date(1989, 12, 31)
+    with pytest.raises(ValidationError, match="1990-01-01"):
+        claim.full_clean()
+
+
+def test_every_stored_reference_date_is_within_its_bounds() -> None:
+    # The bounds were chosen from data/: events from 2007, claims from 2017, memberships from 1958.
+    for model in (Arrangement, Claim, EconomyMembership, BlocMembership):
+        for record in model.objects.all():
+            record.clean_fields()
+
+
+def _text_fields() -> list[tuple[type[Model], str]]:
+    """Every free-text field of the registry models (choice fields refuse anything else anyway)."""
+    return [
+        (model, field.name)
+        for model in REGISTRY_MODELS
+        for field in model._meta.concrete_fields
+        if isinstance(field, CharField | TextField) and not field.choices
+    ]
+
+
+@pytest.mark.parametrize(("model", "name"), _text_fields(), ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize("character", ["\u0001", "\u000b", "\u001f"])
+def test_every_text_field_refuses_a_control_character(model: type[Model], name: str, character: str) -> None:
+    field = model._meta.get_field(name)
+    value = f"https://example.com/a{character}b" if isinstance(field, URLField) else f"QA{character}B"
+    with pytest.raises(ValidationError):
+        field.run_validators(value)
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "value"), [(Arrangement, "key", "QKEY-1\n"), (Bloc, "code", "QB\n")]
+)
+def test_a_key_cannot_end_in_a_line_break(model: type[Model], name: str, value: str) -> None:
+    with pytest.raises(ValidationError):
+        model._meta.get_field(name).run_validators(value)
+
+
+def test_an_import_refuses_a_vertical_tab_in_a_note_on_its_line() -> None:
+    row = {
+        "key": "QTEXT-1",
+        "parties": "CHN;KOR",
+        "signed_date": "2020-01-01",
+        "signed_precision": "day",
+        "status": "signed",
+        "evidence": "confirmed",
+        "notes": "soft\u000bbreak",
+    }
+    content = ",".join(COLUMNS["arrangements.csv"]) + "\n"
+    content += ",".join(row.get(column, "") for column in COLUMNS["arrangements.csv"]) + "\n"
+    result = import_table("arrangements.csv", content.encode(), commit=True)
+    assert not result.applied
+    assert "control character U+000B" in " ".join(result.rows[0].messages)
