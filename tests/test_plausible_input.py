@@ -261,3 +261,14 @@ def test_an_import_refuses_a_vertical_tab_in_a_note_on_its_line() -> None:
     result = import_table("arrangements.csv", content.encode(), commit=True)
     assert not result.applied
     assert "control character U+000B" in " ".join(result.rows[0].messages)
+
+
+@pytest.mark.parametrize("text", ["not\ufffea character", "not\uffffa character", "soft\u000bbreak"])
+def test_the_feed_drops_whatever_xml_cannot_hold(client: Client, text: str) -> None:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    arrangement.notes = text
+    arrangement.save()  # no validation: as a row from before the validators
+    response = client.get("/changes/feed/")
+    assert response.status_code == 200
+    feed = ET.tostring(ET.fromstring(response.content), encoding="unicode")  # parses: well-formed
+    assert text.replace("\ufffe", "").replace("\uffff", "").replace("\u000b", "") in feed
