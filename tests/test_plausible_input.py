@@ -272,3 +272,35 @@ def test_the_feed_drops_whatever_xml_cannot_hold(client: Client, text: str) -> N
     assert response.status_code == 200
     feed = ET.tostring(ET.fromstring(response.content), encoding="unicode")  # parses: well-formed
     assert text.replace("\ufffe", "").replace("\uffff", "").replace("\u000b", "") in feed
+
+
+def test_charts_clamp_stored_dates_into_the_plausible_range(client: Client) -> None:
+    Arrangement.objects.filter(key="CHN-KOR-2013").update(signed_date=dt.date(1, 1, 1))
+    html = client.get("/?economy=KOR&as_of=2021-08-31").content.decode()
+    race = figure(html, "race-countries-figure")
+    assert min(x for trace in race["data"] for x in trace["x"]) >= "1990-01-01"
+    partners = figure(html, "map-figure")["data"][1]
+    assert partners["zmin"] >= 1990 and min(partners["z"]) >= 1990
+
+
+def test_a_name_is_never_read_as_a_hover_template() -> None:
+    race = {
+        "codes": ["KOR"],
+        "names": {"KOR": "Korea %{y} <b>"},
+        "series": {"KOR": [(dt.date(2010, 1, 1), 1, 1)]},
+        "until": dt.date(2021, 8, 31),
+    }
+    trace = charts.race_chart(race, "countries")["data"][0]
+    assert trace["name"] == "Korea &#37;{y} &lt;b&gt; (KOR)"
+    assert trace["hovertemplate"] == "%{y} on %{x}<extra>Korea &#37;{y} &lt;b&gt;</extra>"
+
+
+def test_chinese_names_pass_unchanged_and_an_ampersand_is_escaped_once(client: Client) -> None:
+    Economy.objects.filter(code="KOR").update(name="Korea & <Co>")
+    html = client.get("/?economy=KOR&as_of=2021-08-31").content.decode()
+    names = [trace["name"] for trace in figure(html, "race-countries-figure")["data"]]
+    assert names[0] == "Korea &amp; &lt;Co&gt; (KOR)"
+    zh = client.get("/zh-hans/?economy=CHN&as_of=2021-08-31").content.decode()
+    names = [trace["name"] for trace in figure(zh, "race-countries-figure")["data"]]
+    assert names[0] == "中国 (CHN)"
+    assert all("&amp;" not in name for name in names)
