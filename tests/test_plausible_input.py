@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Model, TextField, URLField
+from django.db.models import CharField, Field, TextField, URLField
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -219,31 +219,31 @@ def test_every_stored_reference_date_is_within_its_bounds() -> None:
             record.clean_fields()
 
 
-def _text_fields() -> list[tuple[type[Model], str]]:
+def _text_fields() -> list[Field[Any, Any]]:
     """Every free-text field of the registry models (choice fields refuse anything else anyway)."""
     return [
-        (model, field.name)
+        field
         for model in REGISTRY_MODELS
         for field in model._meta.concrete_fields
         if isinstance(field, CharField | TextField) and not field.choices
     ]
 
 
-@pytest.mark.parametrize(("model", "name"), _text_fields(), ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize("field", _text_fields(), ids=lambda field: f"{field.model.__name__}.{field.name}")
 @pytest.mark.parametrize("character", ["\u0001", "\u000b", "\u001f"])
-def test_every_text_field_refuses_a_control_character(model: type[Model], name: str, character: str) -> None:
-    field = model._meta.get_field(name)
+def test_every_text_field_refuses_a_control_character(field: Field[Any, Any], character: str) -> None:
     value = f"https://example.com/a{character}b" if isinstance(field, URLField) else f"QA{character}B"
     with pytest.raises(ValidationError):
         field.run_validators(value)
 
 
 @pytest.mark.parametrize(
-    ("model", "name", "value"), [(Arrangement, "key", "QKEY-1\n"), (Bloc, "code", "QB\n")]
+    ("field", "value"),
+    [(Arrangement._meta.get_field("key"), "QKEY-1\n"), (Bloc._meta.get_field("code"), "QB\n")],
 )
-def test_a_key_cannot_end_in_a_line_break(model: type[Model], name: str, value: str) -> None:
+def test_a_key_cannot_end_in_a_line_break(field: Field[Any, Any], value: str) -> None:
     with pytest.raises(ValidationError):
-        model._meta.get_field(name).run_validators(value)
+        field.run_validators(value)
 
 
 def test_an_import_refuses_a_vertical_tab_in_a_note_on_its_line() -> None:
