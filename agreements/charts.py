@@ -32,9 +32,11 @@ COLOR_SCALE = "Viridis"
 def _text(value: object) -> str:
     """Registry text (a name, a title) as plotly text: plotly renders a subset of HTML in every
     text it draws (`<a href>`, `<span style>`), so `<`, `>` and `&` are written as entities, which
-    it shows as the characters. Only registry values go through here, once; the chart's own
-    markup (`<b>`, `<br>`, `<extra>`) around them stays markup."""
-    return html.escape(str(value), quote=False)
+    it shows as the characters. It also fills in `%{...}` in trace names (legends), titles and
+    hover templates, so the `%` of `%{` is written `&#37;`: shown as `%`, never a placeholder.
+    Only registry values go through here, once; the chart's own markup (`<b>`, `<br>`, `<extra>`)
+    and placeholders (`%{y}`) around them stay what they are."""
+    return html.escape(str(value), quote=False).replace("%{", "&#37;{")
 
 
 def _trace(kind: str, **properties: Any) -> dict[str, Any]:
@@ -123,8 +125,10 @@ class _Hover:
 
 
 def _year(row: PartnerRow) -> int | None:
+    # Clamped, as every date a chart computes with: one year-one date would squeeze every other
+    # partner into one end of the colour scale.
     day = row.arrangement.signed_date or row.arrangement.effective_date
-    return day.year if day else None
+    return clamp(day, EARLIEST_EVENT).year if day else None
 
 
 def partner_map(data: Overview) -> dict[str, Any]:
@@ -232,10 +236,11 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     traces = []
     for position, code in enumerate(codes):
         points = race["series"][code]
+        name = _text(names.get(code, code))
         traces.append(
             _trace(
                 "scatter",
-                x=[p[0].isoformat() for p in points],
+                x=[clamp(p[0], EARLIEST_EVENT).isoformat() for p in points],
                 y=[p[index] for p in points],
                 mode="lines",
                 line={
@@ -243,19 +248,19 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
                     "width": 4 if position == 0 else 2,
                     "dash": "solid" if position == 0 else "dot",
                 },
-                name=f"{_text(names.get(code, code))} ({code})",
+                name=f"{name} ({code})",
                 hovertemplate=_("%(count)s on %(date)s") % {"count": "%{y}", "date": "%{x}"}
-                + f"<extra>{_text(names.get(code, code))}</extra>",
+                + f"<extra>{name}</extra>",
             )
         )
     label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
     # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
     # Dates are clamped to the plausible range first: a stored date from before the validators
     # (0001-01-01, say) must not overflow the arithmetic, nor stretch the axis over centuries.
-    firsts = [p[0] for code in codes for p in race["series"][code] if p[index] > 0]
+    firsts = [clamp(p[0], EARLIEST_EVENT) for code in codes for p in race["series"][code] if p[index] > 0]
     x_range = (
         [
-            (clamp(min(firsts), EARLIEST_EVENT) - dt.timedelta(days=365)).isoformat(),
+            (min(firsts) - dt.timedelta(days=365)).isoformat(),
             clamp(race["until"], EARLIEST_EVENT).isoformat(),
         ]
         if firsts

@@ -94,6 +94,12 @@ def no_control_characters(value: str) -> None:
         )
 
 
-def without_control_characters(value: str) -> str:
-    """`value` with the characters `no_control_characters` refuses removed (for output)."""
-    return CONTROL_CHARACTERS.sub("", value)
+# Every character XML 1.0 cannot hold (its `Char` production): the C0 controls above, surrogates,
+# and the non-characters U+FFFE and U+FFFF, which the models let through (they are not controls)
+# but a feed reader refuses as much as a vertical tab.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """`value` without the characters XML 1.0 cannot hold (for the Atom feed)."""
+    return NOT_XML.sub("", value)

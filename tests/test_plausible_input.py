@@ -19,14 +19,25 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.db.models import CharField, Field, TextField, URLField
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from agreements import charts
 from agreements.imports import import_table
-from agreements.models import Arrangement, Economy
+from agreements.models import (
+    Arrangement,
+    Bloc,
+    BlocMembership,
+    Claim,
+    Economy,
+    EconomyMembership,
+    Source,
+    Territory,
+)
 from agreements.reference import COLUMNS
 from agreements.validators import latest_date
+from tests.test_admin import all_errors, post_arrangement
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +175,132 @@ def test_a_name_with_markup_is_escaped_on_the_dashboard_map_and_race(client: Cli
     for element_id in ("map-figure", "race-countries-figure"):
         text = json.dumps(figure(html, element_id)["data"])
         assert "<span" not in text and "&lt;span" in text, element_id
+
+
+# Review of the above: the bounds per kind of date, every text field, the feed's whole XML range,
+# and chart text that plotly must read neither as markup nor as a template.
+
+REGISTRY_MODELS = [Territory, Economy, EconomyMembership, Bloc, BlocMembership, Arrangement, Source, Claim]
+
+
+def test_the_admin_refuses_an_event_in_year_one_naming_the_bound(admin_client: Client) -> None:
+    response = post_arrangement(admin_client, ["CHN", "KOR"], key="QADMIN-1", signed_date=YEAR_ONE)
+    assert response.status_code == 200
+    assert "1990-01-01" in all_errors(response)
+    assert not Arrangement.objects.filter(key="QADMIN-1").exists()
+
+
+def test_memberships_reach_back_to_1950_so_the_eec_founders_stay_valid() -> None:
+    founder = EconomyMembership.objects.get(economy="EUU", territory="FRA")
+    assert founder.start_date == dt.date(1958, 1, 1)
+    founder.full_clean()
+    founder.start_date = dt.date(1949, 12, 31)
+    with pytest.raises(ValidationError, match="1950-01-01"):
+        founder.full_clean()
+    bloc_member = BlocMembership.objects.filter(end_date__isnull=False).first()
+    assert bloc_member is not None
+    bloc_member.end_date = latest_date() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="end_date"):
+        bloc_member.full_clean()
+
+
+def test_a_claim_from_before_1990_is_refused() -> None:
+    claim = Claim.objects.order_by("as_of").first()
+    assert claim is not None
+    claim.as_of = dt.date(1989, 12, 31)
+    with pytest.raises(ValidationError, match="1990-01-01"):
+        claim.full_clean()
+
+
+def test_every_stored_reference_date_is_within_its_bounds() -> None:
+    # The bounds were chosen from data/: events from 2007, claims from 2017, memberships from 1958.
+    for model in (Arrangement, Claim, EconomyMembership, BlocMembership):
+        for record in model.objects.all():
+            record.clean_fields()
+
+
+def _text_fields() -> list[Field[Any, Any]]:
+    """Every free-text field of the registry models (choice fields refuse anything else anyway)."""
+    return [
+        field
+        for model in REGISTRY_MODELS
+        for field in model._meta.concrete_fields
+        if isinstance(field, CharField | TextField) and not field.choices
+    ]
+
+
+@pytest.mark.parametrize("field", _text_fields(), ids=lambda field: f"{field.model.__name__}.{field.name}")
+@pytest.mark.parametrize("character", ["\u0001", "\u000b", "\u001f"])
+def test_every_text_field_refuses_a_control_character(field: Field[Any, Any], character: str) -> None:
+    value = f"https://example.com/a{character}b" if isinstance(field, URLField) else f"QA{character}B"
+    with pytest.raises(ValidationError):
+        field.run_validators(value)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(Arrangement._meta.get_field("key"), "QKEY-1\n"), (Bloc._meta.get_field("code"), "QB\n")],
+)
+def test_a_key_cannot_end_in_a_line_break(field: Field[Any, Any], value: str) -> None:
+    with pytest.raises(ValidationError):
+        field.run_validators(value)
+
+
+def test_an_import_refuses_a_vertical_tab_in_a_note_on_its_line() -> None:
+    row = {
+        "key": "QTEXT-1",
+        "parties": "CHN;KOR",
+        "signed_date": "2020-01-01",
+        "signed_precision": "day",
+        "status": "signed",
+        "evidence": "confirmed",
+        "notes": "soft\u000bbreak",
+    }
+    content = ",".join(COLUMNS["arrangements.csv"]) + "\n"
+    content += ",".join(row.get(column, "") for column in COLUMNS["arrangements.csv"]) + "\n"
+    result = import_table("arrangements.csv", content.encode(), commit=True)
+    assert not result.applied
+    assert "control character U+000B" in " ".join(result.rows[0].messages)
+
+
+@pytest.mark.parametrize("text", ["not\ufffea character", "not\uffffa character", "soft\u000bbreak"])
+def test_the_feed_drops_whatever_xml_cannot_hold(client: Client, text: str) -> None:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    arrangement.notes = text
+    arrangement.save()  # no validation: as a row from before the validators
+    response = client.get("/changes/feed/")
+    assert response.status_code == 200
+    feed = ET.tostring(ET.fromstring(response.content), encoding="unicode")  # parses: well-formed
+    assert text.replace("\ufffe", "").replace("\uffff", "").replace("\u000b", "") in feed
+
+
+def test_charts_clamp_stored_dates_into_the_plausible_range(client: Client) -> None:
+    Arrangement.objects.filter(key="CHN-KOR-2013").update(signed_date=dt.date(1, 1, 1))
+    html = client.get("/?economy=KOR&as_of=2021-08-31").content.decode()
+    race = figure(html, "race-countries-figure")
+    assert min(x for trace in race["data"] for x in trace["x"]) >= "1990-01-01"
+    partners = figure(html, "map-figure")["data"][1]
+    assert partners["zmin"] >= 1990 and min(partners["z"]) >= 1990
+
+
+def test_a_name_is_never_read_as_a_hover_template() -> None:
+    race = {
+        "codes": ["KOR"],
+        "names": {"KOR": "Korea %{y} <b>"},
+        "series": {"KOR": [(dt.date(2010, 1, 1), 1, 1)]},
+        "until": dt.date(2021, 8, 31),
+    }
+    trace = charts.race_chart(race, "countries")["data"][0]
+    assert trace["name"] == "Korea &#37;{y} &lt;b&gt; (KOR)"
+    assert trace["hovertemplate"] == "%{y} on %{x}<extra>Korea &#37;{y} &lt;b&gt;</extra>"
+
+
+def test_chinese_names_pass_unchanged_and_an_ampersand_is_escaped_once(client: Client) -> None:
+    Economy.objects.filter(code="KOR").update(name="Korea & <Co>")
+    html = client.get("/?economy=KOR&as_of=2021-08-31").content.decode()
+    names = [trace["name"] for trace in figure(html, "race-countries-figure")["data"]]
+    assert names[0] == "Korea &amp; &lt;Co&gt; (KOR)"
+    zh = client.get("/zh-hans/?economy=CHN&as_of=2021-08-31").content.decode()
+    names = [trace["name"] for trace in figure(zh, "race-countries-figure")["data"]]
+    assert names[0] == "中国 (CHN)"
+    assert all("&amp;" not in name for name in names)

@@ -39,7 +39,8 @@ class Arrangement(models.Model):
         max_length=100,
         unique=True,
         validators=[
-            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", "Use letters, digits, '-', '_' and '.'.")
+            # \Z, not $: $ also matches before a final line break.
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z", "Use letters, digits, '-', '_' and '.'.")
         ],
     )
     title = models.CharField(_("title"), max_length=300, blank=True, validators=[no_control_characters])
@@ -165,7 +166,8 @@ class Source(models.Model):
         Arrangement, on_delete=models.CASCADE, related_name="sources", verbose_name=_("arrangement")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    # URLValidator lets C0 characters other than whitespace through in the path.
+    url = models.URLField(_("URL"), max_length=1000, blank=True, validators=[no_control_characters])
     citation = models.TextField(_("citation"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()

@@ -16,7 +16,8 @@ class Bloc(models.Model):
         _("code"),
         max_length=20,
         primary_key=True,
-        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Use upper-case letters, digits and _.")],
+        # \Z, not $: $ also matches before a final line break.
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*\Z", "Use upper-case letters, digits and _.")],
     )
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     definition = models.TextField(_("definition"), blank=True, validators=[no_control_characters])

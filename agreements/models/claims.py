@@ -13,7 +13,12 @@ from agreements.validators import no_control_characters, plausible_event_date
 class Claim(models.Model):
     """One figure of an official statement, which the registry reconciles with its own count."""
 
-    key = models.CharField(_("key"), max_length=100, help_text=_("One statement may have several rows."))
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        help_text=_("One statement may have several rows."),
+        validators=[no_control_characters],
+    )
     authority = models.CharField(_("authority"), max_length=200, validators=[no_control_characters])
     stated_on = models.DateField(_("stated on"), validators=[plausible_event_date])
     as_of = models.DateField(_("as of"), validators=[plausible_event_date])
@@ -24,12 +29,16 @@ class Claim(models.Model):
     metric = models.CharField(
         _("metric"),
         max_length=40,
+        validators=[no_control_characters],
         help_text=_(
             "partner_economies, partner_countries, rank_by_countries, rank_by_economies or bloc:<code>"
         ),
     )
     value = models.PositiveIntegerField(_("value"))
-    source_url = models.URLField(_("source URL"), max_length=1000, blank=True)
+    # URLValidator lets C0 characters other than whitespace through in the path.
+    source_url = models.URLField(
+        _("source URL"), max_length=1000, blank=True, validators=[no_control_characters]
+    )
     note = models.TextField(_("note"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()

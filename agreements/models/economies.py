@@ -17,7 +17,8 @@ class Economy(models.Model):
         _("code"),
         max_length=3,
         primary_key=True,
-        validators=[RegexValidator(r"^[A-Z]{3}$", "Use three upper-case letters.")],
+        # \Z, not $: $ also matches before a final line break.
+        validators=[RegexValidator(r"^[A-Z]{3}\Z", "Use three upper-case letters.")],
     )
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     kind = models.CharField(

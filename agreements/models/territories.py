@@ -8,8 +8,9 @@ from simple_history.models import HistoricalRecords
 from agreements.choices import TerritoryKind
 from agreements.validators import no_control_characters
 
-iso3_validator = RegexValidator(r"^[A-Z]{3}$", "Use an upper-case ISO 3166-1 alpha-3 code.")
-iso2_validator = RegexValidator(r"^[A-Z]{2}$", "Use an upper-case ISO 3166-1 alpha-2 code.")
+# \Z, not $: $ also matches before a final line break.
+iso3_validator = RegexValidator(r"^[A-Z]{3}\Z", "Use an upper-case ISO 3166-1 alpha-3 code.")
+iso2_validator = RegexValidator(r"^[A-Z]{2}\Z", "Use an upper-case ISO 3166-1 alpha-2 code.")
 
 
 class Territory(models.Model):

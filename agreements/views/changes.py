@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from agreements.history import Change, recent_changes
-from agreements.validators import without_control_characters
+from agreements.validators import xml_text
 
 FEED_ITEMS = 50
 
@@ -51,13 +51,13 @@ class ChangeFeed(Feed):
     def items(self) -> list[Change]:
         return recent_changes(1, per_page=FEED_ITEMS)[1]
 
-    # XML cannot hold most control characters: a value stored before the models refused them
-    # (or written around the validators) loses them here instead of breaking the feed.
+    # XML cannot hold most control characters (nor U+FFFE, U+FFFF): a value stored before the models
+    # refused them (or written around the validators) loses them here instead of breaking the feed.
     def item_title(self, item: Change) -> str:
-        return without_control_characters(f"{item.model.capitalize()} {item.record} {item.kind}")
+        return xml_text(f"{item.model.capitalize()} {item.record} {item.kind}")
 
     def item_description(self, item: Change) -> str:
-        return without_control_characters(describe(item) or item.kind)
+        return xml_text(describe(item) or item.kind)
 
     def item_link(self, item: Change) -> str:
         return f"{reverse('change-list')}#change-{item.id}"
