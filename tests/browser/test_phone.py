@@ -47,8 +47,11 @@ def test_no_page_scrolls_sideways_on_a_phone(site: str, phone: Page) -> None:
 def test_a_wide_table_scrolls_in_its_own_box_from_the_keyboard(site: str, phone: Page) -> None:
     phone.goto(f"{site}/claims/")
     box = phone.locator(".table-scroll").first
+    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
     box.focus()
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
-    assert box.evaluate("el => el.scrollLeft") > 0
-    assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+    # Chromium animates keyboard scrolling, so the box reaches its new offset a few frames later.
+    phone.wait_for_function(
+        "el => el.scrollLeft > 0", arg=box.element_handle(), timeout=5000
+    )
