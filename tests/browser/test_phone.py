@@ -51,7 +51,9 @@ def test_a_wide_table_scrolls_in_its_own_box_from_the_keyboard(site: str, phone:
     box.focus()
     phone.keyboard.press("ArrowRight")
     phone.keyboard.press("ArrowRight")
-    # Chromium animates keyboard scrolling, so the box reaches its new offset a few frames later.
-    phone.wait_for_function(
-        "el => el.scrollLeft > 0", arg=box.element_handle(), timeout=5000
-    )
+    # Chromium animates keyboard scrolling: the box reaches its new offset some frames later.
+    for _ in range(50):
+        if box.evaluate("el => el.scrollLeft") > 0:
+            break
+        phone.wait_for_timeout(100)
+    assert box.evaluate("el => el.scrollLeft") > 0
