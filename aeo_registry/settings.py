@@ -252,6 +252,9 @@ else:
 # their hashes ('unsafe-hashes' covers attributes only, never <style> or script): the empty
 # style="" of the colour bar, and style="font-weight:bold" of the <b> in hover labels.
 # The admin of Django 6.1 needs nothing more.
+# Images may also come from data: and blob: URLs, and only for the chart downloads (issue 15): plotly
+# draws a PNG by loading the chart's SVG into an <img> from such a URL and painting it on a canvas,
+# and `img-src 'self'` alone blocked it. Images cannot run script, so this opens no way for one.
 CSP_STYLE_ATTRIBUTE_HASHES = {
     "": "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
     "font-weight:bold": "'sha256-wkY2X5hecQzbhnFCqvTpwrUJ1f4X8LH5WFjYUzv1wmU='",
@@ -260,7 +263,7 @@ SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'", "'unsafe-hashes'", *CSP_STYLE_ATTRIBUTE_HASHES.values()],
-    "img-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     "object-src": ["'none'"],

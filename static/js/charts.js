@@ -10,7 +10,9 @@
     displaylogo: false,
     showSendToCloud: false,
     showEditInChartStudio: false,
-    modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"],
+    // The toolbar's own image button is replaced by the page's "Download PNG/SVG" buttons, whose
+    // images say what they show, as of when, and where they come from.
+    modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d", "toImage"],
     scrollZoom: false,
   };
 
@@ -62,9 +64,91 @@
       });
   }
 
+  // Plotly reads a subset of HTML in the text it draws: the caption is written as characters.
+  function plain(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // The chart as an image file, with its title above and its caption (as-of date, basis, evidence,
+  // source URL, data version) below. Drawn by plotly off screen from a copy of the figure, so the
+  // chart on the page is left as it is.
+  function exportChart(el, tools, format) {
+    var title = tools.getAttribute("data-title") || "";
+    var note = tools.getAttribute("data-note") || "";
+    var layout = JSON.parse(JSON.stringify(el.layout || {}));
+    var margin = Object.assign({ l: 0, r: 0, t: 0, b: 0 }, layout.margin || {});
+    var bottom = margin.b || 0;
+    var width = Math.max(el.clientWidth || 0, 960);
+    var height = (layout.height || el.clientHeight || 400) + 120;
+    margin.t = (margin.t || 0) + 56;
+    margin.b = bottom + 64;
+    layout.margin = margin;
+    layout.width = width;
+    layout.height = height;
+    layout.autosize = false;
+    if (layout.showlegend !== false && (el.data || []).length > 1) {
+      // In the image the legend goes to the right, leaving the space below for the caption.
+      layout.legend = Object.assign({}, layout.legend || {}, { orientation: "v", x: 1.01, xanchor: "left", y: 1, yanchor: "top" });
+      margin.r = (margin.r || 0) + 10;
+    }
+    layout.title = { text: plain(title), x: 0.01, xanchor: "left", yref: "container", y: 0.98, yanchor: "top", font: { size: 18 } };
+    layout.annotations = (layout.annotations || []).concat([
+      {
+        xref: "paper",
+        yref: "paper",
+        x: 0,
+        y: 0,
+        xanchor: "left",
+        yanchor: "top",
+        yshift: -bottom - 10,
+        align: "left",
+        showarrow: false,
+        font: { size: 11, color: "#333" },
+        text: note.split("\n").map(plain).join("<br>"),
+      },
+    ]);
+    var config = { staticPlot: true };
+    if (el.hasAttribute("data-topojson")) {
+      var url = el.getAttribute("data-topojson");
+      config.topojsonURL = url.substring(0, url.lastIndexOf("/") + 1);
+    }
+    return window.Plotly.toImage({ data: el.data, layout: layout, config: config }, { format: format, width: width, height: height }).then(
+      function (dataUrl) {
+        var link = document.createElement("a");
+        link.href = dataUrl;
+        link.download = (tools.getAttribute("data-filename") || "chart") + "." + format;
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      }
+    );
+  }
+
+  function offerDownloads() {
+    document.querySelectorAll("[data-chart-downloads]").forEach(function (tools) {
+      var el = document.getElementById(tools.getAttribute("data-chart-downloads"));
+      if (!el) return;
+      tools.hidden = false;
+      tools.querySelectorAll("button[data-format]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          if (el.getAttribute("data-drawn") !== "true") return;
+          button.disabled = true;
+          exportChart(el, tools, button.getAttribute("data-format"))
+            .catch(function (error) {
+              tools.setAttribute("data-error", error.message);
+            })
+            .then(function () {
+              button.disabled = false;
+            });
+        });
+      });
+    });
+  }
+
   function start() {
     if (!window.Plotly) return;
     document.querySelectorAll("[data-figure]").forEach(draw);
+    offerDownloads();
   }
 
   if (document.readyState === "loading") {

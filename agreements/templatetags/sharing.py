@@ -1,0 +1,128 @@
+"""Leaving the site with a view: its permanent URL, "Cite this view", and chart downloads (issue 15).
+
+`{% cite_panel title %}` writes the citation panel; `{% chart_downloads chart_id title stem %}` the
+PNG and SVG buttons of one chart, with the caption the image carries (title, as-of date, basis,
+evidence, "Source: AEO Registry" with the view's URL, and the data version). Both read the page's
+state from the template context: `params` (a form's cleaned data) where the view set it, the
+query string otherwise, and the page's declared parameters (`page_parameters`, set by
+`agreements.caching.cached_by_data_version`) to decide whether the view takes `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+
+from agreements.choices import Basis, Evidence
+from agreements.citation import Citation, bibtex_key
+from agreements.versioning import current_version
+
+register = template.Library()
+
+# Query parameters that choose a file format or a page of rows, not what the view shows.
+_NOT_THE_VIEW = frozenset({"format", "bom"})
+
+
+def _page_parameters(request: HttpRequest) -> frozenset[str]:
+    match = request.resolver_match
+    return getattr(match.func, "page_parameters", frozenset()) if match else frozenset()
+
+
+def _value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def view_state(context: template.Context) -> dict[str, str]:
+    """What the view shows, as query parameters: the query string, the form's cleaned values
+    (defaults made explicit) and `as_of` always stated where the view takes it."""
+    request: HttpRequest = context["request"]
+    names = _page_parameters(request)
+    state: dict[str, str] = {}
+    for key in request.GET:
+        value = request.GET.get(key, "")
+        if key not in _NOT_THE_VIEW and value:
+            state[key] = value
+    params = context.get("params")
+    if isinstance(params, dict):
+        for key, value in params.items():
+            if key in names and value not in (None, ""):
+                state[key] = _value(value)
+    if "as_of" in names and not state.get("as_of"):
+        state["as_of"] = timezone.localdate().isoformat()
+    return state
+
+
+def view_url(context: template.Context) -> str:
+    """The view's permanent absolute URL."""
+    request: HttpRequest = context["request"]
+    query = QueryDict(mutable=True)
+    for key, value in view_state(context).items():
+        query[key] = value
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _as_of(state: dict[str, str]) -> str:
+    return state.get("as_of") or timezone.localdate().isoformat()
+
+
+def chart_note(context: template.Context) -> str:
+    """The caption every downloaded chart carries, in the page's language (two lines, "\\n")."""
+    state = view_state(context)
+    facts = [gettext("As of %(day)s") % {"day": _as_of(state)}]
+    if state.get("basis") in Basis.values:
+        facts.append(gettext("%(basis)s basis") % {"basis": Basis(state["basis"]).label})
+    if state.get("evidence") in Evidence.values:
+        facts.append(
+            gettext("%(evidence)s evidence and stronger") % {"evidence": Evidence(state["evidence"]).label}
+        )
+    source = gettext("Source: AEO Registry, %(url)s") % {"url": view_url(context)}
+    version = gettext("data version %(version)s") % {"version": current_version()}
+    return " · ".join(facts) + "\n" + f"{source} · {version}"
+
+
+def _filename(stem: str, state: dict[str, str]) -> str:
+    parts = [stem, state.get("economy", ""), _as_of(state)]
+    name = "-".join(p for p in parts if p)
+    language = translation.get_language() or "en"
+    return name if language == "en" else f"{name}.{language}"
+
+
+@register.inclusion_tag("includes/_chart_downloads.html", takes_context=True)
+def chart_downloads(context: template.Context, chart_id: str, title: str, stem: str) -> dict[str, Any]:
+    state = view_state(context)
+    return {
+        "chart_id": chart_id,
+        "title": title,
+        "note": chart_note(context),
+        "filename": _filename(stem, state),
+    }
+
+
+@register.inclusion_tag("includes/_cite_panel.html", takes_context=True)
+def cite_panel(context: template.Context, title: str, code: str = "") -> dict[str, Any]:
+    """The panel for a view titled `title` ("China (CHN)" when a `code` is given)."""
+    title = f"{title} ({code})" if code else str(title)
+    state = view_state(context)
+    accessed = timezone.localdate()
+    request: HttpRequest = context["request"]
+    path_key = request.path.strip("/").replace("/", "-")
+    citation = Citation(
+        title=title,
+        url=view_url(context),
+        data_version=current_version(),
+        accessed=accessed,
+        key=bibtex_key(path_key, state.get("economy", ""), state.get("as_of", "")),
+    )
+    return {
+        "citation": citation,
+        "apa": citation.apa(date_format(accessed)),
+        "bibtex": citation.bibtex(),
+        "ris": citation.ris(),
+    }

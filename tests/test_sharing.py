@@ -1,0 +1,144 @@
+"""Leaving the site with a view (issue 15): "Cite this view" and the chart captions.
+
+The citation of a view states its permanent URL with an explicit `as_of`, the data version and the
+access date; its BibTeX and RIS are read back with well-kept parsers (bibtexparser, rispy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from typing import Any
+
+import bibtexparser
+import pytest
+import rispy
+from django.test import Client
+from django.utils import timezone
+
+from agreements.citation import Citation, bibtex_key
+from agreements.versioning import current_version
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/?economy=CHN&as_of=2021-08-31"
+
+
+def _pre(body: str, element_id: str) -> str:
+    match = re.search(rf'<pre id="{element_id}"[^>]*>(.*?)</pre>', body, re.S)
+    assert match, element_id
+    return html.unescape(match.group(1))
+
+
+def test_the_dashboards_citation_states_the_url_with_as_of_the_data_version_and_the_access_date(
+    client: Client,
+) -> None:
+    body = client.get(DASHBOARD).content.decode()
+    version = current_version()
+    today = timezone.localdate()
+    url = _pre(body, "cite-url")
+    assert url.startswith("http://localhost/?")
+    assert "economy=CHN" in url and "as_of=2021-08-31" in url
+    assert "basis=signed" in url and "evidence=inferred" in url  # the defaults made explicit
+    apa = _pre(body, "cite-apa")
+    assert apa.startswith(f"AEO Registry. ({today.year}). China as of ")
+    assert f"(Data version {version}) [Data set]" in apa and url in apa
+
+    library = bibtexparser.parse_string(_pre(body, "cite-bibtex"))
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.entry_type == "misc"
+    assert entry["url"] == url
+    assert entry["version"] == version
+    assert entry["urldate"] == today.isoformat()
+    assert entry["title"] == "{China as of 2021-08-31}"
+
+    (record,) = rispy.loads(_pre(body, "cite-ris"))
+    assert record["type_of_reference"] == "DATA"
+    assert record["urls"] == [url]
+    assert record["title"] == "China as of 2021-08-31"
+    assert record["access_date"] == today.strftime("%Y/%m/%d")
+    assert record["edition"] == f"Data version {version}"
+
+
+def test_a_view_without_as_of_in_its_url_is_cited_with_todays_date(client: Client) -> None:
+    body = client.get("/ranking/").content.decode()
+    assert f"as_of={timezone.localdate().isoformat()}" in _pre(body, "cite-url")
+
+
+def test_the_citation_keeps_the_pages_language_and_leaves_out_the_file_format(client: Client) -> None:
+    body = client.get("/zh-hans/partners/?economy=KOR&as_of=2020-01-01&bloc=RCEP").content.decode()
+    url = _pre(body, "cite-url")
+    assert url.startswith("http://localhost/zh-hans/partners/?")
+    assert "bloc=RCEP" in url and "economy=KOR" in url and "as_of=2020-01-01" in url
+    assert "引用此视图" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/partners/",
+        "/ranking/",
+        "/claims/",
+        "/arrangements/",
+        "/arrangements/CHN-KOR-2013/",
+        "/economies/",
+        "/economies/CHN/",
+        "/territories/",
+        "/territories/FRA/",
+        "/blocs/",
+        "/blocs/RCEP/",
+    ],
+)
+def test_every_page_with_figures_has_a_citation(client: Client, path: str) -> None:
+    body = client.get(path).content.decode()
+    assert 'id="cite"' in body
+    assert not bibtexparser.parse_string(_pre(body, "cite-bibtex")).failed_blocks
+    assert rispy.loads(_pre(body, "cite-ris"))
+
+
+def test_odd_titles_still_give_bibtex_that_parses() -> None:
+    citation = Citation(
+        title="Odd {name} with \\ and % & # _ ~ ^ $ and 中文",
+        url="https://example.org/?a=1&b=%7B",
+        data_version="12",
+        accessed=dt.date(2026, 12, 5),
+        key=bibtex_key("odd path/with spaces", "CHN"),
+    )
+    library = bibtexparser.parse_string(citation.bibtex())
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.key == "aeo-registry-oddpathwithspaces-CHN"
+    assert "中文" in entry["title"]
+    (record,) = rispy.loads(citation.ris())
+    assert record["title"] == "Odd {name} with \\ and % & # _ ~ ^ $ and 中文"
+
+
+def test_each_chart_offers_png_and_svg_with_a_caption_that_says_what_it_shows(client: Client) -> None:
+    body = client.get(DASHBOARD).content.decode()
+    tools = re.findall(r'<p class="chart-downloads" ([^>]*)>', body)
+    charts: dict[str, dict[str, str]] = {}
+    for attributes in tools:
+        values = {k: html.unescape(v) for k, v in re.findall(r'(data-[\w-]+)="([^"]*)"', attributes)}
+        charts[values["data-chart-downloads"]] = values
+    assert set(charts) == {"map", "race-countries", "race-economies"}
+    note = charts["map"]["data-note"]
+    assert note.startswith("As of 2021-08-31 · Signed basis · Inferred evidence and stronger\n")
+    assert "Source: AEO Registry, http://localhost/?economy=CHN&as_of=2021-08-31" in note
+    assert f"data version {current_version()}" in note
+    assert charts["map"]["data-filename"] == "map-CHN-2021-08-31"
+    assert "46 partner territories of China" in charts["map"]["data-title"]
+
+
+def test_chinese_chart_files_carry_the_language_in_their_name(client: Client) -> None:
+    body = client.get("/zh-hans" + DASHBOARD).content.decode()
+    assert 'data-filename="map-CHN-2021-08-31.zh-hans"' in body
+
+
+def test_the_content_security_policy_allows_data_and_blob_images_for_the_downloads_only(
+    client: Client, settings: Any
+) -> None:
+    policy = client.get(DASHBOARD)["Content-Security-Policy"]
+    assert "img-src 'self' data: blob:" in policy
+    assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
