@@ -7,13 +7,18 @@ order, and list every row the page lists (all of them, not one page).
 - Codes come with a `_name` column beside them; dates are ISO 8601; several values in one cell
   (parties, blocs, sources) are joined with `;` (codes) or ` ; ` (names, sources), as in the
   reference data.
-- CSV: UTF-8 without a byte-order mark, a header row, CRLF line ends (RFC 4180), streamed in
-  chunks from a queryset iterator so memory stays flat at any size. Text cells that a spreadsheet
+- CSV: UTF-8 without a byte-order mark (with `bom=1`, "CSV for Excel", with one: Excel reads a
+  CSV without it in the machine's legacy code page and garbles Chinese names), a header row, CRLF
+  line ends (RFC 4180), streamed in chunks from a queryset iterator so memory stays flat at any size. Text cells that a spreadsheet
   would run as a formula are prefixed with `'` (`agreements.spreadsheet`). The arrangements CSV,
   the one that grows large, writes its cells a chunk at a time, column by column, and on
   PostgreSQL reads its rows with their parties and sources in one query (`ArrangementRows`).
 - JSON: `{"view", "parameters", "count", "rows"}`, always in that order; each row has the CSV's
   columns as keys, with numbers as numbers, booleans as booleans and empty values as null.
+- Excel (`format=xlsx`, `agreements.workbook`): the same columns, dates as dates and numbers as
+  numbers, and a second sheet with the view's parameters, the data version, the licence and where
+  the sources are. Written with openpyxl's write-only mode, so memory stays flat.
+- File names carry the language when it is not English: `partners-CHN-2021-08-31.zh-hans.csv`.
 - Bad parameters answer 400 like the page: the JSON error body of the API, or a text/plain message
   naming each bad parameter for CSV. An unknown `format` answers 400.
 """
@@ -47,8 +52,12 @@ from agreements.spreadsheet import neutralise
 HTML = "html"
 CSV = "csv"
 JSON = "json"
-FORMATS = (CSV, JSON)
+XLSX = "xlsx"
+CSV_FOR_EXCEL = "csv+bom"  # format=csv&bom=1: the CSV with a UTF-8 byte-order mark
+FORMATS = (CSV, JSON, XLSX)
 FORMAT_PARAMETER = "format"  # the query parameter that picks the twin
+BOM_PARAMETER = "bom"  # bom=1 with format=csv: "CSV for Excel"
+UTF8_BOM = "\ufeff".encode()
 CHUNK_ROWS = 500  # rows per streamed chunk and per database fetch (with its prefetches)
 NAME_SEPARATOR = " ; "
 
@@ -571,17 +580,30 @@ def parameters(data: Mapping[str, object]) -> dict[str, object]:
 
 
 def requested_format(request: HttpRequest) -> str | None:
-    """`html` (no `format`, or `format=html`), `csv` or `json`; None for anything else."""
+    """`html` (no `format`, or `format=html`), `csv`, `csv+bom` (`format=csv&bom=1`), `json` or
+    `xlsx`; None for anything else, `bom` included (only `1` and `0` mean something)."""
     value = request.GET.get(FORMAT_PARAMETER, "")
+    bom = request.GET.get(BOM_PARAMETER, "")
+    if bom not in ("", "0", "1"):
+        return None
     if value in ("", HTML):
         return HTML
+    if value == CSV and bom == "1":
+        return CSV_FOR_EXCEL
     return value if value in FORMATS else None
 
 
 def unknown_format(request: HttpRequest) -> HttpResponse:
     value = request.GET.get(FORMAT_PARAMETER, "")
+    bom = request.GET.get(BOM_PARAMETER, "")
+    if bom not in ("", "0", "1"):
+        return HttpResponse(
+            f"bom: {bom[:40]!r} is not 1 or 0; bom=1 with format=csv adds a byte-order mark for Excel.\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     return HttpResponse(
-        f"format: unknown format {value[:40]!r}; use csv or json (or leave it out for the page).\n",
+        f"format: unknown format {value[:40]!r}; use csv, json or xlsx (or leave it out for the page).\n",
         status=400,
         content_type="text/plain; charset=utf-8",
     )
@@ -660,9 +682,11 @@ def json_lines(
 
 
 def filename(spec: Spec, *parts: object) -> str:
-    """`<view>[-<part>...]` from the view and its parameters (codes, the as-of date)."""
+    """`<view>[-<part>...]` from the view and its parameters (codes, the as-of date), then the
+    language where it is not English (`.zh-hans`), so the two languages' files never share a name."""
     words = [spec.view, *(csv_cell(part) for part in parts if part)]
-    return "-".join(words)
+    language = get_language() or "en"
+    return "-".join(words) + ("" if language == "en" else f".{language}")
 
 
 def respond(
@@ -676,9 +700,16 @@ def respond(
 ) -> StreamingHttpResponse:
     """Stream `rows` as CSV (a download) or as the JSON envelope. `count` is the JSON's count, or
     a function that gives it (a query the CSV never runs)."""
-    if fmt == CSV:
-        response = StreamingHttpResponse(csv_lines(spec, rows), content_type="text/csv; charset=utf-8")
+    if fmt in (CSV, CSV_FOR_EXCEL):
+        lines = csv_lines(spec, rows)
+        if fmt == CSV_FOR_EXCEL:
+            lines = itertools.chain([UTF8_BOM], lines)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv") or ""
+    elif fmt == XLSX:
+        from agreements import workbook  # openpyxl is imported only when a workbook is asked for
+
+        return workbook.response(spec, rows, params=parameters(params), name=name)
     else:
         # Parameters are converted before streaming starts: an error then is a 500, not a cut file.
         response = StreamingHttpResponse(

@@ -10,19 +10,20 @@ from agreements.views import catalog, changes, dashboard, downloads, probe
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.
-FORMAT = exports.FORMAT_PARAMETER  # the CSV and JSON twins of a list
+FORMAT = exports.FORMAT_PARAMETER  # the CSV, JSON and Excel twins of a list
+BOM = exports.BOM_PARAMETER  # bom=1: the CSV with a byte-order mark, for Excel
 PAGE = "page"  # the page number of a paginated list
 
 # The pages: served under i18n_patterns, in English at / and in Chinese at /zh-hans/.
 urlpatterns = [
     path("", cached(dashboard.home, SummaryForm), name="home"),
-    path("partners/", cached(dashboard.partners, SummaryForm, "bloc", FORMAT), name="partner-list"),
-    path("ranking/", cached(dashboard.ranking, RankingForm, FORMAT), name="ranking"),
-    path("claims/", cached(dashboard.claims, FORMAT), name="claim-list"),
+    path("partners/", cached(dashboard.partners, SummaryForm, "bloc", FORMAT, BOM), name="partner-list"),
+    path("ranking/", cached(dashboard.ranking, RankingForm, FORMAT, BOM), name="ranking"),
+    path("claims/", cached(dashboard.claims, FORMAT, BOM), name="claim-list"),
     path("how-we-count/", cached(dashboard.how_we_count), name="how-we-count"),
     path(
         "arrangements/",
-        cached(catalog.arrangement_list, ArrangementFilterSet, PAGE, FORMAT),
+        cached(catalog.arrangement_list, ArrangementFilterSet, PAGE, FORMAT, BOM),
         name="arrangement-list",
     ),
     path(
@@ -30,11 +31,11 @@ urlpatterns = [
         cached(catalog.arrangement_detail, catalog.CoverageDayForm),
         name="arrangement-detail",
     ),
-    path("economies/", cached(catalog.economy_list, FORMAT), name="economy-list"),
+    path("economies/", cached(catalog.economy_list, FORMAT, BOM), name="economy-list"),
     path("economies/<str:code>/", cached(catalog.economy_detail), name="economy-detail"),
-    path("territories/", cached(catalog.territory_list, FORMAT), name="territory-list"),
+    path("territories/", cached(catalog.territory_list, FORMAT, BOM), name="territory-list"),
     path("territories/<str:iso3>/", cached(catalog.territory_detail), name="territory-detail"),
-    path("blocs/", cached(catalog.bloc_list, FORMAT), name="bloc-list"),
+    path("blocs/", cached(catalog.bloc_list, FORMAT, BOM), name="bloc-list"),
     path("blocs/<str:code>/", cached(catalog.bloc_detail), name="bloc-detail"),
     # The page is cached inside: `?download=zip` is the full download, cached once per version.
     path("data/", downloads.data_download, name="data-download"),

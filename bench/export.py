@@ -26,6 +26,7 @@ How it measures:
 
     python -m bench.export                # 100,000 rows
     python -m bench.export --rows 1000000
+    python -m bench.export --format xlsx  # the Excel workbook of 100,000 rows (issue 15: <= 150 MB)
 
 Writes var/bench/export.json and prints one line. From another module: `run(rows) -> dict` with
 rows, synthetic, seconds, peak_rss_mb, megabytes, generate_seconds and database.
@@ -60,6 +61,7 @@ from agreements.models import Arrangement, ArrangementParty, Economy, Source
 from agreements.reference import load_reference
 
 URL = "/arrangements/?format=csv"
+URLS = {"csv": URL, "xlsx": "/arrangements/?format=xlsx"}
 MAX_ROWS = 9_999_999  # keys are BENCH-<7 digits>
 OUT = Path(settings.BASE_DIR) / "var" / "bench" / "export.json"
 
@@ -153,8 +155,8 @@ def _generate(count: int) -> None:
     versioning.bump()  # raw SQL bypasses the receivers
 
 
-def _child(database: str) -> dict[str, Any]:
-    """The export, in this (fresh) process, against `database`."""
+def _child(database: str, fmt: str = "csv", keep: str = "") -> dict[str, Any]:
+    """The export, in this (fresh) process, against `database`; the bytes go to `keep` if given."""
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -163,20 +165,27 @@ def _child(database: str) -> dict[str, Any]:
     connection.settings_dict["NAME"] = database
     client = Client(HTTP_HOST="localhost")
     started = time.perf_counter()
-    response = client.get(URL)
+    response = client.get(URLS[fmt])
     assert response.status_code == 200 and response.streaming, response.status_code
     size = lines = 0
+    kept = open(keep, "wb") if keep else None  # noqa: SIM115 - closed below
     for chunk in response.streaming_content:  # type: ignore[attr-defined]
         size += len(chunk)
         lines += chunk.count(b"\r\n")
+        if kept:
+            kept.write(chunk)
+    if kept:
+        kept.close()
     response.close()
     seconds = time.perf_counter() - started
     return {"rows": lines - 1, "seconds": seconds, "bytes": size}
 
 
-def _export_in_child(database: str) -> dict[str, Any]:
+def _export_in_child(database: str, fmt: str = "csv", keep: str = "") -> dict[str, Any]:
     """Runs `_child` in a new interpreter; its result and its peak RSS (from the kernel, at exit)."""
-    command = [sys.executable, "-m", "bench.export", "--child", database]
+    command = [sys.executable, "-m", "bench.export", "--child", database, "--format", fmt]
+    if keep:
+        command += ["--keep", keep]
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE)
     assert process.stdout is not None
     output = process.stdout.read()
@@ -193,7 +202,7 @@ def _export_in_child(database: str) -> dict[str, Any]:
     return result
 
 
-def run(rows: int) -> dict[str, Any]:
+def run(rows: int, fmt: str = "csv") -> dict[str, Any]:
     """Generate `rows` synthetic arrangements in a throwaway database and time their CSV export.
 
     In a new interpreter (`python -m bench.export --json`): this process's settings, connections
@@ -202,13 +211,23 @@ def run(rows: int) -> dict[str, Any]:
     """
     if not 0 < rows <= MAX_ROWS:
         raise ValueError(f"rows must be between 1 and {MAX_ROWS}")
-    command = [sys.executable, "-m", "bench.export", "--rows", str(rows), "--json"]
+    command = [sys.executable, "-m", "bench.export", "--rows", str(rows), "--format", fmt, "--json"]
     output = subprocess.run(command, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, check=True).stdout
     result: dict[str, Any] = json.loads(output.decode().strip().splitlines()[-1])
     return result
 
 
-def _measure(rows: int) -> dict[str, Any]:
+def _workbook_rows(path: str) -> int:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
+    finally:
+        book.close()
+
+
+def _measure(rows: int, fmt: str = "csv") -> dict[str, Any]:
     """`run()`, in this process: its default database must be free to point elsewhere."""
     test_settings = connection.settings_dict.setdefault("TEST", {})
     saved_test_name = test_settings.get("NAME")
@@ -228,7 +247,12 @@ def _measure(rows: int) -> dict[str, Any]:
         generate_seconds = time.perf_counter() - started
         database = str(connection.settings_dict["NAME"])
         connection.close()  # the child reads a database nobody else uses
-        export = _export_in_child(database)
+        if fmt == "xlsx":
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as kept:
+                export = _export_in_child(database, fmt, kept.name)
+                export["rows"] = _workbook_rows(kept.name)
+        else:
+            export = _export_in_child(database)
     finally:
         if connection.settings_dict["NAME"] != old_name:  # created, even if half-way: drop it
             connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -242,6 +266,7 @@ def _measure(rows: int) -> dict[str, Any]:
         raise AssertionError(f"{export['rows']} rows exported, {rows + reference} expected")
     return {
         "database": connection.vendor,
+        "format": fmt,
         "rows": export["rows"],
         "synthetic": rows,
         "seconds": round(export["seconds"], 2),
@@ -255,15 +280,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="synthetic arrangements (default 100000)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (for run())")
+    parser.add_argument("--format", choices=sorted(URLS), default="csv", help="csv (default) or xlsx")
     parser.add_argument("--child", metavar="DATABASE", help=argparse.SUPPRESS)
+    parser.add_argument("--keep", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child)), flush=True)
+        print(json.dumps(_child(args.child, args.format, args.keep or "")), flush=True)
         return 0
     if not 0 < args.rows <= MAX_ROWS:
         parser.error(f"--rows must be between 1 and {MAX_ROWS}")
-    result = _measure(args.rows)
-    report = {**result, "url": URL, "python": sys.version.split()[0]}
+    result = _measure(args.rows, args.format)
+    report = {**result, "url": URLS[args.format], "python": sys.version.split()[0]}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(report, indent=2))
     if args.json:
@@ -272,7 +299,8 @@ def main() -> int:
     print(
         f"{result['database']}: {result['rows']} rows ({result['synthetic']} synthetic) in "
         f"{result['seconds']:.2f} s, peak RSS {result['peak_rss_mb']:.1f} MB, "
-        f"{result['megabytes']:.1f} MB of CSV (generated in {result['generate_seconds']:.1f} s); "
+        f"{result['megabytes']:.1f} MB of {args.format.upper()} "
+        f"(generated in {result['generate_seconds']:.1f} s); "
         f"written {OUT}",
         flush=True,
     )

@@ -63,3 +63,22 @@ def test_the_download_buttons_fit_a_phone(site: str, page: Page) -> None:
     assert png.startswith(b"\x89PNG") and name == "map-CHN-2021-08-31.png"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_cite_this_view_copies_each_citation_from_the_keyboard(site: str, page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{site}{DASHBOARD[0]}")
+    summary = page.locator("#cite summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    bibtex = page.locator("#cite-bibtex")
+    assert "as_of=2021-08-31" in (bibtex.text_content() or "")
+    button = page.locator('button[data-copy="cite-bibtex"]')
+    button.focus()
+    page.keyboard.press("Enter")
+    status = page.locator("#cite .copy-status")
+    status.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('#cite .copy-status').textContent.length > 0")
+    assert status.text_content() in {"Copied.", "Selected: press Ctrl+C (⌘C) to copy."}
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
