@@ -4,8 +4,8 @@ numbers, and a second sheet saying what the file holds.
 Written with openpyxl's write-only mode, which streams rows to a temporary file, into an
 anonymous temporary file that is then streamed out, so memory stays flat whatever the number of
 rows (`make bench` measures a 100,000-row workbook). A text cell is always text: one that starts
-with `=` would otherwise be stored as a formula, so it is written as a string cell explicitly; characters a workbook cannot
-hold (C0 controls) are dropped.
+with `=` would otherwise be stored as a formula, so it is written as a string cell explicitly;
+characters a workbook cannot hold (C0 controls) are dropped.
 """
 
 from __future__ import annotations
