@@ -12,7 +12,8 @@ order, and list every row the page lists (all of them, not one page).
   line ends (RFC 4180), streamed in chunks from a queryset iterator so memory stays flat at any
   size. Text cells that a spreadsheet would run as a formula are prefixed with `'`
   (`agreements.spreadsheet`). The arrangements CSV, the one that grows large, writes its cells a
-  chunk at a time, column by column, and on PostgreSQL reads its rows with their parties and sources in one query (`ArrangementRows`).
+  chunk at a time, column by column, and on PostgreSQL reads its rows with their parties and
+  sources in one query (`ArrangementRows`).
 - JSON: `{"view", "parameters", "count", "rows"}`, always in that order; each row has the CSV's
   columns as keys, with numbers as numbers, booleans as booleans and empty values as null.
 - Excel (`format=xlsx`, `agreements.workbook`): the same columns, dates as dates and numbers as
