@@ -6,7 +6,7 @@ from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import RankingForm, SummaryForm
-from agreements.views import catalog, changes, dashboard, downloads, probe
+from agreements.views import catalog, changes, dashboard, downloads, previews, probe
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.
@@ -21,6 +21,7 @@ urlpatterns = [
     path("ranking/", cached(dashboard.ranking, RankingForm, FORMAT, BOM), name="ranking"),
     path("claims/", cached(dashboard.claims, FORMAT, BOM), name="claim-list"),
     path("how-we-count/", cached(dashboard.how_we_count), name="how-we-count"),
+    path("preview.png", cached(previews.preview_image, SummaryForm), name="preview-image"),
     path(
         "arrangements/",
         cached(catalog.arrangement_list, ArrangementFilterSet, PAGE, FORMAT, BOM),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 from typing import Any
 
@@ -142,3 +143,52 @@ def test_the_content_security_policy_allows_data_and_blob_images_for_the_downloa
     policy = client.get(DASHBOARD)["Content-Security-Policy"]
     assert "img-src 'self' data: blob:" in policy
     assert "script-src 'self';" in policy or policy.endswith("script-src 'self'")
+
+
+def _meta(body: str, attribute: str, name: str) -> str:
+    match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', body)
+    assert match, name
+    return html.unescape(match.group(1))
+
+
+def test_the_description_states_the_figures_in_words(client: Client) -> None:
+    body = client.get(DASHBOARD).content.decode()
+    description = _meta(body, "name", "description")
+    assert description == (
+        "As of 31 August 2021, China has AEO mutual recognition with 46 countries and regions "
+        "in 20 economies (signed basis)."
+    )
+    assert _meta(body, "property", "og:description") == description
+    assert "as_of=2021-08-31" in _meta(body, "property", "og:url")
+    assert _meta(body, "name", "twitter:card") == "summary_large_image"
+    chinese = client.get("/zh-hans" + DASHBOARD).content.decode()
+    assert "46" in _meta(chinese, "name", "description") and "20个经济体" in _meta(
+        chinese, "name", "description"
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_the_preview_image_is_a_png_of_the_stated_size_drawn_without_network(
+    client: Client, prefix: str
+) -> None:
+    from PIL import Image
+
+    body = client.get(prefix + DASHBOARD).content.decode()
+    image_url = _meta(body, "property", "og:image")
+    assert image_url.startswith(f"http://localhost{prefix}/preview.png?")
+    width = int(_meta(body, "property", "og:image:width"))
+    height = int(_meta(body, "property", "og:image:height"))
+    response = client.get(image_url.removeprefix("http://localhost"))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (width, height) == (1200, 630)
+
+
+def test_a_page_without_an_economy_previews_the_registry(client: Client) -> None:
+    from PIL import Image
+
+    body = client.get("/claims/").content.decode()
+    assert _meta(body, "property", "og:image") == "http://localhost/preview.png"
+    assert Image.open(io.BytesIO(client.get("/preview.png").content)).size == (1200, 630)
+    assert client.get("/preview.png?economy=XXX").status_code == 400
+    assert client.get("/preview.png?economy=CHN&as_of=0001-01-01").status_code == 400

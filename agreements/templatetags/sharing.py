@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -125,4 +126,75 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> dict[st
         "apa": citation.apa(date_format(accessed)),
         "bibtex": citation.bibtex(),
         "ris": citation.ris(),
+    }
+
+
+def _summary_and_name(context: template.Context) -> tuple[Any, str]:
+    """The economy figures the page shows, and the economy's name, if it shows one's."""
+    summary = context.get("summary")
+    data = context.get("data")
+    if summary is not None and data is not None and hasattr(data, "economy_name"):
+        return summary, str(data.economy_name)
+    page = context.get("page")
+    if page is not None and hasattr(page, "summary") and hasattr(page, "economy"):
+        from agreements.templatetags.local_names import local_name
+
+        return page.summary, str(local_name(page.economy))
+    return None, ""
+
+
+@register.inclusion_tag("includes/_link_preview.html", takes_context=True)
+def link_preview(context: template.Context) -> dict[str, Any]:
+    """`<meta name="description">`, OpenGraph and Twitter card tags: the figures in words, and
+    the preview image of the view (`/preview.png`, drawn by `agreements.preview`)."""
+    from django.urls import reverse
+
+    from agreements.preview import long_date
+
+    request: HttpRequest | None = context.get("request")
+    summary, name = _summary_and_name(context)
+    image_query = ""
+    if summary is not None:
+        description = gettext(
+            "As of %(day)s, %(economy)s has AEO mutual recognition with %(countries)s countries and "
+            "regions in %(economies)s economies (%(basis)s basis)."
+        ) % {
+            "day": long_date(summary.as_of),
+            "economy": name,
+            "countries": summary.partner_countries,
+            "economies": summary.partner_economies,
+            "basis": str(Basis(summary.basis).label).lower(),
+        }
+        query = QueryDict(mutable=True)
+        query.update(
+            {
+                "economy": summary.economy,
+                "as_of": summary.as_of.isoformat(),
+                "basis": summary.basis,
+                "evidence": summary.evidence,
+            }
+        )
+        image_query = "?" + query.urlencode()
+        title = gettext("%(economy)s as of %(day)s") % {"economy": name, "day": long_date(summary.as_of)}
+    else:
+        title = gettext("AEO Registry")
+        description = gettext(
+            "An open registry of AEO mutual recognition arrangements between customs administrations, "
+            "counted as of any date, with their sources."
+        )
+    if request is None:
+        return {"description": description}
+    try:
+        request.get_host()
+    except DisallowedHost:  # the 400 page of a request for another host: no links to it
+        return {"description": description}
+    language = translation.get_language() or "en"
+    return {
+        "title": title,
+        "description": description,
+        "url": view_url(context) if request.resolver_match else request.build_absolute_uri(),
+        "image": request.build_absolute_uri(reverse("preview-image")) + image_query,
+        "locale": "zh_CN" if language.startswith("zh") else "en_GB",
+        "width": 1200,
+        "height": 630,
     }
