@@ -271,6 +271,10 @@ SECURE_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+# Who may frame the embeddable charts (/embed/..., agreements/views/embeds.py): the CSP
+# frame-ancestors sources, space-separated; "*" (the default) lets any site embed them. Every other
+# page refuses to be framed (X-Frame-Options DENY and frame-ancestors 'none').
+AEO_EMBED_FRAME_ANCESTORS = os.environ.get("AEO_EMBED_FRAME_ANCESTORS", "*").split() or ["'none'"]
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (

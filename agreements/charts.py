@@ -319,3 +319,38 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
     result: dict[str, Any] = figure
     result["meta"] = {"territories": len(territories)}
     return result
+
+
+RANKING_LEADERS = 15  # economies in the ranking's bar chart
+
+
+def ranking_chart(rows: Sequence[Any], names: Mapping[str, str], measure: str) -> dict[str, Any]:
+    """Horizontal bars of the leading economies by partner countries or by partner economies
+    (`rows` are `counting.RankingRow`s in rank order); the leader on top."""
+    shown = list(rows[:RANKING_LEADERS])
+    label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
+    labels = [f"{_text(names.get(r.economy, r.economy))} ({r.economy})" for r in shown]
+    trace = _trace(
+        "bar",
+        orientation="h",
+        x=[r.value for r in shown],
+        y=labels,
+        text=[str(r.value) for r in shown],
+        textposition="outside",
+        cliponaxis=False,
+        marker={"color": "#2a6f97"},
+        hovertemplate=_("Rank %(rank)s: %(count)s") % {"rank": "%{customdata}", "count": "%{x}"}
+        + "<extra></extra>",
+        customdata=[r.rank for r in shown],
+    )
+    return _figure(
+        [trace],
+        {
+            "height": max(260, 28 * len(shown) + 80),
+            "margin": {"l": 10, "r": 40, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": label}, "rangemode": "tozero", "automargin": True},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "showlegend": False,
+            "dragmode": False,
+        },
+    )

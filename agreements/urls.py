@@ -6,7 +6,7 @@ from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import RankingForm, SummaryForm
-from agreements.views import catalog, changes, dashboard, downloads, previews, probe
+from agreements.views import catalog, changes, dashboard, downloads, embeds, previews, probe
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.
@@ -22,6 +22,21 @@ urlpatterns = [
     path("claims/", cached(dashboard.claims, FORMAT, BOM), name="claim-list"),
     path("how-we-count/", cached(dashboard.how_we_count), name="how-we-count"),
     path("preview.png", cached(previews.preview_image, SummaryForm), name="preview-image"),
+    # Embeddable charts: framable by other sites (embeds.framed), cached like the pages.
+    path("embed/map/", embeds.framed(cached(embeds.embed_map, *embeds.PARAMETERS["map"])), name="embed-map"),
+    path(
+        "embed/race/", embeds.framed(cached(embeds.embed_race, *embeds.PARAMETERS["race"])), name="embed-race"
+    ),
+    path(
+        "embed/ranking/",
+        embeds.framed(cached(embeds.embed_ranking, *embeds.PARAMETERS["ranking"])),
+        name="embed-ranking",
+    ),
+    path(
+        "embed/blocs/<str:code>/",
+        embeds.framed(cached(embeds.embed_bloc, *embeds.PARAMETERS["bloc"])),
+        name="embed-bloc",
+    ),
     path(
         "arrangements/",
         cached(catalog.arrangement_list, ArrangementFilterSet, PAGE, FORMAT, BOM),

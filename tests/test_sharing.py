@@ -26,7 +26,7 @@ DASHBOARD = "/?economy=CHN&as_of=2021-08-31"
 
 
 def _pre(body: str, element_id: str) -> str:
-    match = re.search(rf'<pre id="{element_id}"[^>]*>(.*?)</pre>', body, re.S)
+    match = re.search(rf'<pre[^>]* id="{element_id}"[^>]*>(.*?)</pre>', body, re.S)
     assert match, element_id
     return html.unescape(match.group(1))
 
@@ -192,3 +192,43 @@ def test_a_page_without_an_economy_previews_the_registry(client: Client) -> None
     assert Image.open(io.BytesIO(client.get("/preview.png").content)).size == (1200, 630)
     assert client.get("/preview.png?economy=XXX").status_code == 400
     assert client.get("/preview.png?economy=CHN&as_of=0001-01-01").status_code == 400
+
+
+EMBEDS = [
+    "/embed/map/?economy=CHN&as_of=2021-08-31",
+    "/embed/race/?economy=CHN&as_of=2021-08-31&measure=economies",
+    "/embed/ranking/?as_of=2021-08-31&by=economies",
+    "/embed/blocs/RCEP/",
+    "/zh-hans/embed/map/?economy=KOR",
+]
+
+
+@pytest.mark.parametrize("url", EMBEDS)
+def test_only_the_embeds_may_be_framed_even_when_served_from_the_cache(
+    client: Client, url: str, settings: Any
+) -> None:
+    settings.AEO_PAGE_CACHE_SECONDS = 600
+    for _ in range(2):  # a miss, then a hit
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "X-Frame-Options" not in response
+        assert response["Content-Security-Policy"].endswith("frame-ancestors *")
+        body = response.content.decode()
+        assert 'class="embed-source"' in body and "<nav" not in body and 'id="cite"' not in body
+    page = client.get("/?economy=CHN&as_of=2021-08-31")
+    assert page["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_an_embed_with_bad_parameters_says_so(client: Client) -> None:
+    assert client.get("/embed/race/?economy=CHN&measure=bananas").status_code == 400
+    assert client.get("/embed/map/?economy=XXX").status_code == 400
+    assert client.get("/embed/blocs/NOPE/").status_code == 404
+
+
+def test_the_embed_snippet_is_text_to_copy_not_a_frame_in_the_page(client: Client) -> None:
+    body = client.get("/?economy=CHN&as_of=2021-08-31").content.decode()
+    assert "<iframe" not in body
+    snippet = _pre(body, "embed-map")
+    assert snippet.startswith('<iframe src="http://localhost/embed/map/?economy=CHN&amp;as_of=2021-08-31')
+    assert 'height="600"' in snippet

@@ -11,6 +11,7 @@ query string otherwise, and the page's declared parameters (`page_parameters`, s
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 from typing import Any
 
 from django import template
@@ -95,14 +96,44 @@ def _filename(stem: str, state: dict[str, str]) -> str:
     return name if language == "en" else f"{name}.{language}"
 
 
+# The parameters an embed takes from the page it is offered on.
+_EMBED_PARAMETERS = ("economy", "as_of", "basis", "evidence", "by")
+
+
+def embed_snippet(context: template.Context, path: str, extra: str, title: str, height: int) -> str:
+    """The `<iframe>` that embeds a chart: its /embed/ URL with the page's state, and a size."""
+    request: HttpRequest = context["request"]
+    query = QueryDict(mutable=True)
+    for key, value in view_state(context).items():
+        if key in _EMBED_PARAMETERS:
+            query[key] = value
+    encoded = "&".join(part for part in (query.urlencode(), extra) if part)
+    url = request.build_absolute_uri(path) + (f"?{encoded}" if encoded else "")
+    # Plain text (the page shows it to be copied): the values are escaped for the HTML it is.
+    return (
+        f'<iframe src="{escape(url)}" width="100%" height="{int(height)}" title="{escape(title)}" '
+        'loading="lazy"></iframe>'
+    )
+
+
 @register.inclusion_tag("includes/_chart_downloads.html", takes_context=True)
-def chart_downloads(context: template.Context, chart_id: str, title: str, stem: str) -> dict[str, Any]:
+def chart_downloads(
+    context: template.Context,
+    chart_id: str,
+    title: str,
+    stem: str,
+    embed: str = "",
+    embed_query: str = "",
+    embed_height: int = 560,
+) -> dict[str, Any]:
+    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path)."""
     state = view_state(context)
     return {
         "chart_id": chart_id,
         "title": title,
         "note": chart_note(context),
         "filename": _filename(stem, state),
+        "snippet": embed_snippet(context, embed, embed_query, title, embed_height) if embed else "",
     }
 
 
@@ -198,3 +229,20 @@ def link_preview(context: template.Context) -> dict[str, Any]:
         "width": 1200,
         "height": 630,
     }
+
+
+@register.simple_tag(takes_context=True)
+def embed_facts(context: template.Context) -> str:
+    """An embed's source line before the link: as-of date, basis, evidence, data version."""
+    params = context.get("params") or {}
+    facts = []
+    if params.get("as_of"):
+        facts.append(gettext("As of %(day)s") % {"day": _value(params["as_of"])})
+    if params.get("basis") in Basis.values:
+        facts.append(gettext("%(basis)s basis") % {"basis": Basis(params["basis"]).label})
+    if params.get("evidence") in Evidence.values:
+        facts.append(
+            gettext("%(evidence)s evidence and stronger") % {"evidence": Evidence(params["evidence"]).label}
+        )
+    facts.append(gettext("data version %(version)s") % {"version": current_version()})
+    return " · ".join(facts)

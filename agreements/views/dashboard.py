@@ -161,6 +161,8 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
         "params": params,
         "by_countries": [(r, names.get(r.economy, r.economy)) for r in by_countries],
         "by_economies": [(r, names.get(r.economy, r.economy)) for r in by_economies],
+        "chart_countries": charts.ranking_chart(by_countries, names, "countries"),
+        "chart_economies": charts.ranking_chart(by_economies, names, "economies"),
     }
     return render(request, "agreements/ranking.html", context)
 
