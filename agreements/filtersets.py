@@ -175,6 +175,12 @@ class ArrangementFilterSet(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[plausible_event_date],
     )
+    undated = django_filters.BooleanFilter(
+        field_name="effective_date",
+        lookup_expr="isnull",
+        label=_("No in-force date"),
+        help_text=_("Yes: only arrangements whose in-force date is not known."),
+    )
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",

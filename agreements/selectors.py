@@ -392,3 +392,19 @@ def bloc_memberships(*, bloc: Bloc) -> list[BlocMembership]:
         .select_related("territory")
         .order_by("territory__name", "start_date")
     )
+
+
+def undated_in_force(*, economy: str | None, day: dt.date) -> int:
+    """In-force arrangements (of `economy`, or of anyone) signed by `day`, or undated, whose in-force
+    date is not known: the in-force basis cannot count them, and the pages on that basis say so."""
+    from django.db.models import Q
+
+    from agreements.choices import Status
+    from agreements.models import Arrangement
+
+    undated = Arrangement.objects.filter(status=Status.IN_FORCE, effective_date__isnull=True).filter(
+        Q(signed_date__lte=day) | Q(signed_date__isnull=True)
+    )
+    if economy:
+        undated = undated.filter(parties__code=economy)
+    return undated.distinct().count()

@@ -232,7 +232,7 @@ def test_rows_show_party_names_dates_with_precision_status_and_evidence(client: 
 def test_every_form_control_has_a_label(client: Client) -> None:
     html = client.get("/arrangements/").content.decode()
     controls = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
-    assert len(controls) == 9
+    assert len(controls) == 10
     for control in controls:
         assert f'<label for="{control}">' in html
 

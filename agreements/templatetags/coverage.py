@@ -1,0 +1,34 @@
+"""`{% in_force_gaps %}`: on the in-force basis, how many in-force arrangements the figures leave out
+because their in-force date is not known, with a link to them (issue 14, item 2). Every page that
+counts on the in-force basis includes it; `tests/test_in_force_gaps.py` fails if one does not."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+from agreements import selectors
+from agreements.choices import Basis, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/_in_force_gaps.html", takes_context=True)
+def in_force_gaps(context: template.Context) -> dict[str, Any]:
+    params = context.get("params")
+    if not isinstance(params, dict) or params.get("basis") != Basis.IN_FORCE or not params.get("as_of"):
+        return {"shown": False}
+    economy = params.get("economy") or ""
+    query = {"status": Status.IN_FORCE.value, "undated": "true"}
+    if economy:
+        query["party"] = economy
+    return {
+        "shown": True,
+        "count": selectors.undated_in_force(economy=economy or None, day=params["as_of"]),
+        "economy": economy,
+        "economy_name": getattr(context.get("data"), "economy_name", economy),
+        "url": reverse("arrangement-list") + "?" + urlencode(query),
+    }
