@@ -31,6 +31,7 @@ VALID_PATH_VALUES = {
     "economy-detail": "CHN",
     "territory-detail": "FRA",
     "bloc-detail": "RCEP",
+    "embed-bloc": "RCEP",
 }
 
 
