@@ -231,7 +231,7 @@ def partner_map(data: Overview) -> dict[str, Any]:
 def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     """Step lines of cumulative partners for the focal economy against the leading economies."""
     index = 2 if measure == "countries" else 1
-    codes: Sequence[str] = race["codes"]
+    codes: Sequence[str] = race.get("codes_by", {}).get(measure) or race["codes"]
     names: Mapping[str, str] = race["names"]
     traces = []
     for position, code in enumerate(codes):

@@ -229,14 +229,19 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
 
 def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:
     """Cumulative partner countries and economies of the focal economy and the `others` leading
-    economies (by partner countries on the day), at every day the counts change."""
+    economies, at every day the counts change. Each chart plots one measure and compares with the
+    leaders of that measure (`codes_by[measure]`), so the leader of either is never missing: on
+    2021-08-31 Korea leads by economies but is not among the five leaders by countries."""
     index = fact_index()
-    by_countries = index.ranking(day, basis, evidence, "countries")
-    leaders = [row.economy for row in by_countries if row.economy != economy]
-    codes = [economy, *leaders[:others]]
+    codes_by: dict[str, list[str]] = {}
+    for measure in ("countries", "economies"):
+        ranking = index.ranking(day, basis, evidence, measure)
+        leaders = [row.economy for row in ranking if row.economy != economy]
+        codes_by[measure] = [economy, *leaders[:others]]
+    codes = list(dict.fromkeys(codes_by["countries"] + codes_by["economies"]))
     names = _economy_names(Economy.objects.filter(code__in=codes))
     series = index.series(codes, day, basis, evidence)
-    return {"codes": codes, "names": names, "series": series, "until": day}
+    return {"codes": codes, "codes_by": codes_by, "names": names, "series": series, "until": day}
 
 
 def _economy_names(economies: QuerySet[Economy]) -> dict[str, str]:

@@ -46,3 +46,23 @@ def test_an_invalid_property_would_be_caught() -> None:
 def test_figures_do_not_embed_plotlys_default_template() -> None:
     data = selectors.overview(economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred")
     assert charts.partner_map(data)["layout"]["template"] == {}
+
+
+def test_each_race_compares_with_the_leaders_of_its_own_measure() -> None:
+    """Issue 13: on 2021-08-31 Korea leads by partner economies but is not among the five leaders
+    by countries; the economies chart must show it, and each chart its own measure's leaders."""
+    import datetime as dt
+
+    from agreements import charts, selectors
+
+    race = selectors.race(economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred")
+    economies = charts.race_chart(race, "economies")
+    countries = charts.race_chart(race, "countries")
+    shown_economies = [trace["name"].rsplit("(", 1)[1].rstrip(")") for trace in economies["data"]]
+    shown_countries = [trace["name"].rsplit("(", 1)[1].rstrip(")") for trace in countries["data"]]
+    assert shown_economies[0] == shown_countries[0] == "CHN"
+    assert "KOR" in shown_economies
+    by_economies = selectors.ranking(day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="economies")
+    assert shown_economies[1:] == [r.economy for r in by_economies if r.economy != "CHN"][:5]
+    by_countries = selectors.ranking(day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="countries")
+    assert shown_countries[1:] == [r.economy for r in by_countries if r.economy != "CHN"][:5]
