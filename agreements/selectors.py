@@ -413,3 +413,19 @@ def undated_in_force(*, economy: str | None, day: dt.date) -> int:
     if economy:
         undated = undated.filter(parties__code=economy)
     return undated.distinct().count()
+
+
+def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:
+    """The latest official statement about `economy` on `basis` as of `day` or before (all its
+    measures), each beside the registry's figure for the statement's own day."""
+    latest = (
+        Claim.objects.filter(economy_id=economy, basis=basis, as_of__lte=day)
+        .order_by("-as_of", "-stated_on")
+        .values_list("as_of", "key")
+        .first()
+    )
+    if latest is None:
+        return []
+    claims = Claim.objects.select_related("economy").filter(economy_id=economy, basis=basis, key=latest[1])
+    summary = fact_index().summary(economy, latest[0], basis, evidence)
+    return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims.order_by("metric")]

@@ -62,7 +62,11 @@ def test_each_race_compares_with_the_leaders_of_its_own_measure() -> None:
     shown_countries = [trace["name"].rsplit("(", 1)[1].rstrip(")") for trace in countries["data"]]
     assert shown_economies[0] == shown_countries[0] == "CHN"
     assert "KOR" in shown_economies
-    by_economies = selectors.ranking(day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="economies")
+    by_economies = selectors.ranking(
+        day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="economies"
+    )
     assert shown_economies[1:] == [r.economy for r in by_economies if r.economy != "CHN"][:5]
-    by_countries = selectors.ranking(day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="countries")
+    by_countries = selectors.ranking(
+        day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="countries"
+    )
     assert shown_countries[1:] == [r.economy for r in by_countries if r.economy != "CHN"][:5]

@@ -32,3 +32,16 @@ def in_force_gaps(context: template.Context) -> dict[str, Any]:
         "economy_name": getattr(context.get("data"), "economy_name", economy),
         "url": reverse("arrangement-list") + "?" + urlencode(query),
     }
+
+
+@register.inclusion_tag("includes/_official_figures.html", takes_context=True)
+def official_figures(context: template.Context) -> dict[str, Any]:
+    """The claims ledger's latest statement for the shown economy, basis and day (or before it),
+    beside the registry's own figures, with any difference explained (issue 13, item 7)."""
+    params = context.get("params")
+    if not isinstance(params, dict) or not params.get("economy") or not params.get("as_of"):
+        return {"rows": []}
+    rows = selectors.official_figures(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    return {"rows": rows, "claim": rows[0].claim if rows else None, "day": params["as_of"]}
