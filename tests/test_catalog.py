@@ -274,7 +274,10 @@ def test_arrangement_detail_shows_parties_dates_sources_and_notes(client: Client
 def test_dates_show_their_precision(client: Client, precision: str, rendered: str) -> None:
     # The in-force date is cleared so the signing date may move past it (effective >= signed).
     Arrangement.objects.filter(key="USA-NZL-2007").update(
-        signed_date=dt.date(2019, 7, 22), signed_precision=precision, effective_date=None, effective_precision=""
+        signed_date=dt.date(2019, 7, 22),
+        signed_precision=precision,
+        effective_date=None,
+        effective_precision="",
     )
     html = client.get("/arrangements/USA-NZL-2007/").content.decode()
     assert f'<dd data-testid="signed">{rendered}</dd>' in html

@@ -53,7 +53,9 @@ def test_korea_claimed_a_world_record_in_2019_and_the_registry_agrees() -> None:
 
 
 def test_korea_and_hong_kong_totals_of_2024_and_2025_reproduce() -> None:
-    rows = {r.claim.key: r for r in selectors.claims_ledger() if r.claim.key in ("KCS-2024-12", "HKCED-2025-12")}
+    rows = {
+        r.claim.key: r for r in selectors.claims_ledger() if r.claim.key in ("KCS-2024-12", "HKCED-2025-12")
+    }
     assert (rows["KCS-2024-12"].claim.value, rows["KCS-2024-12"].computed) == (25, 25)
     assert (rows["HKCED-2025-12"].claim.value, rows["HKCED-2025-12"].computed) == (18, 18)
 
