@@ -154,7 +154,8 @@ def test_in_force_on_uses_the_counting_rule_on_the_in_force_basis(client: Client
     assert keys == expected
     assert EU_ARRANGEMENT in keys
     assert "EUU-GBR-2020" not in keys
-    assert "USA-NZL-2007" not in keys  # no in-force date given
+    assert "USA-CAN-2008" not in keys  # no in-force date given
+    assert "USA-NZL-2007" in keys  # in force by 2013-07-19 (a bound, precision "by")
 
 
 # Arrangement list: order, pages, count
@@ -271,8 +272,12 @@ def test_arrangement_detail_shows_parties_dates_sources_and_notes(client: Client
     ],
 )
 def test_dates_show_their_precision(client: Client, precision: str, rendered: str) -> None:
+    # The in-force date is cleared so the signing date may move past it (effective >= signed).
     Arrangement.objects.filter(key="USA-NZL-2007").update(
-        signed_date=dt.date(2019, 7, 22), signed_precision=precision
+        signed_date=dt.date(2019, 7, 22),
+        signed_precision=precision,
+        effective_date=None,
+        effective_precision="",
     )
     html = client.get("/arrangements/USA-NZL-2007/").content.decode()
     assert f'<dd data-testid="signed">{rendered}</dd>' in html

@@ -1,4 +1,4 @@
-"""The claims ledger reproduces every official figure but four, each explained."""
+"""The claims ledger reproduces every official figure but five, each explained."""
 
 from __future__ import annotations
 
@@ -15,19 +15,20 @@ EXPECTED_DIFFERENCES = {
     ("GACC-2022-02", "signed", "bloc:CEE"): (13, 12, "Lithuania"),
     ("GACC-2024-05", "signed", "bloc:BRI_COOP"): (36, 35, "Italy"),
     ("GACC-2025-07", "in_force", "partner_countries"): (50, 48, "not identified"),
+    ("CBIC-2025-05", "signed", "partner_economies"): (9, 8, "ninth is not identified"),
 }
 
 
 def test_every_claim_computes_as_documented() -> None:
     rows = selectors.claims_ledger()
-    assert len(rows) == 28
+    assert len(rows) == 36
     differences = {(r.claim.key, r.claim.basis, r.claim.metric): r for r in rows if not r.match}
     assert set(differences) == set(EXPECTED_DIFFERENCES)
     for key, (claimed, computed, explanation) in EXPECTED_DIFFERENCES.items():
         row = differences[key]
         assert (row.claim.value, row.computed) == (claimed, computed)
         assert explanation in row.claim.note
-    assert sum(r.match for r in rows) == 24
+    assert sum(r.match for r in rows) == 31
 
 
 def test_matching_claims_include_chinas_2021_headline_figures() -> None:
@@ -44,11 +45,24 @@ def test_matching_claims_include_chinas_2021_headline_figures() -> None:
 
 
 def test_korea_claimed_a_world_record_in_2019_and_the_registry_agrees() -> None:
-    korea = [r for r in selectors.claims_ledger() if r.claim.economy_id == "KOR"]
+    korea = [r for r in selectors.claims_ledger() if r.claim.key == "KCS-2019-09"]
     assert {(r.claim.metric, r.computed) for r in korea} == {
         ("partner_economies", 21),
         ("rank_by_economies", 1),
     }
+
+
+def test_korea_and_hong_kong_totals_of_2024_and_2025_reproduce() -> None:
+    rows = {
+        r.claim.key: r for r in selectors.claims_ledger() if r.claim.key in ("KCS-2024-12", "HKCED-2025-12")
+    }
+    assert (rows["KCS-2024-12"].claim.value, rows["KCS-2024-12"].computed) == (25, 25)
+    assert (rows["HKCED-2025-12"].claim.value, rows["HKCED-2025-12"].computed) == (18, 18)
+
+
+def test_japan_in_force_total_of_2025_03_25_reproduces_on_the_in_force_basis() -> None:
+    row = next(r for r in selectors.claims_ledger() if r.claim.key == "JPCUS-2025-03")
+    assert (row.claim.basis, row.claim.value, row.computed) == ("in_force", 13, 13)
 
 
 @pytest.mark.parametrize(

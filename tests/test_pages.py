@@ -99,10 +99,10 @@ def test_ranking_page_shows_both_measures_side_by_side(client: Client) -> None:
     assert re.findall(r'data-economy="(\w+)"', economies)[:2] == ["KOR", "CHN"]
 
 
-def test_claims_ledger_highlights_exactly_four_differences_with_notes(client: Client) -> None:
+def test_claims_ledger_highlights_exactly_five_differences_with_notes(client: Client) -> None:
     html = client.get("/claims/").content.decode()
-    assert html.count('class="difference"') == 4
-    assert html.count('class="match"') == 24
+    assert html.count('class="difference"') == 5
+    assert html.count('class="match"') == 31
     assert "still counts Lithuania" in html.lower() or "Still counts Lithuania" in html
     assert '?economy=CHN&amp;as_of=2021-08-31&amp;basis=signed"' in html
 

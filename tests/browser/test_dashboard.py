@@ -93,10 +93,10 @@ def test_bloc_counts_expand_to_their_territories(site: str, page: Page) -> None:
     assert rcep.locator(".territory-list li").count() == 5
 
 
-def test_claims_ledger_shows_exactly_four_differences(site: str, page: Page) -> None:
+def test_claims_ledger_shows_exactly_five_differences(site: str, page: Page) -> None:
     page.goto(f"{site}/claims/")
-    assert page.locator("#claims tr.difference").count() == 4
-    assert page.locator("[data-testid=differences]").inner_text() == "4"
+    assert page.locator("#claims tr.difference").count() == 5
+    assert page.locator("[data-testid=differences]").inner_text() == "5"
     screenshot(page, "claims")
 
 
