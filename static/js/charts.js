@@ -30,6 +30,15 @@
       });
   }
 
+  // The toolbar (zoom, pan, reset) is for the mouse and shows only on hover: its buttons are taken
+  // out of the tab order so a keyboard user does not land on invisible controls. The page's own
+  // Download and Embed controls and the tables carry the same figures.
+  function untabToolbar(el) {
+    el.querySelectorAll(".modebar-btn, .modebar a").forEach(function (button) {
+      button.setAttribute("tabindex", "-1");
+    });
+  }
+
   function countDrawn(el) {
     // Record what was drawn, for people (aria) and tests (data- attributes).
     var shapes = el.querySelectorAll(".choroplethlocation").length;
@@ -53,6 +62,10 @@
         return window.Plotly.newPlot(el, figure.data, figure.layout, config);
       })
       .then(function () {
+        untabToolbar(el);
+        el.on("plotly_afterplot", function () {
+          untabToolbar(el);
+        });
         countDrawn(el);
         // Milliseconds from navigation start to this chart drawn, for the benchmark.
         el.setAttribute("data-drawn-ms", String(Math.round(window.performance.now())));

@@ -17,7 +17,23 @@
     if (status) status.textContent = status.getAttribute(key) || "";
   }
 
+  // On a phone the navigation folds under a "Menu" button (CSS hides the list while collapsed on
+  // narrow screens only); without JavaScript the list simply stays open.
+  function navigation() {
+    var toggle = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (!toggle || !nav) return;
+    nav.setAttribute("data-collapsed", "true");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.setAttribute("data-collapsed", String(!open));
+    });
+  }
+
   function start() {
+    navigation();
     document.querySelectorAll("button[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));
       if (!target) return;

@@ -57,3 +57,35 @@ def test_a_wide_table_scrolls_in_its_own_box_from_the_keyboard(site: str, phone:
             break
         phone.wait_for_timeout(100)
     assert box.evaluate("el => el.scrollLeft") > 0
+
+
+def test_the_navigation_folds_under_menu_and_opens_from_the_keyboard(site: str, phone: Page) -> None:
+    phone.goto(f"{site}/?economy=CHN&as_of=2021-08-31")
+    nav_link = phone.locator("#site-nav a", has_text="Ranking")
+    assert not nav_link.is_visible()
+    assert phone.evaluate("document.querySelector('header').getBoundingClientRect().height") < 120
+    toggle = phone.locator(".nav-toggle")
+    toggle.focus()
+    phone.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert nav_link.is_visible()
+    phone.keyboard.press("Tab")
+    assert phone.evaluate("document.activeElement.closest('#site-nav') !== null")
+
+
+def test_the_wide_screen_shows_the_navigation_without_a_menu_button(site: str, page: Page) -> None:
+    page.goto(f"{site}/")
+    assert page.locator("#site-nav a", has_text="Ranking").is_visible()
+    assert not page.locator(".nav-toggle").is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chart_toolbars_add_no_tab_stops(site: str, page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{site}/?economy=CHN&as_of=2021-08-31")
+    for chart in ("#map", "#race-countries", "#race-economies"):
+        page.wait_for_selector(f"{chart}[data-drawn=true]", timeout=20_000)
+    focusable = page.evaluate(
+        "[...document.querySelectorAll('.modebar button, .modebar a')].filter(e => e.tabIndex >= 0).length"
+    )
+    assert focusable == 0
