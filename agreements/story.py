@@ -267,12 +267,12 @@ def story(
     calendar = _Calendar(facts, economy, basis, evidence)
     days = calendar.days(since, until)
     if since is not None:
-        start = since
-    elif days and days[0] > dt.date.min:
-        start = days[0] - dt.timedelta(days=1)  # nothing counts before the first event
+        previous = _figures(facts, economy, since, basis, evidence)
+    elif days:
+        # Nothing counts before the first event (every arrangement's start is one): no partner.
+        previous = _figures(counting.Facts((), (), (), facts.bloc_codes), economy, days[0], basis, evidence)
     else:
         return []
-    previous = _figures(facts, economy, start, basis, evidence)
     steps = []
     for day in days:
         current = _figures(facts, economy, day, basis, evidence)
