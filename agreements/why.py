@@ -110,29 +110,40 @@ def _mentioned(moves: Iterable[story.Move], events: Iterable[story.Event]) -> tu
 
 @dataclass(frozen=True, slots=True)
 class MovedGroup:
-    """The partners one event added to (or removed from) one figure, for the page."""
+    """The partners one event added to or removed from one figure, for the page: a short label
+    (a bloc by its code, its name as the title), the sign and the partners."""
 
     measure: str
     label: str
+    title: str
+    sign: str  # "+" or the minus sign
     partners: tuple[tuple[str, str], ...]  # (code, name)
 
 
-def _groups(moves: Iterable[story.Move], gained: bool, names: Names) -> tuple[MovedGroup, ...]:
-    by_measure: dict[str, list[str]] = {}
+def _groups(moves: Iterable[story.Move], names: Names) -> tuple[MovedGroup, ...]:
+    """Gains then losses, each by figure in the order of `story.measures`."""
+    by_measure: dict[tuple[bool, str], list[str]] = {}
     for move in moves:
-        if move.gained == gained:
-            by_measure.setdefault(move.measure, []).append(move.code)
-    return tuple(
-        MovedGroup(
-            measure,
-            names.measure(measure),
-            tuple(
-                (code, names.economy(code) if measure == story.ECONOMIES else names.territory(code))
-                for code in codes
-            ),
-        )
-        for measure, codes in by_measure.items()
-    )
+        by_measure.setdefault((not move.gained, move.measure), []).append(move.code)
+    groups = []
+    for (lost, measure), codes in sorted(
+        by_measure.items(), key=lambda item: (item[0][0], _order(item[0][1]))
+    ):
+        if measure == story.ECONOMIES:
+            label, title = gettext("Economies"), ""
+        elif measure == story.COUNTRIES:
+            label, title = gettext("Countries and regions"), ""
+        else:
+            label = measure.removeprefix(story.BLOC_PREFIX)
+            title = names.bloc(label)
+        lookup = names.economy if measure == story.ECONOMIES else names.territory
+        sign = "\u2212" if lost else "+"
+        groups.append(MovedGroup(measure, label, title, sign, tuple((code, lookup(code)) for code in codes)))
+    return tuple(groups)
+
+
+def _order(measure: str) -> tuple[int, str]:
+    return ({story.ECONOMIES: 0, story.COUNTRIES: 1}.get(measure, 2), measure)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +159,7 @@ class EventRow:
     description: str
     moves: tuple[story.Move, ...]
     after: counting.Summary
-    gained: tuple[MovedGroup, ...]
-    lost: tuple[MovedGroup, ...]
+    changes: tuple[MovedGroup, ...]
 
     @property
     def day(self) -> dt.date:
@@ -209,8 +219,7 @@ def why_moved(*, economy: str, day: dt.date, basis: str, evidence: str) -> Story
                     description=names.describe(event),
                     moves=moves,
                     after=step.after,
-                    gained=_groups(moves, True, names),
-                    lost=_groups(moves, False, names),
+                    changes=_groups(moves, names),
                 )
             )
     return Story(economy, names.economy(economy), day, rows, summary, names)
