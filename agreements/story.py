@@ -256,13 +256,14 @@ def story(
     facts: counting.Facts,
     economy: str,
     *,
-    until: dt.date,
+    until: dt.date = dt.date.max,
     basis: str,
     evidence: str,
     since: dt.date | None = None,
 ) -> list[Step]:
-    """Every day after `since` (from the first, without it) up to `until` on which `economy`'s
-    partner figures changed, in order."""
+    """Every day after `since` (from the first, without it) up to `until` (the last fact,
+    without it) on which `economy`'s partner figures changed, in order. The story up to a day
+    is the start of the whole story: the steps of the whole story up to that day."""
     facts = reaching(facts, economy)
     calendar = _Calendar(facts, economy, basis, evidence)
     days = calendar.days(since, until)
@@ -283,19 +284,32 @@ def story(
 
 
 def difference(
-    facts: counting.Facts, economy: str, *, since: dt.date, until: dt.date, basis: str, evidence: str
+    facts: counting.Facts,
+    economy: str,
+    *,
+    since: dt.date,
+    until: dt.date,
+    basis: str,
+    evidence: str,
+    steps: Sequence[Step] | None = None,
 ) -> Difference:
     """The net change in `economy`'s figures from `since` to `until` (`since` <= `until`): every
-    partner in a figure on one day and not the other, with the last move that made it so."""
+    partner in a figure on one day and not the other, with the last move that made it so.
+
+    `steps`, the economy's story on the same facts, basis and evidence over any span that covers
+    the days after `since` up to `until` (its whole story, say), saves telling it again."""
     if since > until:
         raise ValueError("since is after until")
     reached = reaching(facts, economy)
     before, _ = _figures(reached, economy, since, basis, evidence)
     after, _ = _figures(reached, economy, until, basis, evidence)
+    if steps is None:
+        steps = story(reached, economy, since=since, until=until, basis=basis, evidence=evidence)
     last: dict[tuple[str, str, bool], Move] = {}
-    for step in story(reached, economy, since=since, until=until, basis=basis, evidence=evidence):
-        for move in step.moves:
-            last[(move.measure, move.code, move.gained)] = move
+    for step in steps:
+        if since < step.day <= until:
+            for move in step.moves:
+                last[(move.measure, move.code, move.gained)] = move
     moves = []
     for measure in measures(facts.bloc_codes):
         was, now = members(before, measure), members(after, measure)

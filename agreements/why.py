@@ -10,6 +10,7 @@ the names of economies, territories and blocs.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -195,11 +196,31 @@ def _group_name(event: story.Event, names: Names) -> str:
     return ""
 
 
+# Whole stories, kept with the counting index of their data version (a new version, a new index:
+# the old one and its stories go together). A story up to a day, and the moves between two days,
+# are slices of the whole story, so the pages of one economy share it whatever their dates.
+_STORIES: weakref.WeakKeyDictionary[counting.FactIndex, dict[tuple[str, str, str], list[story.Step]]] = (
+    weakref.WeakKeyDictionary()
+)
+STORIES_KEPT = 256  # per data version: economies x bases x evidence settings (64 x 2 x 3 today)
+
+
+def whole_story(index: counting.FactIndex, economy: str, basis: str, evidence: str) -> list[story.Step]:
+    """`economy`'s whole story on the basis and evidence setting, told once per data version."""
+    kept = _STORIES.setdefault(index, {})
+    key = (economy, basis, evidence)
+    steps = kept.get(key)
+    if steps is None:
+        if len(kept) >= STORIES_KEPT:
+            kept.pop(next(iter(kept)))  # the oldest: a bound on memory, not reached by real data
+        steps = kept[key] = story.story(index.involving([economy]), economy, basis=basis, evidence=evidence)
+    return steps
+
+
 def why_moved(*, economy: str, day: dt.date, basis: str, evidence: str) -> Story:
     """Every event up to `day` that moved `economy`'s partner figures, oldest first."""
     index = fact_index()
-    facts = index.involving([economy])
-    steps = story.story(facts, economy, until=day, basis=basis, evidence=evidence)
+    steps = [step for step in whole_story(index, economy, basis, evidence) if step.day <= day]
     summary = index.summary(economy, day, basis, evidence)
     economies, territories = _mentioned(
         (m for s in steps for m in s.moves), (e for s in steps for e in s.events)
@@ -271,8 +292,17 @@ class Between:
 
 def why_between(*, economy: str, since: dt.date, until: dt.date, basis: str, evidence: str) -> Between:
     """Every partner gained or lost from `since` to `until` in each figure, with its reason."""
-    facts = fact_index().involving([economy])
-    difference = story.difference(facts, economy, since=since, until=until, basis=basis, evidence=evidence)
+    index = fact_index()
+    facts = index.involving([economy])
+    difference = story.difference(
+        facts,
+        economy,
+        since=since,
+        until=until,
+        basis=basis,
+        evidence=evidence,
+        steps=whole_story(index, economy, basis, evidence),
+    )
     economies, territories = _mentioned(difference.moves, (e for m in difference.moves for e in m.reasons))
     names = _names(economies | {economy}, territories)
     figures = [

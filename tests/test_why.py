@@ -483,3 +483,17 @@ def test_a_plurilateral_arrangement_explains_each_partner() -> None:
     assert [(m.measure, m.code, m.gained, m.day.isoformat()) for m in difference.moves] == [
         ("countries", "CC2", True, "2017-01-01")
     ]
+
+
+def test_the_story_up_to_a_day_is_the_start_of_the_whole_story() -> None:
+    """The pages slice one whole story per economy (agreements.why.whole_story)."""
+    facts = selectors.fact_index().involving(["CHN"])
+    whole = story.story(facts, "CHN", basis="in_force", evidence="inferred")
+    for day in (dt.date(2015, 11, 1), dt.date(2021, 1, 1), dt.date(2024, 6, 30)):
+        assert story.story(facts, "CHN", until=day, basis="in_force", evidence="inferred") == [
+            step for step in whole if step.day <= day
+        ]
+    since, until = dt.date(2019, 1, 1), dt.date(2023, 12, 31)
+    assert story.difference(
+        facts, "CHN", since=since, until=until, basis="in_force", evidence="inferred", steps=whole
+    ) == story.difference(facts, "CHN", since=since, until=until, basis="in_force", evidence="inferred")
