@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
 from agreements.names import economy_names
-from agreements.validators import plausible_event_date
+from agreements.validators import EARLIEST_EVENT, plausible_event_date
 from agreements.widgets import LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -76,11 +76,13 @@ class SummaryForm(AsOfForm):
 
 
 def a_year_before(day: dt.date) -> dt.date:
-    """The same day a year earlier (28 February for a 29 February)."""
+    """The same day a year earlier (28 February for a 29 February), but not before the first
+    plausible day: the default first day of a comparison, which must itself be valid."""
     try:
-        return day.replace(year=day.year - 1)
+        earlier = day.replace(year=day.year - 1)
     except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+        earlier = day.replace(year=day.year - 1, day=28)
+    return max(earlier, EARLIEST_EVENT)
 
 
 class BetweenForm(SummaryForm):

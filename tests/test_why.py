@@ -497,3 +497,15 @@ def test_the_story_up_to_a_day_is_the_start_of_the_whole_story() -> None:
     assert story.difference(
         facts, "CHN", since=since, until=until, basis="in_force", evidence="inferred", steps=whole
     ) == story.difference(facts, "CHN", since=since, until=until, basis="in_force", evidence="inferred")
+
+
+def test_the_default_first_day_of_a_comparison_is_never_before_the_first_plausible_day(
+    client: Client,
+) -> None:
+    html = client.get("/?economy=CHN&as_of=1990-06-30").content.decode()
+    assert "from=1990-01-01&amp;to=1990-06-30" in html
+    response = client.get("/why/between/?economy=CHN&to=1990-06-30")
+    assert response.status_code == 200
+    assert 'name="from" value="1990-01-01"' in response.content.decode()
+    assert 'name="from" value="2020-02-28"' in client.get("/why/between/?to=2021-02-28").content.decode()
+    assert 'name="from" value="2023-02-28"' in client.get("/why/between/?to=2024-02-29").content.decode()
