@@ -148,7 +148,7 @@ class _Calendar:
 
     def __init__(self, facts: counting.Facts, economy: str, basis: str, evidence: str) -> None:
         self.by_day: defaultdict[dt.date, list[Event]] = defaultdict(list)
-        start_kind = SIGNED if basis == counting.BASES[0] else IN_FORCE
+        start_kind = SIGNED if basis == "signed" else IN_FORCE  # what starting to count is called
         for arrangement in facts.arrangements:
             others = tuple(sorted(p for p in arrangement.parties if p != economy))
             start, ended = counting.basis_date(arrangement, basis), arrangement.ended_date
