@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
-from agreements import names
+from agreements import names, story
 from agreements.choices import Basis, EconomyKind, Evidence, Status, TerritoryKind
 from agreements.models import Arrangement, ArrangementParty, Economy, Source
 from agreements.reference import PARTY_SEPARATOR, SOURCE_SEPARATOR
@@ -439,6 +439,77 @@ CLAIMS = Spec(
         Column("match", lambda r: r.match),
         Column("note", lambda r: r.claim.note),
         Column("source_url", lambda r: r.claim.source_url),
+    ),
+)
+
+
+def why_spec(known: Any, bloc_codes: Sequence[str]) -> Spec:
+    """Events that moved an economy's figures (`why.EventRow`), with the figures after their day:
+    one `bloc_<code>` column per bloc. `known` is the story's `why.Names`."""
+
+    def codes(measure: str, gained: bool) -> Callable[[Any], str]:
+        return lambda r: PARTY_SEPARATOR.join(r.codes(measure, gained))
+
+    def named(measure: str, gained: bool) -> Callable[[Any], str]:
+        lookup = known.economy if measure == story.ECONOMIES else known.territory
+        return lambda r: NAME_SEPARATOR.join(lookup(code) for code in r.codes(measure, gained))
+
+    def blocs(gained: bool) -> Callable[[Any], str]:
+        return lambda r: PARTY_SEPARATOR.join(
+            f"{m.measure.removeprefix(story.BLOC_PREFIX)}:{m.code}"
+            for m in r.bloc_moves
+            if m.gained == gained
+        )
+
+    def bloc(code: str) -> Callable[[Any], int]:
+        return lambda r: r.after.by_bloc.get(code, 0)
+
+    return Spec(
+        "why",
+        (
+            Column("date", lambda r: r.day),
+            Column("event", lambda r: r.event.kind),
+            Column("event_name", lambda r: r.kind_name),
+            Column(
+                "arrangement", lambda r: r.event.subject if r.event.kind in story.ARRANGEMENT_KINDS else ""
+            ),
+            Column("partners", lambda r: PARTY_SEPARATOR.join(r.event.partners)),
+            Column("partners_name", lambda r: NAME_SEPARATOR.join(r.partner_names)),
+            Column("group", lambda r: "" if r.event.kind in story.ARRANGEMENT_KINDS else r.event.subject),
+            Column("group_name", lambda r: r.group_name),
+            Column("territory", lambda r: r.event.territory),
+            Column("territory_name", lambda r: r.territory_name),
+            Column("description", lambda r: r.description),
+            *(
+                column
+                for measure in (story.ECONOMIES, story.COUNTRIES)
+                for gained, word in ((True, "gained"), (False, "lost"))
+                for column in (
+                    Column(f"{measure}_{word}", codes(measure, gained)),
+                    Column(f"{measure}_{word}_name", named(measure, gained)),
+                )
+            ),
+            Column("bloc_members_gained", blocs(True)),
+            Column("bloc_members_lost", blocs(False)),
+            Column("partner_economies", lambda r: r.after.partner_economies),
+            Column("partner_countries", lambda r: r.after.partner_countries),
+            *(Column(f"bloc_{code}", bloc(code)) for code in bloc_codes),
+        ),
+    )
+
+
+BETWEEN = Spec(
+    "why-between",
+    (
+        Column("measure", lambda r: r.move.measure),
+        Column("measure_name", lambda r: r.measure_name),
+        Column("change", lambda r: r.change),
+        Column("change_name", lambda r: r.change_name),
+        Column("partner", lambda r: r.move.code),
+        Column("partner_name", lambda r: r.partner_name),
+        Column("date", lambda r: r.move.day),
+        Column("events", lambda r: PARTY_SEPARATOR.join(event.kind for event, _ in r.reasons)),
+        Column("reasons", lambda r: NAME_SEPARATOR.join(text for _, text in r.reasons)),
     ),
 )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import Basis, Evidence
 from agreements.models import Economy
 from agreements.names import economy_names
-from agreements.validators import plausible_event_date
+from agreements.validators import EARLIEST_EVENT, plausible_event_date
 from agreements.widgets import LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
@@ -30,10 +30,12 @@ class AsOfForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A date box everywhere; static/js/controls.js names a half-typed date with this message.
-        self.fields["as_of"].widget = forms.DateInput(
-            attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
-            format="%Y-%m-%d",
-        )
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(
+                    attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
+                    format="%Y-%m-%d",
+                )
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
@@ -71,6 +73,55 @@ class SummaryForm(AsOfForm):
                 _("Unknown economy %(code)s."), code="unknown", params={"code": repr(code)}
             )
         return code
+
+
+def a_year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for a 29 February), but not before the first
+    plausible day: the default first day of a comparison, which must itself be valid."""
+    try:
+        earlier = day.replace(year=day.year - 1)
+    except ValueError:
+        earlier = day.replace(year=day.year - 1, day=28)
+    return max(earlier, EARLIEST_EVENT)
+
+
+class BetweenForm(SummaryForm):
+    """Two days to compare, `from` and `to` (`to` defaults to today, `from` to a year before
+    `to`), with `economy`, `basis` and `evidence` as on the dashboard. `from` is a Python keyword:
+    its field is declared after the class."""
+
+    as_of = None  # type: ignore[assignment]  # two days instead of one
+    to = forms.DateField(
+        required=False, input_formats=ISO_DATE, label=_("To"), validators=[plausible_event_date]
+    )
+    field_order = ["economy", "from", "to", "basis", "evidence"]
+
+    def clean_from(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("from")
+        return value
+
+    def clean_to(self) -> dt.date:
+        value: dt.date | None = self.cleaned_data.get("to")
+        return value or timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        until = data.get("to")
+        if until is None or "from" in self.errors:
+            return data
+        since = data.get("from") or a_year_before(until)
+        data["from"] = since
+        if since > until:
+            self.add_error("from", _("The first day must be on or before the second."))
+        return data
+
+
+BetweenForm.base_fields = BetweenForm.declared_fields = {
+    "from": forms.DateField(
+        required=False, input_formats=ISO_DATE, label=_("From"), validators=[plausible_event_date]
+    ),
+    **BetweenForm.declared_fields,
+}
 
 
 class RankingForm(AsOfForm):

@@ -1,7 +1,8 @@
 """`make bench`: every benchmark of issue 6 in one run, a table, and var/bench/results.json.
 
 1. Throughput (`bench.throughput`): gunicorn, 2 workers, production settings, PostgreSQL; wrk on
-   loopback, the trivial view interleaved with the dashboard, /arrangements/ and /api/v1/summary;
+   loopback, the trivial view interleaved with the dashboard, /arrangements/, /api/v1/summary,
+   /why/ and /why/between/;
    then headless Chromium: compressed bytes of a cold and a warm dashboard load, time to the map.
 2. Export (`bench.export`): the arrangements CSV of 1,000,000 synthetic rows: seconds, peak RSS.
 3. Growth (`bench.pages`): queries and server time per page at 1x, 10x and 100x the data.
@@ -37,6 +38,9 @@ QUICK_CSV_ROWS = 100_000
 TARGETS: list[tuple[str, str, float]] = [
     ("ratio_dashboard", ">=", 0.5),
     ("ratio_summary", ">=", 0.7),
+    # Issue 13: the cached "Why the number moved" pages serve like the dashboard.
+    ("ratio_why", ">=", 0.5),
+    ("ratio_why_between", ">=", 0.5),
     ("dashboard_ms_x100", "<=", 50.0),
     ("csv_1m_seconds", "<=", 10.0),
     ("csv_1m_peak_rss_mb", "<=", 150.0),
@@ -142,7 +146,14 @@ def main() -> int:
     from bench import throughput
 
     served = throughput.run(quick=quick)
-    for key in ("ratio_dashboard", "ratio_arrangements", "ratio_summary", "trivial_rps"):
+    for key in (
+        "ratio_dashboard",
+        "ratio_arrangements",
+        "ratio_summary",
+        "ratio_why",
+        "ratio_why_between",
+        "trivial_rps",
+    ):
         results[key] = served[key]
     for key in ("page_weight_cold_kb", "page_weight_warm_kb", "map_drawn_ms"):
         results[key] = served[key]

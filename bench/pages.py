@@ -51,6 +51,8 @@ PAGES = {
     "blocs": "/blocs/",
     "bloc detail": "/blocs/BRI_COOP/",
     "ranking": "/ranking/?as_of=2021-08-31",
+    "why the number moved": f"/why/?{CHINA}",
+    "why: between two dates": f"/why/between/?{CHINA.replace('as_of=', 'from=2020-08-31&to=')}",
     "claims": "/claims/",
     "how we count": "/how-we-count/",
     "api summary": f"/api/v1/summary?{CHINA}",

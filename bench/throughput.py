@@ -39,6 +39,8 @@ URLS = {
     "dashboard": f"/?{CHINA}",
     "arrangements": "/arrangements/",
     "summary": f"/api/v1/summary?{CHINA}",
+    "why": f"/why/?{CHINA}",
+    "why_between": f"/why/between/?{CHINA.replace('as_of=', 'from=2020-08-31&to=')}",
 }
 
 
@@ -189,7 +191,7 @@ def run(*, quick: bool) -> dict[str, Any]:
                 urllib.request.urlopen(base + path, timeout=30).read()
         # a, b, a, c, a, d, a: each page against the trivial runs just before and after it.
         order = ["trivial"]
-        for name in ("dashboard", "arrangements", "summary"):
+        for name in ("dashboard", "arrangements", "summary", "why", "why_between"):
             order += [name, "trivial"]
         runs = []
         for current in order:

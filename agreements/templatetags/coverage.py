@@ -19,7 +19,10 @@ register = template.Library()
 @register.inclusion_tag("includes/_in_force_gaps.html", takes_context=True)
 def in_force_gaps(context: template.Context) -> dict[str, Any]:
     params = context.get("params")
-    if not isinstance(params, dict) or params.get("basis") != Basis.IN_FORCE or not params.get("as_of"):
+    if not isinstance(params, dict) or params.get("basis") != Basis.IN_FORCE:
+        return {"shown": False}
+    day = params.get("as_of") or params.get("to")  # "between two dates" counts up to `to`
+    if not day:
         return {"shown": False}
     economy = params.get("economy") or ""
     query = {"status": Status.IN_FORCE.value, "undated": "true"}
@@ -27,7 +30,7 @@ def in_force_gaps(context: template.Context) -> dict[str, Any]:
         query["party"] = economy
     return {
         "shown": True,
-        "count": selectors.undated_in_force(economy=economy or None, day=params["as_of"]),
+        "count": selectors.undated_in_force(economy=economy or None, day=day),
         "economy": economy,
         "economy_name": getattr(context.get("data"), "economy_name", economy),
         "url": reverse("arrangement-list") + "?" + urlencode(query),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from agreements import charts, exports, selectors
 from agreements.choices import Basis, Evidence
-from agreements.forms import AsOfForm, RankingForm, SummaryForm
+from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -64,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
             )
             for code in data.summary.by_bloc
         ],
+        "year_before": a_year_before(params["as_of"]),
         "map_figure": charts.partner_map(data),
         "race_countries": charts.race_chart(race, "countries"),
         "race_economies": charts.race_chart(race, "economies"),
