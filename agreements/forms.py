@@ -10,8 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
-from agreements.models import Economy
-from agreements.names import economy_names
+from agreements.selectors import lookups
 from agreements.validators import plausible_event_date
 from agreements.widgets import LongSelect
 
@@ -46,6 +45,14 @@ class AsOfForm(forms.Form):
         return self.cleaned_data.get("evidence") or Evidence.INFERRED.value
 
 
+def economy_choices() -> list[tuple[str, str]]:
+    """Every economy as "Name (CODE)", in order of name: worked out once per data version and language."""
+    kept = lookups()
+    return kept.cached(
+        "economy choices", lambda: [(code, f"{name} ({code})") for code, name in kept.economy_names().items()]
+    )
+
+
 class SummaryForm(AsOfForm):
     economy = forms.CharField(max_length=3, label=_("Economy"))
     field_order = ["economy", "as_of", "basis", "evidence"]
@@ -54,19 +61,12 @@ class SummaryForm(AsOfForm):
         """With `economies`, the economy is a labelled select of every economy (for pages)."""
         super().__init__(*args, **kwargs)
         if economies:
-            self.fields["economy"].widget = select = LongSelect(
-                choices=[
-                    (code, f"{name} ({code})")
-                    for code, name in economy_names(
-                        Economy.objects.order_by("name").values_list("code", "name")
-                    ).items()
-                ]
-            )
+            self.fields["economy"].widget = select = LongSelect(choices=economy_choices())
             select.placeholder = str(_("Choose an economy"))
 
     def clean_economy(self) -> str:
         code = self.cleaned_data["economy"].strip().upper()
-        if not Economy.objects.filter(code=code).exists():
+        if code not in lookups().economy_codes:
             raise forms.ValidationError(
                 _("Unknown economy %(code)s."), code="unknown", params={"code": repr(code)}
             )
