@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agreements.choices import Basis, Evidence
 from agreements.selectors import lookups
 from agreements.validators import plausible_event_date
-from agreements.widgets import LongSelect
+from agreements.widgets import FastDateInput, FastSelect, LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -23,13 +23,15 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(
         required=False, input_formats=ISO_DATE, label=_("As of"), validators=[plausible_event_date]
     )
-    basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"))
-    evidence = forms.ChoiceField(required=False, choices=Evidence.choices, label=_("Evidence"))
+    basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"), widget=FastSelect)
+    evidence = forms.ChoiceField(
+        required=False, choices=Evidence.choices, label=_("Evidence"), widget=FastSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A date box everywhere; static/js/controls.js names a half-typed date with this message.
-        self.fields["as_of"].widget = forms.DateInput(
+        self.fields["as_of"].widget = FastDateInput(
             attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
             format="%Y-%m-%d",
         )
@@ -76,6 +78,7 @@ class SummaryForm(AsOfForm):
 class RankingForm(AsOfForm):
     by = forms.ChoiceField(
         required=False,
+        widget=FastSelect,
         label=_("Rank by"),
         choices=[
             ("countries", _("Partner countries and regions")),

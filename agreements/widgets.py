@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 class LongSelect(forms.Select):
@@ -51,3 +51,58 @@ def _attributes(attrs: dict[str, Any]) -> SafeString:
             if value is not False
         ),
     )
+
+
+# The per-widget templates cost about a millisecond per form on every page with controls: the
+# renderer looks each template up and renders it, and a select renders one more per option. The
+# widgets below write what django/forms/widgets/{input,attrs,select,select_option}.html write,
+# from the same context (`get_context`), so ids, `aria-*` and `required` stay Django's.
+# tests/test_fast_markup.py compares them with the templates.
+
+
+def attributes_html(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastInputMixin:
+    """django/forms/widgets/input.html (and date.html, which includes it), written in Python."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        return mark_safe(  # every value is escaped
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{value}{attributes_html(widget['attrs'])}>"
+        )
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastSelect(forms.Select):
+    """django/forms/widgets/select.html and select_option.html, written in Python (the option
+    template's final line break included, as the select template includes it)."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{attributes_html(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"'
+                    f"{attributes_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value is escaped

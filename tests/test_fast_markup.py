@@ -88,3 +88,66 @@ def test_partner_rows_write_what_the_template_loop_wrote(language: str, economy:
         ]:
             context = Context({"rows": rows})
             assert Template(new).render(context) == Template(old).render(context)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"as_of": "2021-08-31", "basis": "in_force", "evidence": "confirmed", "by": "economies"},
+        {"as_of": "2021-02-30", "basis": "<b>", "evidence": "x\"y", "by": "&"},
+        {"as_of": "<script>", "basis": "signed"},
+    ],
+)
+def test_fast_widgets_write_what_the_widget_templates_wrote(language: str, data: dict[str, str]) -> None:
+    """`FastDateInput` and `FastSelect` against Django's own DateInput and Select, bound to the same
+    data, valid or not (the error attributes come from the bound field)."""
+    from agreements.forms import RankingForm
+    from agreements.widgets import FastDateInput, FastSelect
+
+    with translation.override(language):
+        fast, plain = RankingForm(data), RankingForm(data)
+        for name, field in plain.fields.items():
+            widget = field.widget
+            if isinstance(widget, FastSelect):
+                field.widget = forms.Select(attrs=widget.attrs, choices=widget.choices)
+            elif isinstance(widget, FastDateInput):
+                field.widget = forms.DateInput(attrs={**widget.attrs, "type": widget.input_type}, format=widget.format)
+            else:
+                raise AssertionError(name)
+        fast.is_valid()
+        plain.is_valid()
+        for name in fast.fields:
+            assert type(fast.fields[name].widget) is not type(plain.fields[name].widget)
+            assert str(fast[name]) == str(plain[name]), name
+
+
+# The loop that `{% ranking_rows %}` replaced in agreements/ranking.html, verbatim.
+OLD_RANKING_LOOP = (
+    '{% for row, name in rows %}<tr data-economy="{{ row.economy }}"><td>{{ row.rank }}</td><th scope="row">'
+    "<a href=\"{% url 'economy-detail' row.economy %}\">{{ name }}</a> <span class=\"muted\">{{ row.economy }}"
+    "</span></th><td>{{ row.value }}</td></tr>{% empty %}<tr><td colspan=\"3\">No economy has a partner on"
+    " this date.</td></tr>{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("day", [dt.date(2021, 8, 31), dt.date(1990, 1, 1)])
+def test_ranking_rows_write_what_the_template_loop_wrote(language: str, day: dt.date) -> None:
+    from agreements.counting import RankingRow
+
+    with translation.override(language):
+        names = selectors.economy_names()
+        rows = [
+            (row, names.get(row.economy, row.economy))
+            for row in selectors.ranking(day=day, basis="signed", evidence="inferred", by="countries")
+        ]
+        rows.append((RankingRow(economy="<&>", value=1234, rank=1001), 'A "name" & <b>'))
+        if day.year < 2000:
+            rows = []
+        context = Context({"rows": rows})
+        old = Template(OLD_RANKING_LOOP).render(context)
+        new = Template("{% load partner_markup %}{% ranking_rows rows %}").render(context)
+    assert new == old
