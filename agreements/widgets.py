@@ -21,23 +21,48 @@ class LongSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         selected = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            ((code, " selected" if str(code) in selected else "", label) for code, label in self.choices),
-        )
-        if not selected & {str(code) for code, _ in self.choices}:
+        plain, chosen, position = _options(self.choices)
+        parts = list(plain)
+        known = False
+        for code in selected:
+            if code in position:
+                parts[position[code]] = chosen[position[code]]
+                known = True
+        options = "".join(parts)
+        if not known:
             # No known value (none given, or an unknown code): an empty choice is shown, never the
             # first economy, which the next submission would silently send (issue 13).
-            options = format_html(
-                '\n  <option value="" selected>{}</option>\n{}', self.placeholder or "—", options
+            options = (
+                format_html('\n  <option value="" selected>{}</option>\n', self.placeholder or "—") + options
             )
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             name,
             _attributes(self.build_attrs(self.attrs, attrs)),
-            options,
+            mark_safe(options),  # escaped in _options
         )
+
+
+# The options of the last few choice lists (the economy list is one list per data version and
+# language, agreements.forms.economy_choices): each option escaped once, then only the selected
+# one is swapped for its `selected` form on each page.
+_OPTIONS: dict[int, tuple[object, list[str], list[str], dict[str, int]]] = {}
+
+
+def _options(choices: Any) -> tuple[list[str], list[str], dict[str, int]]:
+    kept = _OPTIONS.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1], kept[2], kept[3]
+    plain, chosen, position = [], [], {}
+    for code, label in choices:
+        value, text = conditional_escape(code), conditional_escape(label)
+        plain.append(f'\n  <option value="{value}">{text}</option>\n')
+        chosen.append(f'\n  <option value="{value}" selected>{text}</option>\n')
+        position.setdefault(str(code), len(plain) - 1)
+    if len(_OPTIONS) >= 16:
+        _OPTIONS.clear()
+    _OPTIONS[id(choices)] = (choices, plain, chosen, position)
+    return plain, chosen, position
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:

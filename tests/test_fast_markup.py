@@ -96,7 +96,7 @@ def test_partner_rows_write_what_the_template_loop_wrote(language: str, economy:
     [
         {},
         {"as_of": "2021-08-31", "basis": "in_force", "evidence": "confirmed", "by": "economies"},
-        {"as_of": "2021-02-30", "basis": "<b>", "evidence": "x\"y", "by": "&"},
+        {"as_of": "2021-02-30", "basis": "<b>", "evidence": 'x"y', "by": "&"},
         {"as_of": "<script>", "basis": "signed"},
     ],
 )
@@ -113,7 +113,9 @@ def test_fast_widgets_write_what_the_widget_templates_wrote(language: str, data:
             if isinstance(widget, FastSelect):
                 field.widget = forms.Select(attrs=widget.attrs, choices=widget.choices)
             elif isinstance(widget, FastDateInput):
-                field.widget = forms.DateInput(attrs={**widget.attrs, "type": widget.input_type}, format=widget.format)
+                field.widget = forms.DateInput(
+                    attrs={**widget.attrs, "type": widget.input_type}, format=widget.format
+                )
             else:
                 raise AssertionError(name)
         fast.is_valid()
@@ -126,8 +128,8 @@ def test_fast_widgets_write_what_the_widget_templates_wrote(language: str, data:
 # The loop that `{% ranking_rows %}` replaced in agreements/ranking.html, verbatim.
 OLD_RANKING_LOOP = (
     '{% for row, name in rows %}<tr data-economy="{{ row.economy }}"><td>{{ row.rank }}</td><th scope="row">'
-    "<a href=\"{% url 'economy-detail' row.economy %}\">{{ name }}</a> <span class=\"muted\">{{ row.economy }}"
-    "</span></th><td>{{ row.value }}</td></tr>{% empty %}<tr><td colspan=\"3\">No economy has a partner on"
+    '<a href="{% url \'economy-detail\' row.economy %}">{{ name }}</a> <span class="muted">{{ row.economy }}'
+    '</span></th><td>{{ row.value }}</td></tr>{% empty %}<tr><td colspan="3">No economy has a partner on'
     " this date.</td></tr>{% endfor %}"
 )
 
@@ -150,4 +152,98 @@ def test_ranking_rows_write_what_the_template_loop_wrote(language: str, day: dt.
         context = Context({"rows": rows})
         old = Template(OLD_RANKING_LOOP).render(context)
         new = Template("{% load partner_markup %}{% ranking_rows rows %}").render(context)
+    assert new == old
+
+
+# The loops that `{% form_fields %}` replaced: includes/_controls.html (error ids),
+# agreements/partner_list.html and agreements/ranking.html (without "by"), verbatim.
+OLD_FIELD_LOOPS = {
+    "error_ids=True": (
+        "  {% for field in form %}\n"
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert" id="{{ field.auto_id }}-error">'
+        "{{ error }}</p>{% endfor %}\n"
+        "    </div>\n"
+        "  {% endfor %}\n"
+    ),
+    "": (
+        "  {% for field in form %}\n"
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert">{{ error }}</p>{% endfor %}\n'
+        "    </div>\n"
+        "  {% endfor %}\n"
+    ),
+    'skip="by"': (
+        '  {% for field in form %}{% if field.name != "by" %}\n'
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert">{{ error }}</p>{% endfor %}\n'
+        "    </div>\n"
+        "  {% endif %}{% endfor %}\n"
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("variant", list(OLD_FIELD_LOOPS))
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"economy": "CHN", "as_of": "2021-08-31"},
+        {"economy": "<b>", "as_of": "2021-02-30", "basis": "x", "evidence": '"', "by": "&"},
+        {},
+    ],
+)
+def test_form_fields_write_what_the_template_loops_wrote(
+    language: str, variant: str, data: dict[str, str]
+) -> None:
+    from agreements.forms import RankingForm
+
+    with translation.override(language):
+        for form in (SummaryForm(data, economies=True), SummaryForm(data), RankingForm(data)):
+            form.is_valid()
+            context = Context({"form": form})
+            old = Template(OLD_FIELD_LOOPS[variant]).render(context)
+            new = Template("{% load form_markup %}  {% form_fields form " + variant + " %}\n").render(context)
+            assert new == old
+
+
+# The loop that `{% bloc_items %}` replaced in agreements/dashboard.html, verbatim.
+OLD_BLOC_LOOP = """{% load i18n partner_markup %}    {% for code, name, count, rows in bloc_rows %}
+    <li>
+      <details data-bloc="{{ code }}">
+        <summary><span class="bloc-count" data-testid="bloc-{{ code }}">{{ count }}</span> {{ name }} <span class="muted">({{ code }})</span></summary>
+        {% if rows %}<ul class="territory-list">{% territory_items rows %}</ul>{% else %}<p class="muted">{% translate "None." %}</p>{% endif %}
+        <p><a href="{% url 'partner-list' %}?economy={{ summary.economy }}&amp;as_of={{ summary.as_of|date:'Y-m-d' }}&amp;basis={{ summary.basis }}&amp;evidence={{ summary.evidence }}&amp;bloc={{ code }}">{% translate "List these partners" %}</a></p>
+      </details>
+    </li>
+    {% endfor %}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("day", [dt.date(2021, 8, 31), dt.date(2013, 1, 1), dt.date(1995, 1, 1)])
+def test_bloc_items_write_what_the_template_loop_wrote(language: str, day: dt.date) -> None:
+    with translation.override(language):
+        data = selectors.overview(economy="CHN", day=day, basis="signed", evidence="inferred")
+        bloc_rows = [
+            (
+                code,
+                data.bloc_names.get(code, code),
+                data.summary.by_bloc[code],
+                [r for r in data.rows if code in r.blocs],
+            )
+            for code in data.summary.by_bloc
+        ]
+        bloc_rows.append(("<&>", 'A "bloc"', 1234, data.rows[:1]))
+        context = Context({"bloc_rows": bloc_rows, "summary": data.summary})
+        old = Template(OLD_BLOC_LOOP).render(context)
+        new = Template("{% load partner_markup %}    {% bloc_items bloc_rows summary %}\n").render(context)
     assert new == old

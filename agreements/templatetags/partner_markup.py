@@ -19,7 +19,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from agreements.counting import RankingRow
+from agreements.counting import RankingRow, Summary
 from agreements.selectors import PartnerRow
 from agreements.templatetags.event_dates import event_date
 
@@ -122,3 +122,45 @@ def ranking_rows(rows: Iterable[tuple[RankingRow, str]]) -> SafeString:
     if not lines:
         return mark_safe('<tr><td colspan="3">No economy has a partner on this date.</td></tr>')
     return mark_safe("".join(lines))  # every value above is escaped
+
+
+BLOC_ITEM = (
+    '\n    <li>\n      <details data-bloc="{code}">\n'
+    '        <summary><span class="bloc-count" data-testid="bloc-{code}">{count}</span> {name} '
+    '<span class="muted">({code})</span></summary>\n'
+    "        {members}\n"
+    '        <p><a href="{url}?economy={economy}&amp;as_of={day}&amp;basis={basis}&amp;evidence={evidence}'
+    '&amp;bloc={code}">{list_them}</a></p>\n'
+    "      </details>\n    </li>\n    "
+)
+
+
+@register.simple_tag
+def bloc_items(bloc_rows: Iterable[tuple[str, str, int, list[PartnerRow]]], summary: Summary) -> SafeString:
+    """The dashboard's "Partners by bloc" items: (code, name, count, partner rows) per bloc."""
+    none, list_them = escape(gettext("None.")), escape(gettext("List these partners"))
+    url = escape(reverse("partner-list"))
+    common = {
+        "economy": escape(summary.economy),
+        "day": summary.as_of.isoformat(),
+        "basis": escape(summary.basis),
+        "evidence": escape(summary.evidence),
+        "url": url,
+        "list_them": list_them,
+    }
+    return mark_safe(  # every value is escaped
+        "".join(
+            BLOC_ITEM.format(
+                code=escape(code),
+                count=int(count),
+                name=escape(name),
+                members=(
+                    f'<ul class="territory-list">{territory_items(rows)}</ul>'
+                    if rows
+                    else f'<p class="muted">{none}</p>'
+                ),
+                **common,
+            )
+            for code, name, count, rows in bloc_rows
+        )
+    )
