@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -17,11 +18,20 @@ class LongSelect(forms.Select):
 
     placeholder = ""
 
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self.source = value  # as given, the key of the escaped options: Select keeps a normalized copy
+        self._choices = normalize_choices(value)
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         selected = set(self.format_value(value))
-        plain, chosen, position = _options(self.choices)
+        plain, chosen, position = _options(self.source)
         parts = list(plain)
         known = False
         for code in selected:
