@@ -247,3 +247,18 @@ def test_bloc_items_write_what_the_template_loop_wrote(language: str, day: dt.da
         old = Template(OLD_BLOC_LOOP).render(context)
         new = Template("{% load partner_markup %}    {% bloc_items bloc_rows summary %}\n").render(context)
     assert new == old
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": "<script>&</script>", "b": [1, 2.5, None, True], "d": dt.date(2021, 8, 31)},
+        {"text": "中国 \u2028 '\"\\ %{y} <b>&amp;</b>"},
+        [],
+    ],
+)
+def test_figure_script_writes_what_json_script_wrote(value: object) -> None:
+    context = Context({"value": value})
+    old = Template('{{ value|json_script:"the-id" }}').render(context)
+    new = Template('{% load chart_data %}{{ value|figure_script:"the-id" }}').render(context)
+    assert new == old
