@@ -262,3 +262,84 @@ def test_figure_script_writes_what_json_script_wrote(value: object) -> None:
     old = Template('{{ value|json_script:"the-id" }}').render(context)
     new = Template('{% load chart_data %}{{ value|figure_script:"the-id" }}').render(context)
     assert new == old
+
+
+# The loops that catalog_markup's tags replaced in agreements/economy_detail.html and
+# agreements/territory_detail.html, verbatim.
+OLD_ARRANGEMENT_LOOP = """{% load i18n local_names %}    {% for arrangement in page.arrangements %}
+    <tr>
+      <td><a href="{% url 'arrangement-detail' arrangement.key %}">{{ arrangement.key }}</a></td>
+      <td>{% for party in arrangement.parties.all %}<a href="{% url 'economy-detail' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>
+      <td>{% if arrangement.ended_date %}{% include "includes/_dates.html" with day=arrangement.ended_date precision=arrangement.ended_precision %}{% else %}{% translate "not ended" %}{% endif %}</td>
+      <td>{{ arrangement.get_status_display }}</td>
+      <td>{{ arrangement.get_evidence_display }}</td>
+    </tr>
+    {% endfor %}
+"""
+OLD_REACH_LOOP = """{% load i18n local_names %}    {% for reach in page.arrangements %}
+    {% with arrangement=reach.arrangement %}
+    <tr>
+      <td><a href="{% url 'arrangement-detail' arrangement.key %}">{{ arrangement.key }}</a></td>
+      <td>{% for party in arrangement.parties.all %}<a href="{% url 'economy-detail' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% for party in reach.via %}{{ party.code }}{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>
+      <td>{{ arrangement.get_status_display }}</td>
+      <td>{{ arrangement.get_evidence_display }}</td>
+    </tr>
+    {% endwith %}
+    {% endfor %}
+"""
+OLD_PARTNER_ITEMS = (
+    "{% load local_names %}{% for partner in page.partner_economies %}<li><a href=\"{% url 'economy-detail' "
+    'partner.code %}">{{ partner|local_name }} ({{ partner.code }})</a></li>{% endfor %}|'
+    "{% for territory in page.partner_territories %}<li><a href=\"{% url 'territory-detail' territory.iso3 %}\">"
+    "{{ territory|local_name }} ({{ territory.iso3 }})</a></li>{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_catalog_rows_write_what_the_template_loops_wrote(language: str) -> None:
+    from agreements.models import Arrangement, Economy, Territory
+
+    # Every precision of every date, an ended arrangement and a title to escape.
+    precisions = ["day", "month", "year", "by"]
+    for number, arrangement in enumerate(Arrangement.objects.filter(parties="CHN").order_by("key")):
+        arrangement.signed_precision = precisions[number % 4]
+        if arrangement.effective_date:
+            arrangement.effective_precision = precisions[(number + 1) % 4]
+        if number % 3 == 0:
+            last = max(
+                d for d in (arrangement.signed_date, arrangement.effective_date, dt.date(2020, 1, 1)) if d
+            )
+            arrangement.ended_date = dt.date(last.year + 2, 1, 1)
+            arrangement.ended_precision = precisions[(number + 2) % 4]
+        if number % 5 == 0:
+            arrangement.effective_date, arrangement.effective_precision = None, ""
+        arrangement.save()
+    selectors.forget_index()
+    day = dt.date(2021, 8, 31)
+    with translation.override(language):
+        economy = selectors.economy_page(economy=Economy.objects.get(code="CHN"), day=day)
+        territory = selectors.territory_page(territory=Territory.objects.get(iso3="FRA"))
+        assert economy.arrangements and territory.arrangements and economy.partner_territories
+        cases = [
+            (OLD_ARRANGEMENT_LOOP, "{% arrangement_rows page.arrangements %}", economy),
+            (OLD_REACH_LOOP, "{% reach_rows page.arrangements %}", territory),
+            (
+                OLD_PARTNER_ITEMS,
+                "{% partner_economy_items page.partner_economies %}|"
+                "{% partner_territory_items page.partner_territories %}",
+                economy,
+            ),
+        ]
+        for old_loop, tag, page in cases:
+            context = Context({"page": page})
+            old = Template(old_loop).render(context)
+            new = Template(
+                "{% load catalog_markup %}" + ("    " + tag + "\n" if "rows" in tag else tag)
+            ).render(context)
+            assert new == old
