@@ -89,6 +89,9 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
 def known_parameters_only(request: HttpRequest, names: frozenset[str]) -> Iterator[str]:
     """While the view runs, the request carries its known parameters only."""
     query = known_query(request, names)
+    if query == request.META.get("QUERY_STRING"):
+        yield query  # already only known parameters, encoded as they would be: nothing to remove
+        return
     saved = request.GET, request.META.get("QUERY_STRING")
     request.GET = QueryDict(query, encoding=request.encoding)
     request.META["QUERY_STRING"] = query

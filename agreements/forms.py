@@ -17,14 +17,24 @@ from agreements.widgets import FastDateInput, FastSelect, LongSelect
 ISO_DATE = ["%Y-%m-%d"]
 
 
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed in the code (a TextChoices): every form's copy
+    shares them. Django deep-copies a ChoiceField's choices for each form it binds, which cost
+    the counting API about a tenth of a request; nothing here changes them in place."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)  # type: ignore[assignment]
+        return copied
+
+
 class AsOfForm(forms.Form):
     """`as_of`, `basis` and `evidence`, with the defaults: today, signed, everything (inferred)."""
 
     as_of = forms.DateField(
         required=False, input_formats=ISO_DATE, label=_("As of"), validators=[plausible_event_date]
     )
-    basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"), widget=FastSelect)
-    evidence = forms.ChoiceField(
+    basis = FixedChoiceField(required=False, choices=Basis.choices, label=_("Basis"), widget=FastSelect)
+    evidence = FixedChoiceField(
         required=False, choices=Evidence.choices, label=_("Evidence"), widget=FastSelect
     )
 
@@ -76,7 +86,7 @@ class SummaryForm(AsOfForm):
 
 
 class RankingForm(AsOfForm):
-    by = forms.ChoiceField(
+    by = FixedChoiceField(
         required=False,
         widget=FastSelect,
         label=_("Rank by"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
@@ -124,7 +125,16 @@ class FastDateInput(FastInputMixin, forms.DateInput):
 
 class FastSelect(forms.Select):
     """django/forms/widgets/select.html and select_option.html, written in Python (the option
-    template's final line break included, as the select template includes it)."""
+    template's final line break included, as the select template includes it).
+
+    For fixed choices (`FixedChoiceField`): a copy shares them, where Select copies and normalizes
+    them again for every form."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FastSelect:
+        copied = copy.copy(self)
+        copied.attrs = self.attrs.copy()
+        memo[id(self)] = copied
+        return copied
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
         widget = context["widget"]
