@@ -23,7 +23,7 @@ class FixedChoiceField(forms.ChoiceField):
     the counting API about a tenth of a request; nothing here changes them in place."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
-        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)  # type: ignore[assignment]
+        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)
         return copied
 
 

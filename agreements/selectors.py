@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django.db import connection
 from django.utils.translation import get_language, gettext
@@ -302,11 +302,16 @@ def economy_names() -> dict[str, str]:
 from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
 
 
-def arrangement_catalog() -> QuerySet[Arrangement]:
-    """Arrangements with their parties (by code) and sources, signed date then key, undated last."""
-    return Arrangement.objects.prefetch_related(
-        Prefetch("parties", queryset=Economy.objects.order_by("code")), "sources"
-    ).order_by(F("signed_date").asc(nulls_last=True), "key")
+def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
+    """Arrangements with their parties (by code) and, unless told not to, their sources; signed
+    date then key, undated last. The economy and territory pages list no source: at a hundred
+    times the data, fetching them cost those pages more than the rows they show."""
+    prefetch: list[str | Prefetch[Any]] = [Prefetch("parties", queryset=Economy.objects.order_by("code"))]
+    if sources:
+        prefetch.append("sources")
+    return Arrangement.objects.prefetch_related(*prefetch).order_by(
+        F("signed_date").asc(nulls_last=True), "key"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +358,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         .select_related("territory")
         .order_by("territory__name", "start_date")
     )
-    arrangements = list(arrangement_catalog().filter(parties=economy))
+    arrangements = list(arrangement_catalog(sources=False).filter(parties=economy))
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
     return EconomyPage(
         economy=economy,
@@ -420,7 +425,7 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
             ArrangementReach(
                 arrangement, [party for party in arrangement.parties.all() if party.code in economies]
             )
-            for arrangement in arrangement_catalog().filter(pk__in=reaching)
+            for arrangement in arrangement_catalog(sources=False).filter(pk__in=reaching)
         ],
     )
 

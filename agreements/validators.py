@@ -38,19 +38,20 @@ def _localdate() -> dt.date:
     return _today[1]
 
 
-_latest: list[dt.date | None] = [None, None]
+_latest: tuple[dt.date, dt.date] | None = None  # (today, the latest plausible date then)
 
 
 def latest_date(today: dt.date | None = None) -> dt.date:
     """The last plausible date: YEARS_AHEAD years after today (28 February for a 29 February)."""
+    global _latest
     today = today or _localdate()
-    if _latest[0] == today:  # charts clamp every date they draw: worked out once a day
+    if _latest is not None and _latest[0] == today:  # charts clamp every date they draw
         return _latest[1]
     try:
         latest = today.replace(year=today.year + YEARS_AHEAD)
     except ValueError:
         latest = today.replace(year=today.year + YEARS_AHEAD, day=28)
-    _latest[:] = [today, latest]
+    _latest = (today, latest)
     return latest
 
 

@@ -64,7 +64,9 @@ def _options(choices: Any) -> tuple[list[str], list[str], dict[str, int]]:
     kept = _OPTIONS.get(id(choices))
     if kept is not None and kept[0] is choices:
         return kept[1], kept[2], kept[3]
-    plain, chosen, position = [], [], {}
+    plain: list[str] = []
+    chosen: list[str] = []
+    position: dict[str, int] = {}
     for code, label in choices:
         value, text = conditional_escape(code), conditional_escape(label)
         plain.append(f'\n  <option value="{value}">{text}</option>\n')
