@@ -40,7 +40,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from agreements.versioning import current_version
+from agreements.versioning import current_version, forget
 
 View = Callable[..., HttpResponseBase]
 # What declares a page's query parameters: a form or FilterSet class (its fields), or one name
@@ -89,6 +89,9 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
 def known_parameters_only(request: HttpRequest, names: frozenset[str]) -> Iterator[str]:
     """While the view runs, the request carries its known parameters only."""
     query = known_query(request, names)
+    if query == request.META.get("QUERY_STRING"):
+        yield query  # already only known parameters, encoded as they would be: nothing to remove
+        return
     saved = request.GET, request.META.get("QUERY_STRING")
     request.GET = QueryDict(query, encoding=request.encoding)
     request.META["QUERY_STRING"] = query
@@ -155,6 +158,14 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
         for name, value in headers.items():
             cached[name] = value
         return cached
+    # A page computed now is computed from the data as the database has it: the version this
+    # process remembers (at most AEO_VERSION_RECHECK_SECONDS old) is read again first. The counting
+    # pages need no other query (their facts and names are kept per version), and this read is
+    # also what answers 503 at once, not a page from memory, when the database is down or hung.
+    forget()
+    confirmed = current_version()
+    if confirmed != version:
+        version, key = confirmed, page_key(request, confirmed, query)
     response = view(request, *args, **kwargs)
     if (
         response.status_code == 200

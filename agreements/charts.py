@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from agreements import geo
 from agreements.choices import Evidence
 from agreements.selectors import Overview, PartnerRow
-from agreements.validators import EARLIEST_EVENT, clamp
+from agreements.validators import EARLIEST_EVENT, clamp, latest_date
 
 COLOR_SCALE = "Viridis"
 
@@ -234,13 +234,14 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     codes: Sequence[str] = race.get("codes_by", {}).get(measure) or race["codes"]
     names: Mapping[str, str] = race["names"]
     traces = []
+    latest = latest_date()  # clamp(day, EARLIEST_EVENT) for every point, the bounds read once
     for position, code in enumerate(codes):
         points = race["series"][code]
         name = _text(names.get(code, code))
         traces.append(
             _trace(
                 "scatter",
-                x=[clamp(p[0], EARLIEST_EVENT).isoformat() for p in points],
+                x=[min(max(p[0], EARLIEST_EVENT), latest).isoformat() for p in points],
                 y=[p[index] for p in points],
                 mode="lines",
                 line={

@@ -30,17 +30,21 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import itemgetter
-from typing import Literal
+from typing import Literal, TypeVar, cast
 
 BASES = ("signed", "in_force")
 EVIDENCE_LEVELS = ("confirmed", "reported", "inferred")
 RANK_MEASURES = ("countries", "economies")
 NEVER_COUNTS_STATUS = "negotiating"
+# Answers a FactIndex keeps by interval (standings, summaries, rankings) before it starts afresh.
+KEPT_ANSWERS = 4096
+_MISSING = object()
 
+T = TypeVar("T")
 type Basis = Literal["signed", "in_force"]
 type RankMeasure = Literal["countries", "economies"]
 
@@ -459,6 +463,20 @@ def cumulative_series(
     return series
 
 
+def _boundaries(arrangements: Iterable[ArrangementFact], memberships: Iterable[MembershipFact]) -> list[int]:
+    """Every day (as an ordinal) on which one of these facts starts or ends, on any basis, in order."""
+    days: set[int] = set()
+    for arrangement in arrangements:
+        for day in (arrangement.signed_date, arrangement.effective_date, arrangement.ended_date):
+            if day is not None:
+                days.add(day.toordinal())
+    for member in memberships:
+        for day in (member.start_date, member.end_date):
+            if day is not None:
+                days.add(day.toordinal())
+    return sorted(days)
+
+
 class FactIndex:
     """Facts loaded once and indexed for repeated counting: arrangements and memberships by economy,
     and one `Timeline` per basis and evidence setting, built on first use.
@@ -476,6 +494,53 @@ class FactIndex:
         for member in facts.economy_members:
             self._members[member.group].append(member)
         self._timelines: dict[tuple[str, str], Timeline] = {}
+        # Every day on which any fact starts or ends. Between two consecutive ones (an interval)
+        # no arrangement starts or ends on any basis and no membership changes, so every figure is
+        # the same on each day of it: answers are kept by interval, not by day, and a day not
+        # asked for before is answered from another day of its interval. One economy's partners
+        # change only on the days of the facts that involve it (a few), the blocs' members only on
+        # theirs; ranks on any of them.
+        self._boundaries = _boundaries(facts.arrangements, (*facts.economy_members, *facts.bloc_members))
+        self._bloc_boundaries = _boundaries((), facts.bloc_members)
+        self._economy_boundaries: dict[str, list[int]] = {}
+        self._kept: dict[tuple[object, ...], object] = {}
+
+    def interval(self, day: dt.date) -> int:
+        """The number of boundaries on or before `day`: equal for two days exactly when no fact
+        starts or ends between them (the later one included), so their figures are equal too."""
+        return bisect_right(self._boundaries, day.toordinal())
+
+    def _economy_interval(self, economy: str, day: dt.date) -> int:
+        """As `interval`, counting only the days of the arrangements and economy memberships that
+        `involving([economy])` returns (what its partners and partner territories depend on)."""
+        days = self._economy_boundaries.get(economy)
+        if days is None:
+            involved = self.involving([economy])
+            days = self._economy_boundaries[economy] = _boundaries(
+                involved.arrangements, involved.economy_members
+            )
+        return bisect_right(days, day.toordinal())
+
+    def _get(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
+        """The answer kept under `key`, built and kept if there is none (at most KEPT_ANSWERS,
+        then afresh)."""
+        kept = self._kept.get(key, _MISSING)
+        if kept is not _MISSING:
+            return cast("T", kept)
+        value = build()
+        if len(self._kept) >= KEPT_ANSWERS:
+            self._kept.clear()
+        self._kept[key] = value
+        return value
+
+    def blocs_on(self, day: dt.date) -> dict[str, frozenset[str]]:
+        """Every bloc's members on the day (every bloc, empty ones too), as `standings_on` has them."""
+
+        def build() -> dict[str, frozenset[str]]:
+            blocs: dict[str, frozenset[str]] = {code: frozenset() for code in self.facts.bloc_codes}
+            return blocs | members_on(self.facts.bloc_members, day)
+
+        return self._get(("blocs", bisect_right(self._bloc_boundaries, day.toordinal())), build)
 
     def timeline(self, basis: str, evidence: str) -> Timeline:
         key = (basis, evidence)
@@ -505,23 +570,51 @@ class FactIndex:
     def standings(self, economy: str, day: dt.date, basis: str, evidence: str) -> Standings:
         """Standings on the facts that involve `economy`: its own figures, territories, partner
         links and the blocs are complete; other economies' figures are not (use `timeline`)."""
-        return standings_on(self.involving([economy]), day, basis, evidence)
+        if basis not in BASES:
+            raise ValueError(f"unknown basis {basis!r}")
+        key = ("standings", economy, basis, evidence, self._economy_interval(economy, day))
+        kept = self._get(key, lambda: standings_on(self.involving([economy]), day, basis, evidence))
+        if kept.as_of == day:
+            return kept
+        return replace(kept, as_of=day, blocs=self.blocs_on(day))
 
     def summary(
         self, economy: str, day: dt.date, basis: str, evidence: str, *, standings: Standings | None = None
     ) -> Summary:
         """The economy's summary, ranked among all economies. `standings`, from `self.standings`
         for the same economy, day, basis and evidence, saves counting them again."""
-        if standings is None:
-            standings = self.standings(economy, day, basis, evidence)
-        elif (standings.as_of, standings.basis, standings.evidence) != (day, basis, evidence):
+        if standings is not None and (standings.as_of, standings.basis, standings.evidence) != (
+            day,
+            basis,
+            evidence,
+        ):
             raise ValueError("the standings are of another day, basis or evidence setting")
-        by_countries, by_economies = self.timeline(basis, evidence).ranks(economy, day)
-        own = standings.summary(economy)
-        return replace(own, rank_by_countries=by_countries, rank_by_economies=by_economies)
+
+        def build() -> Summary:
+            own = (standings or self.standings(economy, day, basis, evidence)).summary(economy)
+            by_countries, by_economies = self.ranks(economy, day, basis, evidence)
+            return replace(own, rank_by_countries=by_countries, rank_by_economies=by_economies)
+
+        kept = self._get(("summary", economy, basis, evidence, self.interval(day)), build)
+        return kept if kept.as_of == day else replace(kept, as_of=day)
 
     def ranking(self, day: dt.date, basis: str, evidence: str, by: str) -> list[RankingRow]:
-        return self.timeline(basis, evidence).ranking(day, by)
+        key = ("ranking", basis, evidence, by, self.interval(day))
+        return list(self._get(key, lambda: self.timeline(basis, evidence).ranking(day, by)))
+
+    def ranks(self, economy: str, day: dt.date, basis: str, evidence: str) -> tuple[int | None, int | None]:
+        """As `Timeline.ranks` (by partner countries, by partner economies; None without), read
+        from the two rankings of the day's interval."""
+
+        def build() -> dict[str, tuple[int | None, int | None]]:
+            by_countries = {row.economy: row.rank for row in self.ranking(day, basis, evidence, "countries")}
+            by_economies = {row.economy: row.rank for row in self.ranking(day, basis, evidence, "economies")}
+            return {
+                code: (by_countries.get(code), by_economies.get(code)) for code in by_countries | by_economies
+            }
+
+        table = self._get(("ranks", basis, evidence, self.interval(day)), build)
+        return table.get(economy, (None, None))
 
     def series(
         self, economies: Sequence[str], until: dt.date, basis: str, evidence: str

@@ -10,12 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
-from agreements.models import Economy
-from agreements.names import economy_names
+from agreements.selectors import lookups
 from agreements.validators import EARLIEST_EVENT, plausible_event_date
-from agreements.widgets import LongSelect
+from agreements.widgets import FastDateInput, FastSelect, LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
+
+
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed in the code (a TextChoices): every form's copy
+    shares them. Django deep-copies a ChoiceField's choices for each form it binds, which cost
+    the counting API about a tenth of a request; nothing here changes them in place."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)
+        return copied
 
 
 class AsOfForm(forms.Form):
@@ -24,15 +33,17 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(
         required=False, input_formats=ISO_DATE, label=_("As of"), validators=[plausible_event_date]
     )
-    basis = forms.ChoiceField(required=False, choices=Basis.choices, label=_("Basis"))
-    evidence = forms.ChoiceField(required=False, choices=Evidence.choices, label=_("Evidence"))
+    basis = FixedChoiceField(required=False, choices=Basis.choices, label=_("Basis"), widget=FastSelect)
+    evidence = FixedChoiceField(
+        required=False, choices=Evidence.choices, label=_("Evidence"), widget=FastSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A date box everywhere; static/js/controls.js names a half-typed date with this message.
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(
+                field.widget = FastDateInput(
                     attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
                     format="%Y-%m-%d",
                 )
@@ -48,6 +59,14 @@ class AsOfForm(forms.Form):
         return self.cleaned_data.get("evidence") or Evidence.INFERRED.value
 
 
+def economy_choices() -> list[tuple[str, str]]:
+    """Every economy as "Name (CODE)", in order of name: worked out once per data version and language."""
+    kept = lookups()
+    return kept.cached(
+        "economy choices", lambda: [(code, f"{name} ({code})") for code, name in kept.economy_names().items()]
+    )
+
+
 class SummaryForm(AsOfForm):
     economy = forms.CharField(max_length=3, label=_("Economy"))
     field_order = ["economy", "as_of", "basis", "evidence"]
@@ -56,19 +75,12 @@ class SummaryForm(AsOfForm):
         """With `economies`, the economy is a labelled select of every economy (for pages)."""
         super().__init__(*args, **kwargs)
         if economies:
-            self.fields["economy"].widget = select = LongSelect(
-                choices=[
-                    (code, f"{name} ({code})")
-                    for code, name in economy_names(
-                        Economy.objects.order_by("name").values_list("code", "name")
-                    ).items()
-                ]
-            )
+            self.fields["economy"].widget = select = LongSelect(choices=economy_choices())
             select.placeholder = str(_("Choose an economy"))
 
     def clean_economy(self) -> str:
         code = self.cleaned_data["economy"].strip().upper()
-        if not Economy.objects.filter(code=code).exists():
+        if code not in lookups().economy_codes:
             raise forms.ValidationError(
                 _("Unknown economy %(code)s."), code="unknown", params={"code": repr(code)}
             )
@@ -125,8 +137,9 @@ BetweenForm.base_fields = BetweenForm.declared_fields = {
 
 
 class RankingForm(AsOfForm):
-    by = forms.ChoiceField(
+    by = FixedChoiceField(
         required=False,
+        widget=FastSelect,
         label=_("Rank by"),
         choices=[
             ("countries", _("Partner countries and regions")),

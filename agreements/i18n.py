@@ -15,6 +15,7 @@ they are never redirected, and they answer in English with stable keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -51,15 +52,26 @@ class LanguageLink:
 def language_links(request: HttpRequest) -> dict[str, Any]:
     """Template context: `language_links`, the current page in every language."""
     current = translation.get_language()
-    full_path = request.get_full_path()
+    path = request.get_full_path()
+    query = ""
+    if "?" in path:
+        path, query = path.split("?", 1)
+        query = "?" + query
     links = []
     for code, _ in settings.LANGUAGES:
         links.append(
             LanguageLink(
                 code=code,
                 name=get_language_info(code)["name_local"],
-                url=translate_url(full_path, code),
+                url=_translated_path(path, current, code) + query,
                 current=code == current,
             )
         )
     return {"language_links": links}
+
+
+@lru_cache(maxsize=4096)
+def _translated_path(path: str, current: str | None, code: str) -> str:
+    """`translate_url` of a path without its query string, which it keeps as it is: worked out
+    once per path and pair of languages (resolving and reversing cost a page more than its links)."""
+    return translate_url(path, code)

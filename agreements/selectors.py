@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from django.db import connection
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from agreements import counting
 from agreements.choices import BLOC_METRIC_PREFIX, Metric
@@ -66,10 +68,14 @@ def load_facts() -> counting.Facts:
     )
 
 
-# The counting index of the current data version, kept for the life of the process: every page
-# that counts reads it instead of loading and counting every arrangement again. Any change to the
-# data bumps the version (agreements.versioning), and a new version builds a new index.
+# What the counting pages read of the current data version, kept for the life of the process:
+# the counting index, and the names and partner-row arrangements (`Lookups`), so that a page on
+# a day and economy not asked for before (the page cache's miss) needs no query but the data
+# version's. Any change to the data bumps the version (agreements.versioning), and a new version
+# builds them again.
 _INDEX: dict[str, counting.FactIndex] = {}
+T = TypeVar("T")
+_LOOKUPS: dict[str, Lookups] = {}
 
 
 def fact_index() -> counting.FactIndex:
@@ -87,9 +93,61 @@ def fact_index() -> counting.FactIndex:
     return index
 
 
+class Lookups:
+    """Every economy, territory and bloc name, the economies in order of name, and the fields
+    partner rows show of every arrangement (`PARTNER_ROW_ARRANGEMENT_FIELDS`), in four queries;
+    names in the active language are worked out once per language."""
+
+    def __init__(self) -> None:
+        self.economies: list[tuple[str, str]] = list(
+            Economy.objects.order_by("name").values_list("code", "name")
+        )
+        self.economy_codes = frozenset(code for code, _ in self.economies)
+        self.territories: list[tuple[str, str]] = list(Territory.objects.values_list("iso3", "name"))
+        self.blocs: list[tuple[str, str]] = list(Bloc.objects.values_list("code", "name"))
+        self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
+            *PARTNER_ROW_ARRANGEMENT_FIELDS
+        ).in_bulk(field_name="key")
+        self._local: dict[tuple[str, str | None], object] = {}
+
+    def cached(self, kind: str, build: Callable[[], T]) -> T:
+        """`build()`, worked out once per data version and language (the result is shared: do not
+        change it)."""
+        key = (kind, get_language())
+        if key not in self._local:
+            self._local[key] = build()
+        return cast("T", self._local[key])
+
+    def _localized(self, kind: str, build: Callable[[], dict[str, str]]) -> dict[str, str]:
+        return self.cached(kind, build)
+
+    def economy_names(self) -> dict[str, str]:
+        """Code -> name in the active language, in order of (English) name. Not to be changed."""
+        return self._localized("economies", lambda: local_economy_names(self.economies))
+
+    def territory_names(self) -> dict[str, str]:
+        return self._localized("territories", lambda: local_territory_names(self.territories))
+
+    def bloc_names(self) -> dict[str, str]:
+        return self._localized("blocs", lambda: {code: bloc_name(code, name) for code, name in self.blocs})
+
+
+def lookups() -> Lookups:
+    """The `Lookups` of the current data version, kept as the counting index is (`fact_index`)."""
+    version = current_version()
+    kept = _LOOKUPS.get(version)
+    if kept is None:
+        kept = Lookups()
+        if not connection.in_atomic_block:
+            _LOOKUPS.clear()
+            _LOOKUPS[version] = kept
+    return kept
+
+
 def forget_index() -> None:
-    """Drop the kept index (tests that roll back their writes call this between tests)."""
+    """Drop the kept index and lookups (tests that roll back their writes call this between tests)."""
     _INDEX.clear()
+    _LOOKUPS.clear()
 
 
 def summary_for(*, economy: str, day: dt.date, basis: str, evidence: str) -> counting.Summary:
@@ -110,7 +168,7 @@ class NamedRankingRow:
 
 def ranking_on(*, day: dt.date, by: str, basis: str, evidence: str) -> list[NamedRankingRow]:
     rows = ranking(day=day, basis=basis, evidence=evidence, by=by)
-    names = _economy_names(Economy.objects.filter(code__in=[r.economy for r in rows]))
+    names = lookups().economy_names()
     return [NamedRankingRow(r.economy, names.get(r.economy, r.economy), r.value, r.rank) for r in rows]
 
 
@@ -189,19 +247,12 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     standings = index.standings(economy, day, basis, evidence)
     summary = index.summary(economy, day, basis, evidence, standings=standings)
     links = standings.partner_links(economy)
-    arrangements = Arrangement.objects.only(*PARTNER_ROW_ARRANGEMENT_FIELDS).in_bulk(
-        {link.arrangement for link in links}, field_name="key"
-    )
+    kept = lookups()
+    arrangements = kept.arrangements
     own = standings.territories.get(economy, frozenset())
-    territory_names = local_territory_names(
-        Territory.objects.filter(iso3__in={link.territory for link in links} | own).values_list(
-            "iso3", "name"
-        )
-    )
-    economy_names = _economy_names(
-        Economy.objects.filter(code__in={link.economy for link in links} | {economy})
-    )
-    bloc_names = {code: bloc_name(code, name) for code, name in Bloc.objects.values_list("code", "name")}
+    territory_names = kept.territory_names()
+    economy_names = kept.economy_names()
+    bloc_names = dict(kept.bloc_names())
     blocs_of: dict[str, list[str]] = defaultdict(list)
     for code, members in sorted(standings.blocs.items()):
         for territory in members:
@@ -239,18 +290,15 @@ def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int =
         leaders = [row.economy for row in ranking if row.economy != economy]
         codes_by[measure] = [economy, *leaders[:others]]
     codes = list(dict.fromkeys(codes_by["countries"] + codes_by["economies"]))
-    names = _economy_names(Economy.objects.filter(code__in=codes))
+    wanted = set(codes)
+    names = {code: name for code, name in lookups().economy_names().items() if code in wanted}
     series = index.series(codes, day, basis, evidence)
     return {"codes": codes, "codes_by": codes_by, "names": names, "series": series, "until": day}
 
 
-def _economy_names(economies: QuerySet[Economy]) -> dict[str, str]:
-    """Economy names by code, in the active language (agreements.names)."""
-    return local_economy_names(economies.values_list("code", "name"))
-
-
 def economy_names() -> dict[str, str]:
-    return _economy_names(Economy.objects.all())
+    """Every economy's name in the active language, by code (kept per data version: do not change it)."""
+    return lookups().economy_names()
 
 
 # Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number
@@ -259,11 +307,16 @@ def economy_names() -> dict[str, str]:
 from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
 
 
-def arrangement_catalog() -> QuerySet[Arrangement]:
-    """Arrangements with their parties (by code) and sources, signed date then key, undated last."""
-    return Arrangement.objects.prefetch_related(
-        Prefetch("parties", queryset=Economy.objects.order_by("code")), "sources"
-    ).order_by(F("signed_date").asc(nulls_last=True), "key")
+def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
+    """Arrangements with their parties (by code) and, unless told not to, their sources; signed
+    date then key, undated last. The economy and territory pages list no source: at a hundred
+    times the data, fetching them cost those pages more than the rows they show."""
+    prefetch: list[str | Prefetch[Any]] = [Prefetch("parties", queryset=Economy.objects.order_by("code"))]
+    if sources:
+        prefetch.append("sources")
+    return Arrangement.objects.prefetch_related(*prefetch).order_by(
+        F("signed_date").asc(nulls_last=True), "key"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +363,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         .select_related("territory")
         .order_by("territory__name", "start_date")
     )
-    arrangements = list(arrangement_catalog().filter(parties=economy))
+    arrangements = list(arrangement_catalog(sources=False).filter(parties=economy))
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
     return EconomyPage(
         economy=economy,
@@ -377,7 +430,7 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
             ArrangementReach(
                 arrangement, [party for party in arrangement.parties.all() if party.code in economies]
             )
-            for arrangement in arrangement_catalog().filter(pk__in=reaching)
+            for arrangement in arrangement_catalog(sources=False).filter(pk__in=reaching)
         ],
     )
 

@@ -38,13 +38,21 @@ def _localdate() -> dt.date:
     return _today[1]
 
 
+_latest: tuple[dt.date, dt.date] | None = None  # (today, the latest plausible date then)
+
+
 def latest_date(today: dt.date | None = None) -> dt.date:
     """The last plausible date: YEARS_AHEAD years after today (28 February for a 29 February)."""
+    global _latest
     today = today or _localdate()
+    if _latest is not None and _latest[0] == today:  # charts clamp every date they draw
+        return _latest[1]
     try:
-        return today.replace(year=today.year + YEARS_AHEAD)
+        latest = today.replace(year=today.year + YEARS_AHEAD)
     except ValueError:
-        return today.replace(year=today.year + YEARS_AHEAD, day=28)
+        latest = today.replace(year=today.year + YEARS_AHEAD, day=28)
+    _latest = (today, latest)
+    return latest
 
 
 def clamp(day: dt.date, earliest: dt.date = EARLIEST_MEMBERSHIP) -> dt.date:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.choices import normalize_choices
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 class LongSelect(forms.Select):
@@ -17,27 +19,63 @@ class LongSelect(forms.Select):
 
     placeholder = ""
 
+    @property
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self.source = value  # as given, the key of the escaped options: Select keeps a normalized copy
+        self._choices = normalize_choices(value)
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         selected = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>\n',
-            ((code, " selected" if str(code) in selected else "", label) for code, label in self.choices),
-        )
-        if not selected & {str(code) for code, _ in self.choices}:
+        plain, chosen, position = _options(self.source)
+        parts = list(plain)
+        known = False
+        for code in selected:
+            if code in position:
+                parts[position[code]] = chosen[position[code]]
+                known = True
+        options = "".join(parts)
+        if not known:
             # No known value (none given, or an unknown code): an empty choice is shown, never the
             # first economy, which the next submission would silently send (issue 13).
-            options = format_html(
-                '\n  <option value="" selected>{}</option>\n{}', self.placeholder or "—", options
+            options = (
+                format_html('\n  <option value="" selected>{}</option>\n', self.placeholder or "—") + options
             )
         return format_html(
             '<select name="{}"{}>{}\n</select>',
             name,
             _attributes(self.build_attrs(self.attrs, attrs)),
-            options,
+            mark_safe(options),  # escaped in _options
         )
+
+
+# The options of the last few choice lists (the economy list is one list per data version and
+# language, agreements.forms.economy_choices): each option escaped once, then only the selected
+# one is swapped for its `selected` form on each page.
+_OPTIONS: dict[int, tuple[object, list[str], list[str], dict[str, int]]] = {}
+
+
+def _options(choices: Any) -> tuple[list[str], list[str], dict[str, int]]:
+    kept = _OPTIONS.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1], kept[2], kept[3]
+    plain: list[str] = []
+    chosen: list[str] = []
+    position: dict[str, int] = {}
+    for code, label in choices:
+        value, text = conditional_escape(code), conditional_escape(label)
+        plain.append(f'\n  <option value="{value}">{text}</option>\n')
+        chosen.append(f'\n  <option value="{value}" selected>{text}</option>\n')
+        position.setdefault(str(code), len(plain) - 1)
+    if len(_OPTIONS) >= 16:
+        _OPTIONS.clear()
+    _OPTIONS[id(choices)] = (choices, plain, chosen, position)
+    return plain, chosen, position
 
 
 def _attributes(attrs: dict[str, Any]) -> SafeString:
@@ -51,3 +89,67 @@ def _attributes(attrs: dict[str, Any]) -> SafeString:
             if value is not False
         ),
     )
+
+
+# The per-widget templates cost about a millisecond per form on every page with controls: the
+# renderer looks each template up and renders it, and a select renders one more per option. The
+# widgets below write what django/forms/widgets/{input,attrs,select,select_option}.html write,
+# from the same context (`get_context`), so ids, `aria-*` and `required` stay Django's.
+# tests/test_fast_markup.py compares them with the templates.
+
+
+def attributes_html(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html: in order, True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class FastInputMixin:
+    """django/forms/widgets/input.html (and date.html, which includes it), written in Python."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+        return mark_safe(  # every value is escaped
+            f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{value}{attributes_html(widget['attrs'])}>"
+        )
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastSelect(forms.Select):
+    """django/forms/widgets/select.html and select_option.html, written in Python (the option
+    template's final line break included, as the select template includes it).
+
+    For fixed choices (`FixedChoiceField`): a copy shares them, where Select copies and normalizes
+    them again for every form."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FastSelect:
+        copied = copy.copy(self)
+        copied.attrs = self.attrs.copy()
+        memo[id(self)] = copied
+        return copied
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        widget = context["widget"]
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{attributes_html(widget["attrs"])}>']
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(option["value"])}"'
+                    f"{attributes_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every value is escaped

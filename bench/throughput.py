@@ -5,6 +5,12 @@ and drives it with wrk (Debian's package) for a few seconds per URL, interleavin
 view `/ping` (returns "ok" without touching the database) with each page: a, b, a, c, a, d, a.
 The figure to read is the ratio of a page's requests per second to the mean of the trivial runs
 just before and after it.
+Those pages are one URL each, answered from the page cache after the first request. The miss
+path (issue 16) is measured the same way, interleaved with the trivial view in the same run: the
+dashboard, /partners/, /ranking/ and /api/v1/summary, each request with a random `as_of` (from
+2010-01-01 to today) and `economy` (every economy ranked today, by either measure), drawn by
+scripts/load.lua's `page` mix from a fixed seed (BENCH_SEED, default 1), so that almost every
+request is computed (`ratio_<page>_miss`).
 Then headless Chromium loads the dashboard cold and warm (compressed bytes transferred) and times
 navigation to the map drawn (median of 5). Writes var/bench/throughput.json.
 
@@ -16,6 +22,7 @@ Loopback only; every run is bounded in time; the server is stopped at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -42,6 +49,15 @@ URLS = {
     "why": f"/why/?{CHINA}",
     "why_between": f"/why/between/?{CHINA.replace('as_of=', 'from=2020-08-31&to=')}",
 }
+# The miss path: {economy} and {day} are drawn per request by scripts/load.lua (`page` mix).
+MISS_URLS = {
+    "dashboard_miss": "/?economy={economy}&as_of={day}",
+    "partners_miss": "/partners/?economy={economy}&as_of={day}",
+    "ranking_miss": "/ranking/?as_of={day}",
+    "summary_miss": "/api/v1/summary?economy={economy}&as_of={day}",
+}
+MISS_FIRST_DAY = "2010-01-01"
+LOAD_SCRIPT = ROOT / "scripts" / "load.lua"
 
 
 def free_port() -> int:
@@ -114,9 +130,11 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, Any]:
+def wrk(url: str, seconds: int, connections: int = 16, script: list[str] | None = None) -> dict[str, Any]:
+    """One wrk run; `script`: scripts/load.lua's arguments (after `--`), for URLs drawn per request."""
+    lua = ["-s", str(LOAD_SCRIPT), url, "--", *script] if script else [url]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *lua],
         capture_output=True, text=True, check=True, timeout=seconds + 30,
     ).stdout  # fmt: skip
     if "Requests/sec" not in out or not re.search(r"^\s*99%\s+\S+", out, re.M):
@@ -133,6 +151,15 @@ def wrk(url: str, seconds: int, connections: int = 16) -> dict[str, Any]:
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
     }
+
+
+def ranked_economies(base: str, day: str) -> list[str]:
+    """Every economy ranked on `day` by partner countries or by partner economies."""
+    codes: set[str] = set()
+    for by in ("countries", "economies"):
+        with urllib.request.urlopen(f"{base}/api/v1/ranking?as_of={day}&by={by}", timeout=30) as response:
+            codes.update(row["economy"] for row in json.load(response)["results"])
+    return sorted(codes)
 
 
 def browser_figures(base: str) -> dict[str, float]:
@@ -186,16 +213,35 @@ def run(*, quick: bool) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     results: dict[str, Any] = {"seconds_per_run": seconds, "connections": 16, "runs": []}
     try:
-        for path in URLS.values():  # warm every worker's page cache and imports
+        warm = [*URLS.values(), *(u.format(economy="CHN", day="2021-08-31") for u in MISS_URLS.values())]
+        for path in warm:  # warm every worker's page cache, imports and counting index
             for _ in range(4):
                 urllib.request.urlopen(base + path, timeout=30).read()
         # a, b, a, c, a, d, a: each page against the trivial runs just before and after it.
         order = ["trivial"]
         for name in ("dashboard", "arrangements", "summary", "why", "why_between"):
             order += [name, "trivial"]
+        # Then the miss path, in the same way: a, e, a, f, a, g, a, h, a.
+        for name in MISS_URLS:
+            order += [name, "trivial"]
+        today = dt.date.today().isoformat()
+        codes = ranked_economies(base, today)
+        codes_file = ROOT / "var" / "bench" / "ranked-economies.txt"
+        codes_file.write_text("".join(f"{code}\n" for code in codes))
+        seed = os.environ.get("BENCH_SEED", "1")
+        results["miss"] = {
+            "economies": len(codes),
+            "first_day": MISS_FIRST_DAY,
+            "last_day": today,
+            "seed": seed,
+        }
         runs = []
         for current in order:
-            run = {"view": current, **wrk(base + URLS[current], seconds)}
+            if current in MISS_URLS:
+                script = ["page", str(codes_file), seed, MISS_FIRST_DAY, today, MISS_URLS[current]]
+                run = {"view": current, **wrk(base, seconds, script=script)}
+            else:
+                run = {"view": current, **wrk(base + URLS[current], seconds)}
             runs.append(run)
             rate, p50, p99 = run["rps"], run["p50_ms"], run["p99_ms"]
             print(f"  {current:13} {rate:9.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms", flush=True)

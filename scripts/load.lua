@@ -2,6 +2,7 @@
 --
 --   wrk ... -s scripts/load.lua URL -- random CODES_FILE SEED FIRST_DAY LAST_DAY
 --   wrk ... -s scripts/load.lua URL -- fixed
+--   wrk ... -s scripts/load.lua URL -- page CODES_FILE SEED FIRST_DAY LAST_DAY PATH
 --
 -- random (the default of scripts/load): every request asks for a random economy on a random day
 -- (dashboard, partners, ranking and the two counting API endpoints), so most requests miss the
@@ -9,6 +10,10 @@
 -- it from the reference data); FIRST_DAY and LAST_DAY (YYYY-MM-DD) bound `as_of`, both included.
 -- Thread i draws from its own generator seeded with SEED and i: one seed replays the same URLs
 -- in each thread (which of its connections sends which URL depends on timing).
+--
+-- page (what `make bench` measures the cache-miss path with, bench/throughput.py): as random,
+-- but every request is for one page, PATH, in which {economy} and {day} are replaced by a random
+-- economy and day (`/?economy={economy}&as_of={day}`, `/ranking/?as_of={day}`).
 --
 -- fixed: every connection cycles through 16 URLs (pages, API calls, the health check and a static
 -- file), mostly answered from the page cache after their first request.
@@ -84,11 +89,14 @@ function init(args)
   bad = 0
   if mix == "fixed" then
     counter = (thread_number - 1) * 7  -- threads start at different URLs
-  elseif mix == "random" then
+  elseif mix == "random" or mix == "page" then
     local codes_file, seed = args[2], tonumber(args[3])
     if not codes_file or not seed then
-      error("usage: wrk ... -s load.lua URL -- random CODES_FILE SEED FIRST_DAY LAST_DAY")
+      error("usage: wrk ... -s load.lua URL -- " .. mix .. " CODES_FILE SEED FIRST_DAY LAST_DAY" ..
+        (mix == "page" and " PATH" or ""))
     end
+    page_path = args[6]
+    if mix == "page" and not page_path then error("load.lua: page needs a PATH") end
     codes = {}
     for line in io.lines(codes_file) do
       if line ~= "" then table.insert(codes, line) end
@@ -97,7 +105,7 @@ function init(args)
     first_day, last_day = parse_day(args[4]), parse_day(args[5])
     math.randomseed(seed * 1000 + thread_number)
   else
-    error("load.lua: unknown mix " .. mix .. " (fixed or random)")
+    error("load.lua: unknown mix " .. mix .. " (fixed, random or page)")
   end
 end
 
@@ -107,6 +115,11 @@ function request()
     return wrk.format("GET", fixed_paths[(counter % #fixed_paths) + 1])
   end
   local day = civil_from_days(math.random(first_day, last_day))
+  if mix == "page" then
+    local economy = codes[math.random(#codes)]
+    local path = string.gsub(string.gsub(page_path, "{economy}", economy), "{day}", day)
+    return wrk.format("GET", path)
+  end
   local template = random_templates[math.random(#random_templates)]
   if template[2] then
     return wrk.format("GET", string.format(template[1], codes[math.random(#codes)], day))

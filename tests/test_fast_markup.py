@@ -88,3 +88,258 @@ def test_partner_rows_write_what_the_template_loop_wrote(language: str, economy:
         ]:
             context = Context({"rows": rows})
             assert Template(new).render(context) == Template(old).render(context)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"as_of": "2021-08-31", "basis": "in_force", "evidence": "confirmed", "by": "economies"},
+        {"as_of": "2021-02-30", "basis": "<b>", "evidence": 'x"y', "by": "&"},
+        {"as_of": "<script>", "basis": "signed"},
+    ],
+)
+def test_fast_widgets_write_what_the_widget_templates_wrote(language: str, data: dict[str, str]) -> None:
+    """`FastDateInput` and `FastSelect` against Django's own DateInput and Select, bound to the same
+    data, valid or not (the error attributes come from the bound field)."""
+    from agreements.forms import RankingForm
+    from agreements.widgets import FastDateInput, FastSelect
+
+    with translation.override(language):
+        fast, plain = RankingForm(data), RankingForm(data)
+        for name, field in plain.fields.items():
+            widget = field.widget
+            if isinstance(widget, FastSelect):
+                field.widget = forms.Select(attrs=widget.attrs, choices=widget.choices)
+            elif isinstance(widget, FastDateInput):
+                field.widget = forms.DateInput(
+                    attrs={**widget.attrs, "type": widget.input_type}, format=widget.format
+                )
+            else:
+                raise AssertionError(name)
+        fast.is_valid()
+        plain.is_valid()
+        for name in fast.fields:
+            assert type(fast.fields[name].widget) is not type(plain.fields[name].widget)
+            assert str(fast[name]) == str(plain[name]), name
+
+
+# The loop that `{% ranking_rows %}` replaced in agreements/ranking.html, verbatim.
+OLD_RANKING_LOOP = (
+    '{% for row, name in rows %}<tr data-economy="{{ row.economy }}"><td>{{ row.rank }}</td><th scope="row">'
+    '<a href="{% url \'economy-detail\' row.economy %}">{{ name }}</a> <span class="muted">{{ row.economy }}'
+    '</span></th><td>{{ row.value }}</td></tr>{% empty %}<tr><td colspan="3">No economy has a partner on'
+    " this date.</td></tr>{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("day", [dt.date(2021, 8, 31), dt.date(1990, 1, 1)])
+def test_ranking_rows_write_what_the_template_loop_wrote(language: str, day: dt.date) -> None:
+    from agreements.counting import RankingRow
+
+    with translation.override(language):
+        names = selectors.economy_names()
+        rows = [
+            (row, names.get(row.economy, row.economy))
+            for row in selectors.ranking(day=day, basis="signed", evidence="inferred", by="countries")
+        ]
+        rows.append((RankingRow(economy="<&>", value=1234, rank=1001), 'A "name" & <b>'))
+        if day.year < 2000:
+            rows = []
+        context = Context({"rows": rows})
+        old = Template(OLD_RANKING_LOOP).render(context)
+        new = Template("{% load partner_markup %}{% ranking_rows rows %}").render(context)
+    assert new == old
+
+
+# The loops that `{% form_fields %}` replaced: includes/_controls.html (error ids),
+# agreements/partner_list.html and agreements/ranking.html (without "by"), verbatim.
+OLD_FIELD_LOOPS = {
+    "error_ids=True": (
+        "  {% for field in form %}\n"
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert" id="{{ field.auto_id }}-error">'
+        "{{ error }}</p>{% endfor %}\n"
+        "    </div>\n"
+        "  {% endfor %}\n"
+    ),
+    "": (
+        "  {% for field in form %}\n"
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert">{{ error }}</p>{% endfor %}\n'
+        "    </div>\n"
+        "  {% endfor %}\n"
+    ),
+    'skip="by"': (
+        '  {% for field in form %}{% if field.name != "by" %}\n'
+        '    <div class="control">\n'
+        '      <label for="{{ field.id_for_label }}">{{ field.label }}</label>\n'
+        "      {{ field }}\n"
+        '      {% for error in field.errors %}<p class="error" role="alert">{{ error }}</p>{% endfor %}\n'
+        "    </div>\n"
+        "  {% endif %}{% endfor %}\n"
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("variant", list(OLD_FIELD_LOOPS))
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"economy": "CHN", "as_of": "2021-08-31"},
+        {"economy": "<b>", "as_of": "2021-02-30", "basis": "x", "evidence": '"', "by": "&"},
+        {},
+    ],
+)
+def test_form_fields_write_what_the_template_loops_wrote(
+    language: str, variant: str, data: dict[str, str]
+) -> None:
+    from agreements.forms import RankingForm
+
+    with translation.override(language):
+        for form in (SummaryForm(data, economies=True), SummaryForm(data), RankingForm(data)):
+            form.is_valid()
+            context = Context({"form": form})
+            old = Template(OLD_FIELD_LOOPS[variant]).render(context)
+            new = Template("{% load form_markup %}  {% form_fields form " + variant + " %}\n").render(context)
+            assert new == old
+
+
+# The loop that `{% bloc_items %}` replaced in agreements/dashboard.html, verbatim.
+OLD_BLOC_LOOP = """{% load i18n partner_markup %}    {% for code, name, count, rows in bloc_rows %}
+    <li>
+      <details data-bloc="{{ code }}">
+        <summary><span class="bloc-count" data-testid="bloc-{{ code }}">{{ count }}</span> {{ name }} <span class="muted">({{ code }})</span></summary>
+        {% if rows %}<ul class="territory-list">{% territory_items rows %}</ul>{% else %}<p class="muted">{% translate "None." %}</p>{% endif %}
+        <p><a href="{% url 'partner-list' %}?economy={{ summary.economy }}&amp;as_of={{ summary.as_of|date:'Y-m-d' }}&amp;basis={{ summary.basis }}&amp;evidence={{ summary.evidence }}&amp;bloc={{ code }}">{% translate "List these partners" %}</a></p>
+      </details>
+    </li>
+    {% endfor %}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("day", [dt.date(2021, 8, 31), dt.date(2013, 1, 1), dt.date(1995, 1, 1)])
+def test_bloc_items_write_what_the_template_loop_wrote(language: str, day: dt.date) -> None:
+    with translation.override(language):
+        data = selectors.overview(economy="CHN", day=day, basis="signed", evidence="inferred")
+        bloc_rows = [
+            (
+                code,
+                data.bloc_names.get(code, code),
+                data.summary.by_bloc[code],
+                [r for r in data.rows if code in r.blocs],
+            )
+            for code in data.summary.by_bloc
+        ]
+        bloc_rows.append(("<&>", 'A "bloc"', 1234, data.rows[:1]))
+        context = Context({"bloc_rows": bloc_rows, "summary": data.summary})
+        old = Template(OLD_BLOC_LOOP).render(context)
+        new = Template("{% load partner_markup %}    {% bloc_items bloc_rows summary %}\n").render(context)
+    assert new == old
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": "<script>&</script>", "b": [1, 2.5, None, True], "d": dt.date(2021, 8, 31)},
+        {"text": "中国 \u2028 '\"\\ %{y} <b>&amp;</b>"},
+        [],
+    ],
+)
+def test_figure_script_writes_what_json_script_wrote(value: object) -> None:
+    context = Context({"value": value})
+    old = Template('{{ value|json_script:"the-id" }}').render(context)
+    new = Template('{% load chart_data %}{{ value|figure_script:"the-id" }}').render(context)
+    assert new == old
+
+
+# The loops that catalog_markup's tags replaced in agreements/economy_detail.html and
+# agreements/territory_detail.html, verbatim.
+OLD_ARRANGEMENT_LOOP = """{% load i18n local_names %}    {% for arrangement in page.arrangements %}
+    <tr>
+      <td><a href="{% url 'arrangement-detail' arrangement.key %}">{{ arrangement.key }}</a></td>
+      <td>{% for party in arrangement.parties.all %}<a href="{% url 'economy-detail' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>
+      <td>{% if arrangement.ended_date %}{% include "includes/_dates.html" with day=arrangement.ended_date precision=arrangement.ended_precision %}{% else %}{% translate "not ended" %}{% endif %}</td>
+      <td>{{ arrangement.get_status_display }}</td>
+      <td>{{ arrangement.get_evidence_display }}</td>
+    </tr>
+    {% endfor %}
+"""
+OLD_REACH_LOOP = """{% load i18n local_names %}    {% for reach in page.arrangements %}
+    {% with arrangement=reach.arrangement %}
+    <tr>
+      <td><a href="{% url 'arrangement-detail' arrangement.key %}">{{ arrangement.key }}</a></td>
+      <td>{% for party in arrangement.parties.all %}<a href="{% url 'economy-detail' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% for party in reach.via %}{{ party.code }}{% if not forloop.last %}, {% endif %}{% endfor %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>
+      <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>
+      <td>{{ arrangement.get_status_display }}</td>
+      <td>{{ arrangement.get_evidence_display }}</td>
+    </tr>
+    {% endwith %}
+    {% endfor %}
+"""
+OLD_PARTNER_ITEMS = (
+    "{% load local_names %}{% for partner in page.partner_economies %}<li><a href=\"{% url 'economy-detail' "
+    'partner.code %}">{{ partner|local_name }} ({{ partner.code }})</a></li>{% endfor %}|'
+    "{% for territory in page.partner_territories %}<li><a href=\"{% url 'territory-detail' territory.iso3 %}\">"
+    "{{ territory|local_name }} ({{ territory.iso3 }})</a></li>{% endfor %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_catalog_rows_write_what_the_template_loops_wrote(language: str) -> None:
+    from agreements.models import Arrangement, Economy, Territory
+
+    # Every precision of every date, an ended arrangement and a title to escape.
+    precisions = ["day", "month", "year", "by"]
+    for number, arrangement in enumerate(Arrangement.objects.filter(parties="CHN").order_by("key")):
+        arrangement.signed_precision = precisions[number % 4]
+        if arrangement.effective_date:
+            arrangement.effective_precision = precisions[(number + 1) % 4]
+        if number % 3 == 0:
+            last = max(
+                d for d in (arrangement.signed_date, arrangement.effective_date, dt.date(2020, 1, 1)) if d
+            )
+            arrangement.ended_date = dt.date(last.year + 2, 1, 1)
+            arrangement.ended_precision = precisions[(number + 2) % 4]
+        if number % 5 == 0:
+            arrangement.effective_date, arrangement.effective_precision = None, ""
+        arrangement.save()
+    selectors.forget_index()
+    day = dt.date(2021, 8, 31)
+    with translation.override(language):
+        economy = selectors.economy_page(economy=Economy.objects.get(code="CHN"), day=day)
+        territory = selectors.territory_page(territory=Territory.objects.get(iso3="FRA"))
+        assert economy.arrangements and territory.arrangements and economy.partner_territories
+        cases = [
+            (OLD_ARRANGEMENT_LOOP, "{% arrangement_rows page.arrangements %}", economy),
+            (OLD_REACH_LOOP, "{% reach_rows page.arrangements %}", territory),
+            (
+                OLD_PARTNER_ITEMS,
+                "{% partner_economy_items page.partner_economies %}|"
+                "{% partner_territory_items page.partner_territories %}",
+                economy,
+            ),
+        ]
+        for old_loop, tag, page in cases:
+            context = Context({"page": page})
+            old = Template(old_loop).render(context)
+            new = Template(
+                "{% load catalog_markup %}" + ("    " + tag + "\n" if "rows" in tag else tag)
+            ).render(context)
+            assert new == old

@@ -1,5 +1,5 @@
 """`{% partner_rows rows %}` and `{% territory_items rows %}`: the dashboard's partner table rows
-and bloc lists, written in Python.
+and bloc lists, written in Python; `{% ranking_rows rows %}`: the ranking's rows.
 
 At a hundred times the reference data the dashboard lists hundreds of partner territories, and a
 template loop with three `{% url %}` tags and two dates a row cost more than everything else on
@@ -19,6 +19,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from agreements.counting import RankingRow, Summary
 from agreements.selectors import PartnerRow
 from agreements.templatetags.event_dates import event_date
 
@@ -94,4 +95,72 @@ def territory_items(rows: Iterable[PartnerRow]) -> SafeString:
         "",
         '<li><a href="{}">{}</a> <span class="muted">{}</span></li>',
         ((territory_url(row.territory), row.territory_name, row.territory) for row in rows),
+    )
+
+
+RANKING_ROW = (
+    '<tr data-economy="{economy}"><td>{rank}</td><th scope="row"><a href="{url}">{name}</a> '
+    '<span class="muted">{economy}</span></th><td>{value}</td></tr>'
+)
+
+
+@register.simple_tag
+def ranking_rows(rows: Iterable[tuple[RankingRow, str]]) -> SafeString:
+    """The rows of a ranking table: (row, economy name) pairs. Ranks and values are integers,
+    written as Django writes them (no thousands separator in these settings)."""
+    economy_url = url_for("economy-detail")
+    lines = [
+        RANKING_ROW.format(
+            economy=escape(row.economy),
+            rank=int(row.rank),
+            url=escape(economy_url(row.economy)),
+            name=escape(name),
+            value=int(row.value),
+        )
+        for row, name in rows
+    ]
+    if not lines:
+        return mark_safe('<tr><td colspan="3">No economy has a partner on this date.</td></tr>')
+    return mark_safe("".join(lines))  # every value above is escaped
+
+
+BLOC_ITEM = (
+    '\n    <li>\n      <details data-bloc="{code}">\n'
+    '        <summary><span class="bloc-count" data-testid="bloc-{code}">{count}</span> {name} '
+    '<span class="muted">({code})</span></summary>\n'
+    "        {members}\n"
+    '        <p><a href="{url}?economy={economy}&amp;as_of={day}&amp;basis={basis}&amp;evidence={evidence}'
+    '&amp;bloc={code}">{list_them}</a></p>\n'
+    "      </details>\n    </li>\n    "
+)
+
+
+@register.simple_tag
+def bloc_items(bloc_rows: Iterable[tuple[str, str, int, list[PartnerRow]]], summary: Summary) -> SafeString:
+    """The dashboard's "Partners by bloc" items: (code, name, count, partner rows) per bloc."""
+    none, list_them = escape(gettext("None.")), escape(gettext("List these partners"))
+    url = escape(reverse("partner-list"))
+    common = {
+        "economy": escape(summary.economy),
+        "day": summary.as_of.isoformat(),
+        "basis": escape(summary.basis),
+        "evidence": escape(summary.evidence),
+        "url": url,
+        "list_them": list_them,
+    }
+    return mark_safe(  # every value is escaped
+        "".join(
+            BLOC_ITEM.format(
+                code=escape(code),
+                count=int(count),
+                name=escape(name),
+                members=(
+                    f'<ul class="territory-list">{territory_items(rows)}</ul>'
+                    if rows
+                    else f'<p class="muted">{none}</p>'
+                ),
+                **common,
+            )
+            for code, name, count, rows in bloc_rows
+        )
     )

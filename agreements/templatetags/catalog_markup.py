@@ -1,0 +1,152 @@
+"""The long lists of the economy and territory pages, written in Python: every arrangement of an
+economy (`{% arrangement_rows %}`), every arrangement reaching a territory (`{% reach_rows %}`),
+and an economy's partner economies and territories (`{% partner_economy_items %}`,
+`{% partner_territory_items %}`).
+
+At a hundred times the reference data an economy is a party to hundreds of arrangements, and the
+template loops (a link, an include per date, a loop over the parties a row) made these pages the
+slowest of the site and grow with the data. The markup is the loops' (tests/test_fast_markup.py
+compares them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from html import escape
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, pgettext
+
+from agreements.models import Arrangement, Economy, Territory
+from agreements.selectors import ArrangementReach
+from agreements.templatetags.local_names import local_name
+from agreements.templatetags.partner_markup import url_for
+
+register = template.Library()
+
+
+class _Writer:
+    """Dates, labels and party links, each worked out once per page."""
+
+    def __init__(self) -> None:
+        self.arrangement_url = url_for("arrangement-detail")
+        self.economy_url = url_for("economy-detail")
+        self.territory_url = url_for("territory-detail")
+        self.cache: dict[tuple[object, ...], str] = {}
+
+    def date(self, day: dt.date | None, precision: str) -> str:
+        """includes/_dates.html."""
+        key = ("date", day, precision)
+        if key not in self.cache:
+            if not day:
+                text = escape(gettext("not given"))
+            elif precision == "month":
+                text = (
+                    f'<time datetime="{escape(date_format(day, "Y-m"))}">'
+                    f"{escape(date_format(day, 'YEAR_MONTH_FORMAT'))}</time> {escape(gettext('(month)'))}"
+                )
+            elif precision == "year":
+                year = escape(date_format(day, "Y"))
+                text = f'<time datetime="{year}">{year}</time> {escape(gettext("(year)"))}'
+            else:
+                text = (
+                    f'<time datetime="{escape(date_format(day, "Y-m-d"))}">{escape(date_format(day))}</time>'
+                )
+                if precision == "by":
+                    text = f"{escape(pgettext('date precision', 'by'))} {text}"
+            self.cache[key] = text
+        return self.cache[key]
+
+    def party(self, economy: Economy) -> str:
+        key = ("party", economy.code)
+        if key not in self.cache:
+            url, name = escape(self.economy_url(economy.code)), escape(local_name(economy))
+            self.cache[key] = f'<a href="{url}"><abbr title="{name}">{escape(economy.code)}</abbr></a>'
+
+        return self.cache[key]
+
+    def label(self, kind: str, value: str, text: object) -> str:
+        key = (kind, value)
+        if key not in self.cache:
+            self.cache[key] = escape(str(text))
+        return self.cache[key]
+
+    def head(self, arrangement: Arrangement) -> str:
+        """The row's key link and parties cells."""
+        parties = ", ".join(self.party(party) for party in arrangement.parties.all())
+        return (
+            f'\n    <tr>\n      <td><a href="{escape(self.arrangement_url(arrangement.key))}">'
+            f"{escape(arrangement.key)}</a></td>\n      <td>{parties}</td>\n"
+        )
+
+    def tail(self, arrangement: Arrangement) -> str:
+        """The row's status and evidence cells."""
+        status = self.label("status", arrangement.status, arrangement.get_status_display())
+        evidence = self.label("evidence", arrangement.evidence, arrangement.get_evidence_display())
+        return f"      <td>{status}</td>\n      <td>{evidence}</td>\n    </tr>\n    "
+
+
+@register.simple_tag
+def arrangement_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence."""
+    write = _Writer()
+    not_ended = escape(gettext("not ended"))
+    rows = []
+    for arrangement in arrangements:
+        ended = (
+            write.date(arrangement.ended_date, arrangement.ended_precision)
+            if arrangement.ended_date
+            else not_ended
+        )
+        rows.append(
+            write.head(arrangement)
+            + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
+            + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
+            + f"      <td>{ended}</td>\n"
+            + write.tail(arrangement)
+        )
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
+    """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence."""
+    write = _Writer()
+    rows = []
+    for reach in reaches:
+        arrangement = reach.arrangement
+        via = ", ".join(escape(party.code) for party in reach.via)
+        rows.append(
+            "\n    "
+            + write.head(arrangement)
+            + f"      <td>{via}</td>\n"
+            + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
+            + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
+            + write.tail(arrangement)
+            + "\n    "
+        )
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def partner_economy_items(economies: Iterable[Economy]) -> SafeString:
+    economy_url = url_for("economy-detail")
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<li><a href="{escape(economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a></li>'
+            for e in economies
+        )
+    )
+
+
+@register.simple_tag
+def partner_territory_items(territories: Iterable[Territory]) -> SafeString:
+    territory_url = url_for("territory-detail")
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<li><a href="{escape(territory_url(iso3))}">{escape(local_name(t))} ({escape(iso3)})</a></li>'
+            for t, iso3 in ((t, t.iso3) for t in territories)
+        )
+    )
