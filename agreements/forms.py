@@ -155,3 +155,28 @@ def error_body(form: forms.Form) -> dict[str, Any]:
     """A JSON error body naming each bad parameter."""
     errors = {name: [str(message) for message in messages] for name, messages in form.errors.items()}
     return {"error": "invalid parameters", "parameters": sorted(errors), "errors": errors}
+
+
+MAX_COMPARED = 6
+
+
+class CompareForm(AsOfForm):
+    """Up to six economies (`economy` repeated) on one day, basis and evidence."""
+
+    economy = forms.MultipleChoiceField(required=False, label=_("Economies (up to six)"))
+    field_order = ["economy", "as_of", "basis", "evidence"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["economy"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = economy_choices()
+        field.widget.attrs["size"] = "8"
+
+    def clean_economy(self) -> list[str]:
+        codes: list[str] = list(dict.fromkeys(self.cleaned_data.get("economy") or []))
+        if len(codes) > MAX_COMPARED:
+            raise forms.ValidationError(
+                _("Choose at most %(count)s economies."), params={"count": MAX_COMPARED}, code="too_many"
+            )
+        return codes

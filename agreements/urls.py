@@ -5,8 +5,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
 from agreements.filtersets import ArrangementFilterSet
-from agreements.forms import BetweenForm, RankingForm, SummaryForm
-from agreements.views import catalog, changes, dashboard, downloads, embeds, previews, probe, why
+from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
+from agreements.views import catalog, changes, compare, dashboard, downloads, embeds, previews, probe, why
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.
@@ -21,6 +21,7 @@ urlpatterns = [
     path("ranking/", cached(dashboard.ranking, RankingForm, FORMAT, BOM), name="ranking"),
     path("why/", cached(why.why_moved, SummaryForm, FORMAT, BOM), name="why-moved"),
     path("why/between/", cached(why.why_between, BetweenForm, FORMAT, BOM), name="why-between"),
+    path("compare/", cached(compare.compare, CompareForm), name="compare"),
     path("claims/", cached(dashboard.claims, FORMAT, BOM), name="claim-list"),
     path("how-we-count/", cached(dashboard.how_we_count), name="how-we-count"),
     path("preview.png", cached(previews.preview_image, SummaryForm), name="preview-image"),

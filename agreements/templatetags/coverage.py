@@ -25,6 +25,8 @@ def in_force_gaps(context: template.Context) -> dict[str, Any]:
     if not day:
         return {"shown": False}
     economy = params.get("economy") or ""
+    if not isinstance(economy, str):  # several economies (compare): the count for all of them
+        economy = ""
     query = {"status": Status.IN_FORCE.value, "undated": "true"}
     if economy:
         query["party"] = economy
