@@ -35,8 +35,12 @@ def test_each_economy_shows_the_summary_apis_figures(client: Client) -> None:
     summaries = [api(client, code) for code in CODES]
     assert cells(body, "partner_economies") == [str(s["partner_economies"]) for s in summaries]
     assert cells(body, "partner_countries") == [str(s["partner_countries"]) for s in summaries]
-    assert cells(body, "rank_by_countries") == [str(s["rank_by_countries"] or "–") for s in summaries]
-    assert cells(body, "rank_by_economies") == [str(s["rank_by_economies"] or "–") for s in summaries]
+    assert cells(body, "rank_by_countries") == [
+        str(s["rank_by_countries"] or "\N{EN DASH}") for s in summaries
+    ]
+    assert cells(body, "rank_by_economies") == [
+        str(s["rank_by_economies"] or "\N{EN DASH}") for s in summaries
+    ]
     assert cells(body, "partner_countries")[0] == "46"
     for bloc in summaries[0]["by_bloc"]:  # type: ignore[attr-defined]
         assert cells(body, f"bloc:{bloc}") == [str(s["by_bloc"].get(bloc, 0)) for s in summaries]  # type: ignore[attr-defined]
