@@ -137,8 +137,8 @@
     );
   }
 
-  function offerDownloads() {
-    document.querySelectorAll("[data-chart-downloads]").forEach(function (tools) {
+  function offerDownloads(root) {
+    root.querySelectorAll("[data-chart-downloads]").forEach(function (tools) {
       var el = document.getElementById(tools.getAttribute("data-chart-downloads"));
       if (!el) return;
       tools.hidden = false;
@@ -158,10 +158,18 @@
     });
   }
 
+  // Draws the figures inside `root` (the page, or a part of it replaced by static/js/timebar.js).
+  function drawIn(root) {
+    if (!window.Plotly) return Promise.resolve();
+    var drawn = Array.prototype.map.call(root.querySelectorAll("[data-figure]"), draw);
+    offerDownloads(root);
+    return Promise.all(drawn);
+  }
+
+  window.AEOCharts = { drawIn: drawIn };
+
   function start() {
-    if (!window.Plotly) return;
-    document.querySelectorAll("[data-figure]").forEach(draw);
-    offerDownloads();
+    drawIn(document);
   }
 
   if (document.readyState === "loading") {

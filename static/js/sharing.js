@@ -34,7 +34,12 @@
 
   function start() {
     navigation();
-    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    copyButtons(document);
+  }
+
+  // The Copy buttons inside `root` (the page, or a part replaced by static/js/timebar.js).
+  function copyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
       var target = document.getElementById(button.getAttribute("data-copy"));
       if (!target) return;
       var status = button.closest("details, section, body").querySelector(".copy-status");
@@ -61,6 +66,8 @@
       });
     });
   }
+
+  window.AEOSharing = { copyButtons: copyButtons };
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
