@@ -15,7 +15,7 @@ CODES = ["CHN", "KOR", "EUU"]
 
 
 def api(client: Client, code: str) -> dict[str, object]:
-    return client.get(f"/api/v1/summary?economy={code}&as_of=2021-08-31").json()  # type: ignore[no-any-return]
+    return client.get(f"/api/v1/summary?economy={code}&as_of=2021-08-31").json()
 
 
 def cells(body: str, measure: str) -> list[str]:
