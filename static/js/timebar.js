@@ -76,6 +76,7 @@
           }
           show(day);
           if (window.AEOSharing) window.AEOSharing.copyButtons(view);
+          if (window.AEOSorting) window.AEOSorting.within(view);
           var drawn = window.AEOCharts ? window.AEOCharts.drawIn(view) : Promise.resolve();
           return drawn.then(function () {
             bar.removeAttribute("data-loading");

@@ -137,3 +137,25 @@ def test_every_page_loads_offline_without_errors_and_passes_axe(site: str, page:
     assert_no_axe_violations(page)
     name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
     screenshot(page, f"page-{name}"[:80])
+
+
+@pytest.mark.parametrize(("prefix", "first"), [("", "Australia"), ("/zh-hans", "阿联酋")])
+def test_the_partner_table_sorts_by_name_in_the_pages_language_and_by_any_column(
+    site: str, page: Page, prefix: str, first: str
+) -> None:
+    page.goto(f"{site}{prefix}/?economy=CHN&as_of=2021-08-31")
+    table = page.locator("#partners")
+    heading = table.locator("thead th").first
+    assert heading.get_attribute("aria-sort") == "ascending"
+    names = table.locator("tbody tr th, tbody tr td:first-child").all_inner_texts()
+    assert names[0].startswith(first)
+    signed = table.locator("thead th").nth(3).locator("button")
+    signed.focus()
+    page.keyboard.press("Enter")
+    dates = table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => (r.cells[3].querySelector('time') || {}).getAttribute ? r.cells[3].querySelector('time').getAttribute('datetime') : '')"
+    )
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated)
+    page.keyboard.press("Enter")
+    assert table.locator("thead th").nth(3).get_attribute("aria-sort") == "descending"
