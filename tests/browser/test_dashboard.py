@@ -122,6 +122,8 @@ PAGES = [
     "/blocs/",
     "/blocs/CEE/",
     "/ranking/?as_of=2021-08-31",
+    "/compare/?economy=CHN&economy=KOR&economy=EUU&as_of=2021-08-31",
+    "/embed/map/?economy=CHN&as_of=2021-08-31",
     "/claims/",
     "/how-we-count/",
     "/changes/",
