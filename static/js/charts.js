@@ -55,6 +55,8 @@
     return ready
       .then(function () {
         var config = Object.assign({}, CONFIG);
+        // Chinese pages load plotly's own zh-CN locale (toolbar labels, month names on date axes).
+        if ((document.documentElement.lang || "").indexOf("zh") === 0) config.locale = "zh-CN";
         if (el.hasAttribute("data-topojson")) {
           var url = el.getAttribute("data-topojson");
           config.topojsonURL = url.substring(0, url.lastIndexOf("/") + 1);

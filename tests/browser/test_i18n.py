@@ -74,3 +74,13 @@ def test_an_english_browser_is_not_offered_the_chinese_home(site: str, page: Pag
     page.goto(f"{site}/")
     page.wait_for_load_state()
     assert page.locator(".language-suggestion").is_hidden()
+
+
+def test_chinese_charts_use_plotlys_own_chinese_locale(site: str, page: Page) -> None:
+    """Issue 13, item 9: chart controls and date ticks in Chinese (plotly's zh-CN locale)."""
+    page.goto(f"{site}/zh-hans/?economy=CHN&as_of=2021-08-31")
+    page.wait_for_selector("#race-countries[data-drawn=true]", timeout=20_000)
+    assert page.evaluate("document.getElementById('race-countries')._context.locale") == "zh-CN"
+    page.goto(f"{site}/?economy=CHN&as_of=2021-08-31")
+    page.wait_for_selector("#race-countries[data-drawn=true]", timeout=20_000)
+    assert page.evaluate("document.getElementById('race-countries')._context.locale") == "en-US"
