@@ -355,3 +355,97 @@ def ranking_chart(rows: Sequence[Any], names: Mapping[str, str], measure: str) -
             "dragmode": False,
         },
     )
+
+
+def ranking_map(
+    rows: Sequence[Any],
+    names: Mapping[str, str],
+    territory_names: Mapping[str, str],
+    members: Mapping[str, frozenset[str]],
+    measure: str,
+) -> dict[str, Any]:
+    """A world map with each territory coloured by its economy's partner count (`rows` are the
+    ranking of `measure` on the day; `members` the territories of each economy on the day)."""
+    label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
+    values: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        for territory in members.get(row.economy, ()):
+            values[territory] = (row.value, row.economy)
+    shaped = sorted(code for code in values if geo.has_shape(code))
+    hover = [
+        f"<b>{_text(territory_names.get(code, code))}</b> ({code})<br>"
+        f"{_text(names.get(values[code][1], values[code][1]))}: {values[code][0]}"
+        for code in shaped
+    ]
+    return _figure(
+        [
+            _trace(
+                "choropleth",
+                name=_text(label),
+                locationmode="ISO-3",
+                locations=shaped,
+                z=[values[code][0] for code in shaped],
+                colorscale=COLOR_SCALE,
+                colorbar={"title": {"text": _text(label)}, "thickness": 12, "len": 0.6},
+                marker_line_color="white",
+                marker_line_width=0.5,
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        ],
+        _world_layout(height=420),
+    )
+
+
+def arrangements_over_time(signed: Mapping[int, int], in_force: Mapping[int, int]) -> dict[str, Any]:
+    """The world's arrangements by year signed and by year in force: bars per year, and the
+    cumulative totals as lines on a second axis."""
+    years = sorted(set(signed) | set(in_force))
+    traces = []
+    for counts, name, colour in (
+        (signed, _("Signed"), "#2a6f97"),
+        (in_force, _("In force"), "#d1495b"),
+    ):
+        running, cumulative = 0, []
+        for year in years:
+            running += counts.get(year, 0)
+            cumulative.append(running)
+        traces.append(
+            _trace(
+                "bar",
+                x=years,
+                y=[counts.get(y, 0) for y in years],
+                name=_("%(name)s in the year") % {"name": name},
+                marker={"color": colour},
+                opacity=0.55,
+            )
+        )
+        traces.append(
+            _trace(
+                "scatter",
+                x=years,
+                y=cumulative,
+                name=_("%(name)s, cumulative") % {"name": name},
+                yaxis="y2",
+                mode="lines",
+                line={"color": colour, "width": 3, "shape": "hv"},
+            )
+        )
+    return _figure(
+        traces,
+        {
+            "height": 360,
+            "margin": {"l": 50, "r": 50, "t": 10, "b": 40},
+            "barmode": "group",
+            "xaxis": {"title": {"text": _("Year")}, "dtick": 2},
+            "yaxis": {"title": {"text": _("Arrangements in the year")}, "rangemode": "tozero"},
+            "yaxis2": {
+                "title": {"text": _("Cumulative")},
+                "overlaying": "y",
+                "side": "right",
+                "rangemode": "tozero",
+            },
+            "legend": {"orientation": "h", "y": -0.25},
+            "dragmode": False,
+        },
+    )

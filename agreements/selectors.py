@@ -482,3 +482,26 @@ def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -
     claims = Claim.objects.select_related("economy").filter(economy_id=economy, basis=basis, key=latest[1])
     summary = fact_index().summary(economy, latest[0], basis, evidence)
     return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims.order_by("metric")]
+
+
+def arrangements_by_year(*, until: dt.date, evidence: str) -> tuple[dict[int, int], dict[int, int]]:
+    """The world's arrangements counted by the year they were signed and the year they came into
+    force, up to `until`, from the counting index (no query): (signed, in_force)."""
+    from collections import Counter
+
+    included = counting.evidence_included(evidence)
+    signed: Counter[int] = Counter()
+    in_force: Counter[int] = Counter()
+    for fact in fact_index().facts.arrangements:
+        if fact.status == counting.NEVER_COUNTS_STATUS or fact.evidence not in included:
+            continue
+        if fact.signed_date and fact.signed_date <= until:
+            signed[fact.signed_date.year] += 1
+        if fact.effective_date and fact.effective_date <= until:
+            in_force[fact.effective_date.year] += 1
+    return dict(signed), dict(in_force)
+
+
+def economy_territories(*, day: dt.date) -> dict[str, frozenset[str]]:
+    """Each economy's member territories on `day`, from the counting index (no query)."""
+    return counting.members_on(fact_index().facts.economy_members, day)

@@ -70,3 +70,39 @@ def test_each_race_compares_with_the_leaders_of_its_own_measure() -> None:
         day=dt.date(2021, 8, 31), basis="signed", evidence="inferred", by="countries"
     )
     assert shown_countries[1:] == [r.economy for r in by_countries if r.economy != "CHN"][:5]
+
+
+def test_the_ranking_map_colours_each_territory_with_its_economys_count() -> None:
+    import datetime as dt
+
+    from agreements import charts, selectors
+
+    day = dt.date(2021, 8, 31)
+    rows = selectors.ranking(day=day, basis="signed", evidence="inferred", by="countries")
+    members = selectors.economy_territories(day=day)
+    figure = charts.ranking_map(rows, selectors.economy_names(), {}, members, "countries")
+    trace = figure["data"][0]
+    value = dict(zip(trace["locations"], trace["z"], strict=True))
+    china = next(r.value for r in rows if r.economy == "CHN")
+    eu = next(r.value for r in rows if r.economy == "EUU")
+    assert value["CHN"] == china == 46
+    assert value["FRA"] == value["DEU"] == eu
+    assert "GBR" not in members["EUU"]  # out of the EU customs territory since 2021-01-01
+
+
+def test_the_worlds_arrangements_by_year_add_up_to_the_dated_arrangements() -> None:
+    import datetime as dt
+
+    from agreements import charts, selectors
+    from agreements.models import Arrangement
+
+    day = dt.date(2021, 8, 31)
+    signed, in_force = selectors.arrangements_by_year(until=day, evidence="inferred")
+    dated = Arrangement.objects.exclude(status="negotiating").filter(signed_date__lte=day)
+    assert sum(signed.values()) == dated.count()
+    assert sum(in_force.values()) == (
+        Arrangement.objects.exclude(status="negotiating").filter(effective_date__lte=day).count()
+    )
+    figure = charts.arrangements_over_time(signed, in_force)
+    cumulative = figure["data"][1]["y"]
+    assert cumulative[-1] == sum(signed.values())

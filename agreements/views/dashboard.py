@@ -164,6 +164,17 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
         "by_economies": [(r, names.get(r.economy, r.economy)) for r in by_economies],
         "chart_countries": charts.ranking_chart(by_countries, names, "countries"),
         "chart_economies": charts.ranking_chart(by_economies, names, "economies"),
+        "map_by": params["by"],
+        "ranking_map": charts.ranking_map(
+            by_economies if params["by"] == "economies" else by_countries,
+            names,
+            selectors.lookups().territory_names(),
+            selectors.economy_territories(day=day),
+            params["by"],
+        ),
+        "arrangements_chart": charts.arrangements_over_time(
+            *selectors.arrangements_by_year(until=day, evidence=evidence)
+        ),
     }
     return render(request, "agreements/ranking.html", context)
 

@@ -19,7 +19,7 @@ BLOC = ("/blocs/RCEP/", "map-RCEP", ("map",))
 RANKING = (
     "/ranking/?as_of=2021-08-31",
     "ranking-countries-2021-08-31",
-    ("ranking-countries-chart", "ranking-economies-chart"),
+    ("ranking-countries-chart", "ranking-economies-chart", "ranking-map", "arrangements-time"),
 )
 
 
