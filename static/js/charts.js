@@ -47,10 +47,33 @@
     el.setAttribute("data-markers-drawn", String(markers));
   }
 
+  // On a narrow screen a world map keeps the world's shape across the width: its height follows
+  // the width, and the colour bar goes below it instead of taking a third of the width beside it.
+  function fitNarrow(el, figure) {
+    var width = el.clientWidth;
+    if (!figure.layout || !figure.layout.geo || !width || width >= 600) return;
+    figure.layout.height = Math.round(width * 0.56) + 70;
+    figure.layout.margin = Object.assign({}, figure.layout.margin || {}, { b: 70 });
+    (figure.data || []).forEach(function (trace) {
+      if (!trace.colorbar) return;
+      trace.colorbar = Object.assign({}, trace.colorbar, {
+        orientation: "h",
+        x: 0.5,
+        xanchor: "center",
+        y: 0,
+        yanchor: "top",
+        len: 0.9,
+        thickness: 10,
+        title: Object.assign({}, trace.colorbar.title || {}, { side: "top" }),
+      });
+    });
+  }
+
   function draw(el) {
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source) return Promise.resolve();
     var figure = JSON.parse(source.textContent);
+    fitNarrow(el, figure);
     var ready = el.hasAttribute("data-topojson") ? loadTopojson(el.getAttribute("data-topojson")) : Promise.resolve();
     return ready
       .then(function () {

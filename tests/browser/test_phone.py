@@ -92,3 +92,11 @@ def test_chart_toolbars_add_no_tab_stops(site: str, page: Page, width: int) -> N
         "[...document.querySelectorAll('.modebar button, .modebar a')].filter(e => e.tabIndex >= 0).length"
     )
     assert focusable == 0
+
+
+def test_the_map_keeps_the_worlds_shape_across_a_phones_width(site: str, phone: Page) -> None:
+    phone.goto(f"{site}/?economy=CHN&as_of=2021-08-31")
+    phone.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
+    chart = phone.evaluate("document.getElementById('map').getBoundingClientRect().width")
+    land = phone.evaluate("document.querySelector('#map .geo .bg, #map .geo').getBoundingClientRect().width")
+    assert land >= 0.85 * chart
