@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -297,3 +298,14 @@ def test_an_api_write_records_the_token_user(client: Client, editor: User) -> No
         editor,
         "Renamed through the API",
     )
+
+
+def test_a_long_history_folds_under_a_one_line_summary(client: Client) -> None:
+    """Issue 13, item 6: more than three changes fold under "N changes, the latest on ..."."""
+    page = client.get("/arrangements/CHN-KOR-2013/").content.decode()
+    section = page[page.index('id="history-heading"') :]
+    match = re.search(
+        r'<details class="history-details"( open)?>\s*<summary>(\d+) changes, the latest on', section
+    )
+    assert match
+    assert (match.group(1) is None) == (int(match.group(2)) > 3)
