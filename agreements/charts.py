@@ -281,8 +281,11 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     return figure
 
 
-def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[str, Any]:
-    """A world map of a set of territories (a bloc's members on a day), in one colour."""
+def membership_map(
+    territories: Sequence[tuple[str, str]], label: str, *, zoom: bool = False
+) -> dict[str, Any]:
+    """A world map of a set of territories (a bloc's members on a day), in one colour; with
+    `zoom`, the map fits the territories (a bloc's region) instead of the whole world."""
     label = _text(label)
     shaped = [(c, n) for c, n in territories if geo.has_shape(c)]
     marked = [(c, n) for c, n in territories if geo.needs_marker(c) and geo.marker_position(c)]
@@ -317,6 +320,8 @@ def membership_map(territories: Sequence[tuple[str, str]], label: str) -> dict[s
         ],
         _world_layout(height=420),
     )
+    if zoom and territories:
+        figure["layout"]["geo"] = {**figure["layout"]["geo"], "fitbounds": "locations", "lataxis": {}}
     result: dict[str, Any] = figure
     result["meta"] = {"territories": len(territories)}
     return result

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from agreements import charts, exports, history, selectors
+from agreements.choices import Basis, Evidence
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE
 from agreements.models import Bloc, Economy, Territory
@@ -246,15 +247,101 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
             if m.active_on(today)
         }
     )
-    return render(
-        request,
-        "agreements/bloc_detail.html",
-        {
-            "bloc": bloc,
-            "history": history.record_history(bloc),
-            "memberships": memberships,
-            "today": today,
-            "members_today": len(members),
-            "map_figure": charts.membership_map(members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})"),
-        },
+    context: dict[str, Any] = {
+        "bloc": bloc,
+        "history": history.record_history(bloc),
+        "memberships": memberships,
+        "today": today,
+        "members_today": len(members),
+        "map_figure": charts.membership_map(
+            members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})", zoom=True
+        ),
+    }
+    form = BlocCoverageForm(_coverage_defaults(request))
+    context["coverage_form"] = form
+    if form.is_valid():
+        context["coverage"] = _bloc_coverage(bloc, memberships, form.cleaned_data)
+    return render(request, "agreements/bloc_detail.html", context, status=200 if form.is_valid() else 400)
+
+
+class BlocCoverageForm(forms.Form):
+    """The bloc seen from one economy on a day: `economy` (default CHN), `as_of`, `basis`, `evidence`."""
+
+    economy = forms.CharField(max_length=3, label=_("Economy"))
+    as_of = forms.DateField(
+        input_formats=ISO_DATE,
+        label=_("On"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[plausible_event_date],
+    )
+    basis = forms.ChoiceField(choices=Basis.choices, label=_("Basis"))
+    evidence = forms.ChoiceField(choices=Evidence.choices, label=_("Evidence"))
+
+    def clean_economy(self) -> str:
+        code = self.cleaned_data["economy"].strip().upper()
+        if code not in selectors.economy_names():
+            raise forms.ValidationError(_("Unknown economy %(code)s."), params={"code": code})
+        return code
+
+
+def _coverage_defaults(request: HttpRequest) -> dict[str, str]:
+    defaults = {
+        "economy": "CHN",
+        "as_of": timezone.localdate().isoformat(),
+        "basis": Basis.SIGNED.value,
+        "evidence": Evidence.INFERRED.value,
+    }
+    return {name: request.GET.get(name) or value for name, value in defaults.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    economy: str
+    economy_name: str
+    day: dt.date
+    members: int
+    covered: list[tuple[str, str, Any]]  # (territory, name, the arrangement that covers it)
+    not_covered: list[tuple[str, str]]
+    leaders: list[tuple[str, str, int]]  # (economy, name, members covered)
+
+
+LEADERS_SHOWN = 10
+
+
+def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any]) -> Coverage:
+    """Which members of `bloc` the economy covers on the day (and by which arrangement), which it
+    does not, and which economies cover the most members: all from the counting engine."""
+    day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
+    members = {
+        m.territory_id: territory_name(m.territory_id, m.territory.name)
+        for m in memberships
+        if m.active_on(day)
+    }
+    overview = selectors.overview(economy=params["economy"], day=day, basis=basis, evidence=evidence)
+    by_territory = {row.territory: row for row in overview.rows}
+    covered_codes = set(overview.summary.bloc_countries.get(bloc.code, ())) & set(members)
+    names = selectors.economy_names()
+    index = selectors.fact_index()  # once: every economy's summary comes from the same index
+    counts = []
+    for code in names:
+        count = index.summary(code, day, basis, evidence).by_bloc.get(bloc.code, 0)
+        if count:
+            counts.append((code, names[code], count))
+    counts.sort(key=lambda item: (-item[2], item[1]))
+    return Coverage(
+        economy=params["economy"],
+        economy_name=overview.economy_name,
+        day=day,
+        members=len(members),
+        covered=sorted(
+            (
+                (code, members[code], by_territory[code].arrangement if code in by_territory else None)
+                for code in covered_codes
+            ),
+            key=lambda item: item[1],
+        ),
+        not_covered=sorted(
+            ((code, members[code]) for code in set(members) - covered_codes), key=lambda item: item[1]
+        ),
+        leaders=counts[:LEADERS_SHOWN],
     )

@@ -66,9 +66,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         ][:DEFAULT_COUNT]
     names = selectors.economy_names()
     territories = selectors.lookups().territory_names()
-    summaries = [
-        selectors.summary_for(economy=code, day=day, basis=basis, evidence=evidence) for code in codes
-    ]
+    index = selectors.fact_index()
+    summaries = [index.summary(code, day, basis, evidence) for code in codes]
     sets = comparison(codes, summaries)
     compared = [
         Compared(
@@ -81,7 +80,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         for code, summary in zip(codes, summaries, strict=True)
     ]
     blocs = sorted({bloc for s in summaries for bloc in s.by_bloc})
-    series = selectors.fact_index().series(codes, day, basis, evidence) if codes else {}
+    series = index.series(codes, day, basis, evidence) if codes else {}
     race = {"codes": codes, "names": names, "series": series, "until": day}
     context |= {
         "params": params,
