@@ -125,6 +125,7 @@ PAGES = [
     "/claims/",
     "/how-we-count/",
     "/changes/",
+    "/data/quality/",
 ]
 
 
