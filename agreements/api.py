@@ -12,6 +12,7 @@ from functools import wraps
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from agreements import quality as data_quality
 from agreements import selectors
 from agreements.forms import RankingForm, SummaryForm, error_body
 
@@ -124,3 +125,9 @@ def claims(request: HttpRequest) -> JsonResponse:
             ],
         }
     )
+
+
+@read_only
+def quality(request: HttpRequest) -> JsonResponse:
+    """The data-quality page's figures (agreements.quality); its lists are the page's downloads."""
+    return _json(data_quality.counts().as_json())

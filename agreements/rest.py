@@ -233,6 +233,7 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 _RANK = {"type": "integer", "nullable": True}
 _CODES = {"type": "array", "items": _CODE}
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 
 PLAIN_PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/summary": {
@@ -326,6 +327,34 @@ PLAIN_PATHS: dict[str, dict[str, Any]] = {
                                             }
                                         ),
                                     },
+                                }
+                            )
+                        }
+                    },
+                }
+            },
+        }
+    },
+    "/api/v1/quality": {
+        "get": {
+            "operationId": "data_quality",
+            "summary": "The data-quality figures: evidence, date precision and the weak-record lists",
+            "description": "The figures of /data/quality/; each list is downloadable there "
+            "(`?format=csv|json&list=<name>`).",
+            "tags": ["counts"],
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {
+                        "application/json": {
+                            "schema": _object(
+                                {
+                                    "arrangements": {"type": "integer"},
+                                    "by_evidence": _COUNTS,
+                                    "signed_precision": _COUNTS,
+                                    "in_force_precision": _COUNTS,
+                                    "citation_sources": {"type": "integer"},
+                                    "lists": _COUNTS,
                                 }
                             )
                         }

@@ -6,7 +6,18 @@ from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
-from agreements.views import catalog, changes, compare, dashboard, downloads, embeds, previews, probe, why
+from agreements.views import (
+    catalog,
+    changes,
+    compare,
+    dashboard,
+    downloads,
+    embeds,
+    previews,
+    probe,
+    quality,
+    why,
+)
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.
@@ -58,6 +69,9 @@ urlpatterns = [
     path("blocs/<str:code>/", cached(catalog.bloc_detail, catalog.BlocCoverageForm), name="bloc-detail"),
     # The page is cached inside: `?download=zip` is the full download, cached once per version.
     path("data/", downloads.data_download, name="data-download"),
+    path(
+        "data/quality/", cached(quality.data_quality, quality.QualityForm, FORMAT, BOM), name="data-quality"
+    ),
     path("changes/", cached(changes.change_list, PAGE), name="change-list"),
     path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
 ]
@@ -70,6 +84,7 @@ unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/summary", cached(api.summary, SummaryForm), name="api-summary"),
     path("api/v1/ranking", cached(api.ranking, RankingForm), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),
+    path("api/v1/quality", cached(api.quality), name="api-quality"),
     # The REST API, its OpenAPI schema and docs (agreements.rest).
     path("api/v1/", include("agreements.rest_urls")),
 ]

@@ -127,6 +127,7 @@ PAGES = [
     "/claims/",
     "/how-we-count/",
     "/changes/",
+    "/data/quality/",
 ]
 
 

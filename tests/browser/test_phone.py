@@ -25,6 +25,8 @@ PATHS = [
     "/claims/",
     "/how-we-count/",
     "/data/",
+    "/data/quality/",
+    "/zh-hans/data/quality/",
     "/changes/",
 ]
 

@@ -1,0 +1,85 @@
+"""The data-quality page: weak records counted and listed, each list downloadable on its own."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django import forms
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements import exports, quality
+from agreements.choices import DatePrecision, Evidence
+
+
+class QualityForm(forms.Form):
+    """`list` picks the list a CSV or JSON download holds; the page shows them all."""
+
+    list = forms.ChoiceField(
+        required=False, choices=[(name, item.title) for name, item in quality.LISTS.items()], label=_("List")
+    )
+
+
+def _spec(name: str) -> exports.Spec:
+    """A list's export: the arrangement list's columns (or the claims ledger's), under its own name."""
+    columns = exports.CLAIMS if name == quality.CLAIMS_DIFFER else exports.ARRANGEMENTS
+    return dataclasses.replace(columns, view=f"quality-{name.replace('_', '-')}")
+
+
+def data_quality(request: HttpRequest) -> HttpResponseBase:
+    fmt = exports.requested_format(request)
+    if fmt is None:
+        return exports.unknown_format(request)
+    form = QualityForm(request.GET)
+    valid = form.is_valid()
+    if fmt != exports.HTML:
+        name = form.cleaned_data.get("list") if valid else None
+        if not name:
+            errors = form.errors if not valid else {"list": [_("Choose a list to download.")]}
+            return exports.invalid(fmt, errors)
+        today = timezone.localdate()
+        spec = _spec(name)
+        if name == quality.CLAIMS_DIFFER:
+            claims = quality.claims_differ()
+            return exports.respond(
+                fmt,
+                spec,
+                claims,
+                count=len(claims),
+                params={"list": name, "evidence": Evidence.INFERRED.value},
+                name=exports.filename(spec, today),
+            )
+        rows = quality.arrangements(name)
+        return exports.respond(
+            fmt,
+            spec,
+            exports.arrangement_rows(rows),
+            count=rows.count,
+            params={"list": name},
+            name=exports.filename(spec, today),
+        )
+    report = quality.report()
+    return render(
+        request,
+        "agreements/data_quality.html",
+        {
+            "form": form,
+            "report": report,
+            "counts": report.counts,
+            "evidence_levels": [
+                (value, label, report.counts.by_evidence[value]) for value, label in Evidence.choices
+            ],
+            "precisions": [
+                (
+                    label,
+                    report.counts.by_precision["signed"][value],
+                    report.counts.by_precision["effective"][value],
+                )
+                for value, label in [*DatePrecision.choices, (quality.NO_DATE, _("No date"))]
+            ],
+            "page_rows": quality.PAGE_ROWS,
+        },
+        status=200 if valid else 400,
+    )
