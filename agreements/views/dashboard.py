@@ -158,6 +158,7 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
             params=params,
             name=exports.filename(exports.RANKING, params["as_of"]),
         )
+    signed_by_year, in_force_by_year = selectors.arrangements_by_year(until=day, evidence=evidence)
     context |= {
         "params": params,
         "by_countries": [(r, names.get(r.economy, r.economy)) for r in by_countries],
@@ -172,8 +173,10 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
             selectors.economy_territories(day=day),
             params["by"],
         ),
-        "arrangements_chart": charts.arrangements_over_time(
-            *selectors.arrangements_by_year(until=day, evidence=evidence)
+        "arrangements_chart": charts.arrangements_over_time(signed_by_year, in_force_by_year),
+        # The ranking's time bar starts at the first year any arrangement was signed.
+        "first_year": min(
+            selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=day.year
         ),
     }
     return render(request, "agreements/ranking.html", context)

@@ -26,7 +26,7 @@
 
     function params(day) {
       var query = new URLSearchParams();
-      ["economy", "basis", "evidence"].forEach(function (name) {
+      ["economy", "basis", "evidence", "by"].forEach(function (name) {
         var field = form.elements.namedItem(name);
         if (field && field.value) query.set(name, field.value);
       });
@@ -43,8 +43,8 @@
       slider.value = day.substring(0, 4);
       var earlier = days.filter(function (d) { return d < day; });
       var later = days.filter(function (d) { return d > day; });
-      prev.disabled = earlier.length === 0;
-      next.disabled = later.length === 0;
+      if (prev) prev.disabled = earlier.length === 0;
+      if (next) next.disabled = later.length === 0;
       bar.setAttribute("data-day", day);
     }
 
@@ -113,12 +113,12 @@
       });
     }
 
-    prev.addEventListener("click", function () {
+    if (prev) prev.addEventListener("click", function () {
       var day = current();
       var earlier = days.filter(function (d) { return d < day; });
       if (earlier.length) go(earlier[earlier.length - 1], true);
     });
-    next.addEventListener("click", function () {
+    if (next) next.addEventListener("click", function () {
       var day = current();
       var later = days.filter(function (d) { return d > day; });
       if (later.length) go(later[0], true);
@@ -146,9 +146,13 @@
       if (event.state && event.state.asOf) go(event.state.asOf, false);
     });
 
-    var whyUrl = bar.getAttribute("data-why-url") + "?" + params(today).toString() + "&format=json";
-    window
-      .fetch(whyUrl, { credentials: "same-origin" })
+    // The ranking has no change days of its own (no economy): a slider and Play only.
+    var changeDays = bar.hasAttribute("data-why-url")
+      ? window.fetch(bar.getAttribute("data-why-url") + "?" + params(today).toString() + "&format=json", {
+          credentials: "same-origin",
+        })
+      : Promise.resolve({ ok: true, json: function () { return { rows: [] }; } });
+    changeDays
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
@@ -159,7 +163,9 @@
           if (row.date) seen[row.date] = true;
         });
         days = Object.keys(seen).sort();
-        var first = days.length ? parseInt(days[0].substring(0, 4), 10) : parseInt(today.substring(0, 4), 10);
+        var first = days.length
+          ? parseInt(days[0].substring(0, 4), 10)
+          : parseInt(bar.getAttribute("data-first-year") || today.substring(0, 4), 10);
         slider.min = String(first);
         slider.max = today.substring(0, 4);
         bar.hidden = false;

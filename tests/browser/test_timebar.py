@@ -81,3 +81,26 @@ def test_the_slider_and_play_step_through_the_years(site: str, page: Page) -> No
     assert page.locator("[data-play]").get_attribute("aria-pressed") == "false"
     assert page.evaluate("window.__same_page") is True
     assert figures(page) == api(page, site, as_of(page))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_ranking_follows_the_slider_without_a_page_load(site: str, page: Page, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{site}/ranking/?as_of=2021-08-31&by=economies")
+    page.wait_for_selector("[data-timebar][data-ready=true]", timeout=20_000)
+    assert page.locator("[data-step]").count() == 0  # no economy, so no change days: slider and Play
+    page.evaluate("window.__same_page = true")
+    page.locator("#timebar-year").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.evaluate("document.getElementById('timebar-year').dispatchEvent(new Event('change'))")
+    day = settled(page, "2021-08-31")
+    assert day == "2016-12-31"
+    assert parse_qs(urlsplit(page.url).query)["by"] == ["economies"]
+    page.wait_for_selector("#ranking-map[data-drawn=true]", timeout=20_000)
+    ranking = json.loads(page.request.get(f"{site}/api/v1/ranking?as_of={day}&by=economies").text())
+    first = page.locator("#ranking-economies tbody tr").first
+    assert first.get_attribute("data-economy") == ranking["results"][0]["economy"]
+    assert first.locator("td").last.inner_text() == str(ranking["results"][0]["value"])
+    assert page.evaluate("window.__same_page") is True
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
