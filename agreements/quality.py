@@ -26,6 +26,7 @@ from django_stubs_ext import StrOrPromise
 from agreements import selectors
 from agreements.choices import DatePrecision, Evidence, Status
 from agreements.models import Arrangement, Economy, Source
+from agreements.querysets import in_force_undated_q
 
 SINGLE_SOURCE = "single_source"
 CITATIONS_ONLY = "citations_only"
@@ -101,7 +102,7 @@ def arrangements(name: str) -> QuerySet[Arrangement]:
         citations = _sourced().filter(with_url=0).values("arrangement")
         chosen = everything.filter(pk__in=citations)
     elif name == IN_FORCE_UNDATED:
-        chosen = everything.filter(status=Status.IN_FORCE, effective_date__isnull=True)
+        chosen = everything.filter(in_force_undated_q())
     elif name == UNDATED:
         chosen = everything.filter(UNDATED_PARTNER)
     else:
@@ -143,7 +144,7 @@ def _aggregate() -> dict[str, int]:
             dated = Q(**{f"{event}_date__isnull": False, f"{event}_precision": precision})
             measures[f"{event}:{precision}"] = Count("id", filter=dated)
         measures[f"{event}:{NO_DATE}"] = Count("id", filter=Q(**{f"{event}_date__isnull": True}))
-    measures[IN_FORCE_UNDATED] = Count("id", filter=Q(status=Status.IN_FORCE, effective_date__isnull=True))
+    measures[IN_FORCE_UNDATED] = Count("id", filter=in_force_undated_q())
     measures[UNDATED] = Count("id", filter=UNDATED_PARTNER)
     # Keys with ":" are not valid aliases: number them, then name them back.
     names = list(measures)

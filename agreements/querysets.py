@@ -43,3 +43,9 @@ class ArrangementQuerySet(models.QuerySet["Arrangement", "Arrangement"]):
 
     def involving(self, economy_code: str) -> ArrangementQuerySet:
         return self.filter(parties__code=economy_code)
+
+
+def in_force_undated_q(prefix: str = "") -> Q:
+    """Arrangements whose status is "in force" but whose in-force date is not known: the in-force
+    basis cannot count them (the pages on that basis and /data/quality/ list them)."""
+    return Q(**{f"{prefix}status": Status.IN_FORCE, f"{prefix}effective_date__isnull": True})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -23,7 +23,7 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
-from agreements.names import bloc_name
+from agreements.names import bloc_name, territory_name
 from agreements.names import economy_names as local_economy_names
 from agreements.names import territory_names as local_territory_names
 from agreements.querysets import active_on_q
@@ -457,10 +457,10 @@ def undated_in_force(*, economy: str | None, day: dt.date) -> int:
     date is not known: the in-force basis cannot count them, and the pages on that basis say so."""
     from django.db.models import Q
 
-    from agreements.choices import Status
     from agreements.models import Arrangement
+    from agreements.querysets import in_force_undated_q
 
-    undated = Arrangement.objects.filter(status=Status.IN_FORCE, effective_date__isnull=True).filter(
+    undated = Arrangement.objects.filter(in_force_undated_q()).filter(
         Q(signed_date__lte=day) | Q(signed_date__isnull=True)
     )
     if economy:
@@ -505,3 +505,14 @@ def arrangements_by_year(*, until: dt.date, evidence: str) -> tuple[dict[int, in
 def economy_territories(*, day: dt.date) -> dict[str, frozenset[str]]:
     """Each economy's member territories on `day`, from the counting index (no query)."""
     return counting.members_on(fact_index().facts.economy_members, day)
+
+
+def members_named(memberships: Iterable[BlocMembership], day: dt.date) -> list[tuple[str, str]]:
+    """The (territory, name in the active language) of the memberships active on `day`, by code."""
+    return sorted(
+        {
+            (m.territory_id, territory_name(m.territory_id, m.territory.name))
+            for m in memberships
+            if m.active_on(day)
+        }
+    )

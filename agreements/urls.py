@@ -66,7 +66,7 @@ urlpatterns = [
     path("territories/", cached(catalog.territory_list, FORMAT, BOM), name="territory-list"),
     path("territories/<str:iso3>/", cached(catalog.territory_detail), name="territory-detail"),
     path("blocs/", cached(catalog.bloc_list, FORMAT, BOM), name="bloc-list"),
-    path("blocs/<str:code>/", cached(catalog.bloc_detail, catalog.BlocCoverageForm), name="bloc-detail"),
+    path("blocs/<str:code>/", cached(catalog.bloc_detail, SummaryForm), name="bloc-detail"),
     # The page is cached inside: `?download=zip` is the full download, cached once per version.
     path("data/", downloads.data_download, name="data-download"),
     path(

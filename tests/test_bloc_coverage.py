@@ -44,5 +44,5 @@ def test_the_leaders_are_the_economies_covering_the_most_members(client: Client)
 def test_an_unknown_economy_is_a_400_with_the_bloc_still_shown(client: Client) -> None:
     response = client.get("/blocs/CEE/?economy=XXX")
     assert response.status_code == 400
-    assert "Unknown economy XXX." in response.content.decode()
+    assert "Unknown economy &#x27;XXX&#x27;." in response.content.decode()
     assert client.get("/zh-hans" + URL).status_code == 200

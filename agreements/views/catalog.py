@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from agreements import charts, exports, history, selectors
-from agreements.choices import Basis, Evidence
 from agreements.filtersets import bind_arrangement_filters
-from agreements.forms import ISO_DATE
+from agreements.forms import ISO_DATE, SummaryForm
 from agreements.models import Bloc, Economy, Territory
-from agreements.names import bloc_name, territory_name
+from agreements.names import bloc_name
 from agreements.validators import plausible_event_date
+from agreements.views.dashboard import _with_defaults
 
 PAGE_SIZE = 50
 
@@ -240,13 +240,7 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
     memberships = selectors.bloc_memberships(bloc=bloc)
     today = timezone.localdate()
-    members = sorted(
-        {
-            (m.territory_id, territory_name(m.territory_id, m.territory.name))
-            for m in memberships
-            if m.active_on(today)
-        }
-    )
+    members = selectors.members_named(memberships, today)
     context: dict[str, Any] = {
         "bloc": bloc,
         "history": history.record_history(bloc),
@@ -257,41 +251,12 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
             members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})", zoom=True
         ),
     }
-    form = BlocCoverageForm(_coverage_defaults(request))
+    # The bloc seen from an economy: the dashboard's own form and defaults (CHN, today, signed).
+    form = SummaryForm(_with_defaults(request, economy="CHN"), economies=True)
     context["coverage_form"] = form
     if form.is_valid():
         context["coverage"] = _bloc_coverage(bloc, memberships, form.cleaned_data)
     return render(request, "agreements/bloc_detail.html", context, status=200 if form.is_valid() else 400)
-
-
-class BlocCoverageForm(forms.Form):
-    """The bloc seen from one economy on a day: `economy` (default CHN), `as_of`, `basis`, `evidence`."""
-
-    economy = forms.CharField(max_length=3, label=_("Economy"))
-    as_of = forms.DateField(
-        input_formats=ISO_DATE,
-        label=_("On"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[plausible_event_date],
-    )
-    basis = forms.ChoiceField(choices=Basis.choices, label=_("Basis"))
-    evidence = forms.ChoiceField(choices=Evidence.choices, label=_("Evidence"))
-
-    def clean_economy(self) -> str:
-        code = self.cleaned_data["economy"].strip().upper()
-        if code not in selectors.economy_names():
-            raise forms.ValidationError(_("Unknown economy %(code)s."), params={"code": code})
-        return code
-
-
-def _coverage_defaults(request: HttpRequest) -> dict[str, str]:
-    defaults = {
-        "economy": "CHN",
-        "as_of": timezone.localdate().isoformat(),
-        "basis": Basis.SIGNED.value,
-        "evidence": Evidence.INFERRED.value,
-    }
-    return {name: request.GET.get(name) or value for name, value in defaults.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,11 +277,7 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
     """Which members of `bloc` the economy covers on the day (and by which arrangement), which it
     does not, and which economies cover the most members: all from the counting engine."""
     day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
-    members = {
-        m.territory_id: territory_name(m.territory_id, m.territory.name)
-        for m in memberships
-        if m.active_on(day)
-    }
+    members = dict(selectors.members_named(memberships, day))
     overview = selectors.overview(economy=params["economy"], day=day, basis=basis, evidence=evidence)
     by_territory = {row.territory: row for row in overview.rows}
     covered_codes = set(overview.summary.bloc_countries.get(bloc.code, ())) & set(members)

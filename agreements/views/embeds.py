@@ -22,7 +22,7 @@ from django.views.decorators.csp import csp_override
 from agreements import charts, selectors
 from agreements.forms import RankingForm, SummaryForm
 from agreements.models import Bloc
-from agreements.names import bloc_name, territory_name
+from agreements.names import bloc_name
 from agreements.views.dashboard import _summary_form, _with_defaults
 
 MEASURES = ("countries", "economies")
@@ -133,19 +133,13 @@ def embed_ranking(request: HttpRequest) -> HttpResponse:
 def embed_bloc(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
     today = timezone.localdate()
-    members = sorted(
-        {
-            (m.territory_id, territory_name(m.territory_id, m.territory.name))
-            for m in selectors.bloc_memberships(bloc=bloc)
-            if m.active_on(today)
-        }
-    )
+    members = selectors.members_named(selectors.bloc_memberships(bloc=bloc), today)
     name = f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})"
     title = gettext("Members of %(bloc_name)s on %(day)s") % {"bloc_name": name, "day": today.isoformat()}
     return _render(
         request,
         title=title,
-        figure=charts.membership_map(members, name),
+        figure=charts.membership_map(members, name, zoom=True),
         page=reverse("bloc-detail", args=[bloc.code]),
         params={"as_of": today},
         topojson=True,
