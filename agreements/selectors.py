@@ -516,3 +516,47 @@ def members_named(memberships: Iterable[BlocMembership], day: dt.date) -> list[t
             if m.active_on(day)
         }
     )
+
+
+MATRIX_MAX_MEMBERS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class PairMatrix:
+    """Which pairs of a bloc's members have an arrangement on a day. A cell is "yes", "no" or
+    "same" (both territories belong to one economy, which needs no arrangement with itself).
+    `rows` is empty when the bloc has more than MATRIX_MAX_MEMBERS members: the counts stay."""
+
+    members: list[tuple[str, str]]
+    rows: list[tuple[str, str, list[tuple[str, str]]]]
+    linked: int
+    pairs: int
+
+
+def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, evidence: str) -> PairMatrix:
+    """The bloc's member pairs covered by an arrangement, from the counting engine: territory B is
+    covered for A when B is among the partner countries of A's economy on the day."""
+    index = fact_index()
+    owner = {territory: economy for economy, ts in economy_territories(day=day).items() for territory in ts}
+    partners: dict[str, frozenset[str]] = {}
+    for code, _ in members:
+        economy = owner.get(code)
+        if economy is not None and economy not in partners:
+            partners[economy] = frozenset(index.summary(economy, day, basis, evidence).countries)
+
+    def kind(a: str, b: str) -> str:
+        if a == b or (owner.get(a) is not None and owner.get(a) == owner.get(b)):
+            return "same"
+        return "yes" if b in partners.get(owner.get(a, ""), frozenset()) else "no"
+
+    codes = [code for code, _ in members]
+    linked = pairs = 0
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            cell = kind(a, b)
+            pairs += cell != "same"
+            linked += cell == "yes"
+    rows = []
+    if len(members) <= MATRIX_MAX_MEMBERS:
+        rows = [(a, name, [(b, kind(a, b)) for b in codes]) for a, name in members]
+    return PairMatrix(members=members, rows=rows, linked=linked, pairs=pairs)

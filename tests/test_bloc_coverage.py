@@ -3,10 +3,13 @@ by which arrangement, which it does not, and which economies cover the most memb
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
+
+from agreements.models import EconomyMembership
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +49,47 @@ def test_an_unknown_economy_is_a_400_with_the_bloc_still_shown(client: Client) -
     assert response.status_code == 400
     assert "Unknown economy &#x27;XXX&#x27;." in response.content.decode()
     assert client.get("/zh-hans" + URL).status_code == 200
+
+
+def pair_cells(body: str) -> dict[tuple[str, str], str]:
+    return {
+        (a, b): kind
+        for a, b, kind in re.findall(r'<td data-a="([A-Z]{3})" data-b="([A-Z]{3})" data-pair="(\w+)"', body)
+    }
+
+
+def economy_of(day: str) -> dict[str, str]:
+    on = dt.date.fromisoformat(day)
+    return {m.territory_id: m.economy_id for m in EconomyMembership.objects.all() if m.active_on(on)}
+
+
+def test_the_member_pair_matrix_agrees_with_the_summary_api(client: Client) -> None:
+    """Issue 13, item 6: a matrix of the bloc's member pairs with an arrangement (RCEP's 15)."""
+    day = "2021-08-31"
+    body = client.get(f"/blocs/RCEP/?economy=CHN&as_of={day}").content.decode()
+    cells = pair_cells(body)
+    members = sorted({a for a, _ in cells})
+    assert len(members) == 15 and len(cells) == 15 * 15
+    owner = economy_of(day)
+    countries = {
+        economy: set(client.get(f"/api/v1/summary?economy={economy}&as_of={day}").json()["countries"])
+        for economy in {owner[code] for code in members}
+    }
+    for (a, b), kind in cells.items():
+        if a == b or owner[a] == owner[b]:
+            assert kind == "same", (a, b)
+        else:
+            assert kind == ("yes" if b in countries[owner[a]] else "no"), (a, b)
+        assert cells[(b, a)] == kind  # an arrangement covers both ways
+    linked = sum(1 for (a, b), kind in cells.items() if a < b and kind == "yes")
+    pairs = sum(1 for (a, b), kind in cells.items() if a < b and kind != "same")
+    assert re.search(rf'data-testid="pairs" data-linked="{linked}" data-pairs="{pairs}"', body)
+    assert 0 < linked < pairs
+    assert cells[("CHN", "KOR")] == cells[("CHN", "JPN")] == "yes"
+
+
+def test_a_large_bloc_states_its_pair_count_without_a_matrix(client: Client) -> None:
+    body = client.get("/blocs/BRI_COOP/?economy=CHN&as_of=2021-08-31").content.decode()
+    assert not pair_cells(body)
+    match = re.search(r'data-testid="pairs" data-linked="(\d+)" data-pairs="(\d+)"', body)
+    assert match and 0 < int(match.group(1)) < int(match.group(2))

@@ -247,6 +247,7 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
         "memberships": memberships,
         "today": today,
         "members_today": len(members),
+        "pairs_max": selectors.MATRIX_MAX_MEMBERS,
         "map_figure": charts.membership_map(
             members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})", zoom=True
         ),
@@ -268,6 +269,7 @@ class Coverage:
     covered: list[tuple[str, str, Any]]  # (territory, name, the arrangement that covers it)
     not_covered: list[tuple[str, str]]
     leaders: list[tuple[str, str, int]]  # (economy, name, members covered)
+    pairs: selectors.PairMatrix  # which pairs of members have an arrangement
 
 
 LEADERS_SHOWN = 10
@@ -305,4 +307,5 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
             ((code, members[code]) for code in set(members) - covered_codes), key=lambda item: item[1]
         ),
         leaders=counts[:LEADERS_SHOWN],
+        pairs=selectors.member_pairs(members=sorted(members.items()), day=day, basis=basis, evidence=evidence),
     )

@@ -121,6 +121,7 @@ PAGES = [
     "/territories/FRA/",
     "/blocs/",
     "/blocs/CEE/",
+    "/blocs/RCEP/?economy=CHN&as_of=2021-08-31",
     "/ranking/?as_of=2021-08-31",
     "/compare/?economy=CHN&economy=KOR&economy=EUU&as_of=2021-08-31",
     "/embed/map/?economy=CHN&as_of=2021-08-31",
