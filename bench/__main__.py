@@ -42,6 +42,10 @@ TARGETS: list[tuple[str, str, float]] = [
     # Issue 13: the cached "Why the number moved" pages serve like the dashboard.
     ("ratio_why", ">=", 0.5),
     ("ratio_why_between", ">=", 0.5),
+    # Issue 13: the compare page, the ranking with its charts and the bloc page with its matrix.
+    ("ratio_compare", ">=", 0.5),
+    ("ratio_ranking", ">=", 0.5),
+    ("ratio_bloc", ">=", 0.5),
     # Issue 16: the cache-miss path (random day and economy per request) against the same trivial view.
     ("ratio_dashboard_miss", ">=", 0.20),
     ("ratio_partners_miss", ">=", 0.25),
@@ -162,6 +166,9 @@ def main() -> int:
         "ratio_summary",
         "ratio_why",
         "ratio_why_between",
+        "ratio_compare",
+        "ratio_ranking",
+        "ratio_bloc",
         "trivial_rps",
     ):
         results[key] = served[key]

@@ -48,6 +48,9 @@ URLS = {
     "summary": f"/api/v1/summary?{CHINA}",
     "why": f"/why/?{CHINA}",
     "why_between": f"/why/between/?{CHINA.replace('as_of=', 'from=2020-08-31&to=')}",
+    "compare": "/compare/?economy=CHN&economy=KOR&economy=EUU&as_of=2021-08-31",
+    "ranking": "/ranking/?as_of=2021-08-31",
+    "bloc": "/blocs/RCEP/?economy=CHN&as_of=2021-08-31",
 }
 # The miss path: {economy} and {day} are drawn per request by scripts/load.lua (`page` mix).
 MISS_URLS = {
