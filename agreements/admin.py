@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agreements import versioning
 from agreements.admin_import import CsvImportMixin
+from agreements.choices import DatePrecision
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -35,6 +37,7 @@ from agreements.models import (
     Source,
     Territory,
 )
+from agreements.models.arrangements import DATED_EVENTS
 from agreements.models.memberships import describe_period, periods_overlap
 
 admin.site.site_header = "AEO Registry administration"
@@ -279,9 +282,29 @@ class SourceInline(admin.TabularInline):
         return 1 if obj is None else 0
 
 
+class ArrangementForm(forms.ModelForm):
+    """A date entered without its precision is a day: the usual case needs no second choice.
+    A precision without a date stays an error (the model's own check)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for event in DATED_EVENTS:
+            field = self.fields.get(f"{event}_precision")
+            if field is not None:
+                field.help_text = "Left blank with a date: day."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for event in DATED_EVENTS:
+            if cleaned.get(f"{event}_date") and not cleaned.get(f"{event}_precision"):
+                cleaned[f"{event}_precision"] = DatePrecision.DAY
+        return cleaned
+
+
 @admin.register(Arrangement)
 class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "arrangements.csv"
+    form = ArrangementForm
     list_display = (
         "key",
         "title",

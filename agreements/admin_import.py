@@ -77,6 +77,11 @@ class CsvImportMixin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name=f"{opts.app_label}_{opts.model_name}_import",
             ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.template_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_template",
+            ),
             *super().get_urls(),
         ]
 
@@ -112,6 +117,15 @@ class CsvImportMixin(admin.ModelAdmin):
                     confirm_form=ImportConfirmForm(initial={"digest": digest}) if result.ok else None,
                 )
         return self._render(request, "admin/agreements/import_form.html", form=upload_form)
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        """A blank file to fill in: the header row of the table, nothing else."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        header = ",".join(COLUMNS[self.import_table]) + "\r\n"
+        response = HttpResponse(header, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.import_table}"'
+        return response
 
     def _confirm(self, request: HttpRequest, session_key: str) -> HttpResponse:
         form = ImportConfirmForm(request.POST)

@@ -55,6 +55,8 @@ class RowResult:
     key: str
     outcome: str
     messages: tuple[str, ...] = ()
+    # A changed row's changes: (column, old value, new value).
+    changes: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -145,5 +147,6 @@ def _row_results(table: str, rows: list[Row], problems: list[str], applier: Appl
             results.append(RowResult(line, key, ERROR, tuple(shown)))
         else:
             outcome = applier.outcomes.get((table, line), "unchanged")
-            results.append(RowResult(line, key, outcome))
+            changes = tuple(applier.changes.get((table, line), ()))
+            results.append(RowResult(line, key, outcome, changes=changes))
     return results

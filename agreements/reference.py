@@ -688,6 +688,8 @@ class Applier:
         self.history = BulkHistory(reason=IMPORT_REASON)
         # Each file row's outcome by its line: "new", "changed" or "unchanged".
         self.outcomes: dict[tuple[str, int], str] = {}
+        # What a "changed" row changes, by its line: (field, old value, new value), for the preview.
+        self.changes: dict[tuple[str, int], list[tuple[str, str, str]]] = defaultdict(list)
         # Rows without children are written in batches by `flush()`: one statement per
         # BATCH_SIZE rows instead of three round trips per row (an 80,000-row import).
         self.to_create: list[tuple[Row | None, models.Model]] = []
@@ -769,6 +771,8 @@ class Applier:
         changed = _values(current, fields) != _values(item, fields)
         if changed:
             for name in fields:
+                if getattr(current, name) != getattr(item, name):
+                    self.note_change(row, name, getattr(current, name), getattr(item, name))
                 setattr(current, name, getattr(item, name))
             if children_changed is None:
                 self.to_update.append((row, current, fields))
@@ -783,6 +787,22 @@ class Applier:
     def record(self, row: Row | None, outcome: str) -> None:
         if row is not None:
             self.outcomes[(row.file, row.line)] = outcome
+
+    def note_change(self, row: Row | None, name: str, old: Any, new: Any) -> None:
+        if row is not None:
+            # The file's column: a foreign key's column drops the field's "_id" (claims' economy).
+            self.changes[(row.file, row.line)].append((name.removesuffix("_id"), _shown(old), _shown(new)))
+
+
+def _shown(value: Any) -> str:
+    """A value as its CSV cell shows it: dates in ISO form, nothing for None, lists joined by ' ; '."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return " ; ".join(_shown(item) for item in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def explain(instance: models.Model, error: IntegrityError) -> str:
@@ -855,9 +875,18 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     for arrangement_key, (row, item, parties, sources) in parsed.arrangements.items():
 
         def sync_children(
-            saved: models.Model, parties: list[str] = parties, sources: list[str] = sources
+            saved: models.Model,
+            parties: list[str] = parties,
+            sources: list[str] = sources,
+            row: Row | None = row,
+            existed: bool = arrangement_key in existing_arrangements,
         ) -> bool:
             changed = False
+            old_parties, old_sources = existing_parties.get(saved.pk, []), existing_sources.get(saved.pk, [])
+            if existed and sorted(old_parties) != sorted(parties):
+                applier.note_change(row, "parties", sorted(old_parties), sorted(parties))
+            if existed and old_sources != sources:
+                applier.note_change(row, "sources", old_sources, sources)
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
                 ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
                 # The deletes above record history row by row (through signals); bulk_create does not.

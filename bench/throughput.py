@@ -222,7 +222,9 @@ def run(*, quick: bool) -> dict[str, Any]:
                 urllib.request.urlopen(base + path, timeout=30).read()
         # a, b, a, c, a, d, a: each page against the trivial runs just before and after it.
         order = ["trivial"]
-        for name in ("dashboard", "arrangements", "summary", "why", "why_between"):
+        for name in URLS:
+            if name == "trivial":
+                continue
             order += [name, "trivial"]
         # Then the miss path, in the same way: a, e, a, f, a, g, a, h, a.
         for name in MISS_URLS:

@@ -552,3 +552,22 @@ def test_the_history_pages_have_no_inline_style(admin_client: Client) -> None:
         assert "/static/css/admin.css" in html, page
     listing = admin_client.get(history_pages()[0]).content.decode()
     assert 'class="paginator history-paginator"' in listing
+
+
+# Entry without friction (issue 14, item 9)
+
+
+def test_a_date_without_a_precision_is_saved_as_a_day(admin_client: Client, world: dict[str, Any]) -> None:
+    response = post_arrangement(admin_client, ["QMA", "QOA"], signed_precision="", effective_precision="")
+    assert response.status_code == 302, all_errors(response)
+    arrangement = Arrangement.objects.get(key="QMA-QOA")
+    assert (arrangement.signed_precision, arrangement.effective_precision) == ("day", "day")
+    assert arrangement.ended_precision == ""  # no date, no precision
+
+
+def test_the_in_force_date_and_its_precision_share_a_label(
+    admin_client: Client, world: dict[str, Any]
+) -> None:
+    page = admin_client.get(url(Arrangement, "add")).content.decode()
+    assert ">In force date:</label>" in page and ">In force precision:</label>" in page
+    assert "ffective precision" not in page

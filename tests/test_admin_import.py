@@ -145,3 +145,62 @@ def test_the_upload_needs_a_csrf_token(admin_user: User) -> None:
     content = csv_bytes(list(COLUMNS["blocs.csv"]), [valid_row("blocs.csv", 1)])
     response = client.post(url(Bloc, "import"), {"file": SimpleUploadedFile("b.csv", content)})
     assert response.status_code == 403
+
+
+# Entry without friction (issue 14, item 9)
+
+
+@pytest.mark.parametrize(("model", "table"), IMPORTABLE)
+def test_each_import_page_offers_a_blank_template(
+    admin_client: Client, model: type[Model], table: str
+) -> None:
+    template_url = url(model, "import_template")
+    assert f'href="{template_url}"' in admin_client.get(url(model, "import")).content.decode()
+    response = admin_client.get(template_url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert f'filename="{table}"' in response["Content-Disposition"]
+    assert response.content.decode("utf-8") == ",".join(COLUMNS[table]) + "\r\n"
+    # The template imports as an empty file: nothing to do, no error.
+    preview = upload(admin_client, model, response.content)
+    assert "<li>Errors: 0</li>" in preview.content.decode()
+
+
+def test_the_preview_shows_each_changed_field_with_its_old_and_new_value(admin_client: Client) -> None:
+    header = list(COLUMNS["arrangements.csv"])
+    first = upload(admin_client, Arrangement, csv_bytes(header, [valid_row("arrangements.csv", 7)]))
+    admin_client.post(url(Arrangement, "import"), {"digest": digest_of(first)})
+    row = valid_row("arrangements.csv", 7) | {
+        "title": "Renamed <b>arrangement</b>",
+        "sources": "https://example.org/7 ; A citation 7 ; https://example.org/new",
+    }
+    html = upload(admin_client, Arrangement, csv_bytes(header, [row])).content.decode()
+    assert "<li>Changed: 1</li>" in html
+    assert re.search(r"title</code>: Imported arrangement 7 → Renamed &lt;b&gt;arrangement&lt;/b&gt;", html)
+    assert (
+        "sources</code>: https://example.org/7 ; A citation 7 → "
+        "https://example.org/7 ; A citation 7 ; https://example.org/new"
+    ) in html
+    assert "signed_date</code>" not in html  # an unchanged field is not listed
+
+
+def test_reimporting_an_unchanged_arrangement_leaves_its_sources_and_their_history(
+    admin_client: Client,
+) -> None:
+    from agreements.models import Source
+
+    header = list(COLUMNS["arrangements.csv"])
+    data = csv_bytes(header, [valid_row("arrangements.csv", 8)])
+    admin_client.post(
+        url(Arrangement, "import"), {"digest": digest_of(upload(admin_client, Arrangement, data))}
+    )
+    arrangement = Arrangement.objects.get(key="QIMP-8")
+    sources = list(arrangement.sources.values_list("pk", "url", "citation"))
+    history = (arrangement.history.count(), Source.history.filter(arrangement_id=arrangement.pk).count())
+    preview = upload(admin_client, Arrangement, data)
+    assert "<li>Unchanged: 1</li>" in preview.content.decode()
+    admin_client.post(url(Arrangement, "import"), {"digest": digest_of(preview)})
+    assert list(arrangement.sources.values_list("pk", "url", "citation")) == sources
+    assert (
+        arrangement.history.count(),
+        Source.history.filter(arrangement_id=arrangement.pk).count(),
+    ) == history

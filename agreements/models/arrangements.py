@@ -55,7 +55,7 @@ class Arrangement(models.Model):
     effective_date = models.DateField(
         _("in force date"), null=True, blank=True, validators=[plausible_event_date]
     )
-    effective_precision = _precision_field(_("effective precision"))
+    effective_precision = _precision_field(_("in force precision"))
     ended_date = models.DateField(
         _("ended date"),
         null=True,

@@ -307,5 +307,7 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
             ((code, members[code]) for code in set(members) - covered_codes), key=lambda item: item[1]
         ),
         leaders=counts[:LEADERS_SHOWN],
-        pairs=selectors.member_pairs(members=sorted(members.items()), day=day, basis=basis, evidence=evidence),
+        pairs=selectors.member_pairs(
+            members=sorted(members.items()), day=day, basis=basis, evidence=evidence
+        ),
     )
