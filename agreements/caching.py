@@ -17,6 +17,11 @@ never `as_of` and `basis`. The order of the parameters is kept, since the page's
 it: two orders are two entries. Values are keyed as sent, not cleaned: a page redisplays the text that
 was submitted (`economy=chn` selects no option), so two spellings are two pages.
 
+A stored page is also kept gzip-compressed, compressed once when it is stored, and a client that
+accepts gzip gets those bytes (`Content-Encoding: gzip`, `Vary: Accept-Encoding`): a page of
+70 KB travels as about 11 KB, at no cost per request. Cached pages hold no secret (no CSRF token,
+no session data), so compression leaks nothing a BREACH-style attack could extract.
+
 Known parameters still take any value (`q`, dates), so the entries stored per page (per path and
 data version) are bounded by AEO_PAGE_CACHE_ENTRIES within one cache lifetime; beyond the bound,
 pages are rendered and not stored.
@@ -26,8 +31,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gzip
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any, cast
@@ -38,6 +45,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from agreements.versioning import current_version, forget
@@ -145,6 +153,49 @@ def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
     return stored <= settings.AEO_PAGE_CACHE_ENTRIES
 
 
+# Level 4: 70 KB of HTML in 0.4 ms to 11 KB (level 6: 1.4 ms to 10.5 KB), once per stored page.
+GZIP_LEVEL = 4
+GZIP_MIN_BYTES = 1024
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/atom+xml", "image/svg+xml")
+_GZIP = re.compile(r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?:,|$)", re.IGNORECASE)
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """Whether the client named gzip in Accept-Encoding with a quality above zero."""
+    match = _GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    if match is None:
+        return False
+    try:
+        return match[1] is None or float(match[1]) > 0
+    except ValueError:
+        return False
+
+
+def _compressed(response: HttpResponse) -> bytes | None:
+    """The gzip of a page worth compressing; None for small bodies and binary types."""
+    kind = response.headers.get("Content-Type", "")
+    if len(response.content) < GZIP_MIN_BYTES or not kind.startswith(_COMPRESSIBLE):
+        return None
+    if "Content-Encoding" in response.headers:
+        return None
+    return gzip.compress(response.content, GZIP_LEVEL, mtime=0)
+
+
+def _respond(
+    request: HttpRequest, status: int, headers: dict[str, str], content: bytes, packed: bytes | None
+) -> HttpResponse:
+    use_gzip = packed is not None and accepts_gzip(request)
+    response = HttpResponse(packed if use_gzip else content, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    if packed is not None:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if use_gzip:
+        response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(response.content))
+    return response
+
+
 def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any) -> HttpResponseBase:
     seconds = settings.AEO_PAGE_CACHE_SECONDS
     if request.method not in ("GET", "HEAD") or seconds <= 0:
@@ -153,11 +204,9 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     key = page_key(request, version, query)
     hit = cache.get(key)
     if hit is not None:
-        status, headers, content = hit
-        cached = HttpResponse(content, status=status)
-        for name, value in headers.items():
-            cached[name] = value
-        return cached
+        # An entry stored before pages were kept compressed has no compressed copy.
+        status, headers, content, *packed = hit
+        return _respond(request, status, headers, content, packed[0] if packed else None)
     # A page computed now is computed from the data as the database has it: the version this
     # process remembers (at most AEO_VERSION_RECHECK_SECONDS old) is read again first. The counting
     # pages need no other query (their facts and names are kept per version), and this read is
@@ -175,7 +224,9 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     ):
         # Every header the view set (middleware adds its own afterwards, on hits as on misses).
         headers = dict(response.headers.items())
-        cache.set(key, (response.status_code, headers, response.content), seconds)
+        packed = _compressed(response)
+        cache.set(key, (response.status_code, headers, response.content, packed), seconds)
+        return _respond(request, response.status_code, headers, response.content, packed)
     return response
 
 

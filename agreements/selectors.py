@@ -144,6 +144,16 @@ def lookups() -> Lookups:
     return kept
 
 
+def first_signed_year() -> int | None:
+    """The year the first arrangement was signed: where the time bars start (kept per data version)."""
+
+    def build() -> int | None:
+        years = (a.signed_date.year for a in lookups().arrangements.values() if a.signed_date)
+        return min(years, default=None)
+
+    return lookups().cached("first_signed_year", build)
+
+
 def forget_index() -> None:
     """Drop the kept index and lookups (tests that roll back their writes call this between tests)."""
     _INDEX.clear()

@@ -56,7 +56,8 @@ def test_no_operation_answers_5xx_or_breaks_its_schema() -> None:
         )
         @given(case=operation.as_strategy())
         def check(case: schemathesis.Case) -> None:
-            response = case.call(headers={"Host": "localhost"})
+            # The WSGI transport does not decode gzip (an HTTP client would): ask for plain bytes.
+            response = case.call(headers={"Host": "localhost", "Accept-Encoding": "identity"})
             case.validate_response(
                 response, checks=[not_a_server_error, response_schema_conformance, content_type_conformance]
             )

@@ -192,3 +192,29 @@ def test_an_edit_builds_a_new_download(client: Client) -> None:
         after, new_headers = zip_answer(client, url)
         assert after != before
         assert new_headers["X-Data-Version"] != headers["X-Data-Version"]
+
+
+def test_a_cached_page_travels_gzip_compressed_to_a_client_that_accepts_it(client: Client) -> None:
+    """Page weight (issue 6): the page is compressed once, when stored, and served compressed on
+    the miss that stores it as on every hit; a client that does not accept gzip gets plain bytes."""
+    import gzip
+
+    url = "/?economy=CHN&as_of=2021-08-31"
+    plain = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+    first = client.get("/?economy=KOR&as_of=2021-08-31", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    refused = client.get(url, HTTP_ACCEPT_ENCODING="br, gzip;q=0")
+    assert first["Content-Encoding"] == "gzip" and b"KOR" in gzip.decompress(first.content)
+    assert packed["Content-Encoding"] == "gzip"
+    assert int(packed["Content-Length"]) == len(packed.content) < len(plain.content) / 4
+    assert gzip.decompress(packed.content) == plain.content
+    assert "Content-Encoding" not in plain and "Content-Encoding" not in refused
+    assert refused.content == plain.content
+    for response in (plain, packed, refused):
+        assert "Accept-Encoding" in response["Vary"]
+
+
+def test_small_and_streamed_responses_are_not_compressed(client: Client) -> None:
+    assert "Content-Encoding" not in client.get("/ping", HTTP_ACCEPT_ENCODING="gzip")
+    csv = client.get("/arrangements/?format=csv", HTTP_ACCEPT_ENCODING="gzip")
+    assert csv.status_code == 200 and "Content-Encoding" not in csv

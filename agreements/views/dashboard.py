@@ -65,6 +65,8 @@ def home(request: HttpRequest) -> HttpResponse:
             for code in data.summary.by_bloc
         ],
         "year_before": a_year_before(params["as_of"]),
+        # The time bar starts at the first year any arrangement was signed.
+        "first_year": selectors.first_signed_year() or params["as_of"].year,
         "map_figure": charts.partner_map(data),
         "race_countries": charts.race_chart(race, "countries"),
         "race_economies": charts.race_chart(race, "economies"),

@@ -1,9 +1,10 @@
 // Time as a control on the dashboard (issue 13, item 2): a slider over the years from the
-// economy's first event to today, "previous/next change" buttons that jump to the previous or next
+// first arrangement to today, "previous/next change" buttons that jump to the previous or next
 // day on which the shown figures change, and Play, which steps through the years. Each move fetches
 // the dashboard for the new day from this site (cached like every page) and swaps in its figures,
 // map, charts and citation without a page load; the URL follows, so stopping anywhere leaves a
-// link to that view. The days the figures change come from "Why the number moved" (/why/, JSON).
+// link to that view. The days the figures change come from "Why the number moved" (/why/, JSON),
+// fetched when the bar is first approached or used.
 // Without JavaScript the bar stays hidden and the date box with "Show" does the same.
 (function () {
   "use strict";
@@ -21,6 +22,7 @@
     var play = bar.querySelector("[data-play]");
     var today = bar.getAttribute("data-today");
     var days = [];
+    var loaded = null; // the promise of the days, once asked for
     var playing = null;
     var pending = null;
 
@@ -41,10 +43,12 @@
     function show(day) {
       shown.textContent = day;
       slider.value = day.substring(0, 4);
+      // Until the days are known (loadDays), both buttons stay usable.
+      var known = loaded !== null && bar.hasAttribute("data-days");
       var earlier = days.filter(function (d) { return d < day; });
       var later = days.filter(function (d) { return d > day; });
-      if (prev) prev.disabled = earlier.length === 0;
-      if (next) next.disabled = later.length === 0;
+      if (prev) prev.disabled = known && earlier.length === 0;
+      if (next) next.disabled = known && later.length === 0;
       bar.setAttribute("data-day", day);
     }
 
@@ -114,14 +118,18 @@
     }
 
     if (prev) prev.addEventListener("click", function () {
-      var day = current();
-      var earlier = days.filter(function (d) { return d < day; });
-      if (earlier.length) go(earlier[earlier.length - 1], true);
+      loadDays().then(function () {
+        var day = current();
+        var earlier = days.filter(function (d) { return d < day; });
+        if (earlier.length) go(earlier[earlier.length - 1], true);
+      }).catch(function () {});
     });
     if (next) next.addEventListener("click", function () {
-      var day = current();
-      var later = days.filter(function (d) { return d > day; });
-      if (later.length) go(later[0], true);
+      loadDays().then(function () {
+        var day = current();
+        var later = days.filter(function (d) { return d > day; });
+        if (later.length) go(later[0], true);
+      }).catch(function () {});
     });
     // The slider moves on arrow keys and drags; the page follows when the value is let go of
     // ("change"), not on every intermediate position.
@@ -146,36 +154,48 @@
       if (event.state && event.state.asOf) go(event.state.asOf, false);
     });
 
-    // The ranking has no change days of its own (no economy): a slider and Play only.
-    var changeDays = bar.hasAttribute("data-why-url")
-      ? window.fetch(bar.getAttribute("data-why-url") + "?" + params(today).toString() + "&format=json", {
-          credentials: "same-origin",
+    // The days the figures change are fetched when the bar is first approached (pointer or
+    // focus) or used, not on every page load: most visits never move through time, and the
+    // story behind the days weighs more than the page. The ranking has no economy, so no days.
+    function loadDays() {
+      if (loaded) return loaded;
+      if (!bar.hasAttribute("data-why-url")) {
+        loaded = Promise.resolve(days);
+        return loaded;
+      }
+      var url = bar.getAttribute("data-why-url") + "?" + params(today).toString() + "&format=json";
+      loaded = window
+        .fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
         })
-      : Promise.resolve({ ok: true, json: function () { return { rows: [] }; } });
-    changeDays
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      })
-      .then(function (story) {
-        var seen = {};
-        (story.rows || []).forEach(function (row) {
-          if (row.date) seen[row.date] = true;
+        .then(function (story) {
+          var seen = {};
+          (story.rows || []).forEach(function (row) {
+            if (row.date) seen[row.date] = true;
+          });
+          days = Object.keys(seen).sort();
+          bar.setAttribute("data-days", String(days.length));
+          if (!bar.hasAttribute("data-loading")) show(current());
+          return days;
+        })
+        .catch(function (error) {
+          loaded = null; // a later approach tries again
+          bar.setAttribute("data-error", error.message);
+          throw error;
         });
-        days = Object.keys(seen).sort();
-        var first = days.length
-          ? parseInt(days[0].substring(0, 4), 10)
-          : parseInt(bar.getAttribute("data-first-year") || today.substring(0, 4), 10);
-        slider.min = String(first);
-        slider.max = today.substring(0, 4);
-        bar.hidden = false;
-        show(current());
-        window.history.replaceState({ asOf: current() }, "", window.location.href);
-        bar.setAttribute("data-ready", "true");
-      })
-      .catch(function (error) {
-        bar.setAttribute("data-error", error.message);
-      });
+      return loaded;
+    }
+    bar.addEventListener("pointerenter", function () { loadDays().catch(function () {}); });
+    bar.addEventListener("focusin", function () { loadDays().catch(function () {}); });
+
+    slider.min = bar.getAttribute("data-first-year") || today.substring(0, 4);
+    slider.max = today.substring(0, 4);
+    bar.hidden = false;
+    show(current());
+    window.history.replaceState({ asOf: current() }, "", window.location.href);
+    bar.setAttribute("data-ready", "true");
   }
 
   if (document.readyState === "loading") {

@@ -104,3 +104,19 @@ def test_the_ranking_follows_the_slider_without_a_page_load(site: str, page: Pag
     assert first.locator("td").last.inner_text() == str(ranking["results"][0]["value"])
     assert page.evaluate("window.__same_page") is True
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_change_days_are_fetched_only_when_the_bar_is_approached(site: str, page: Page) -> None:
+    """Page weight (issue 6): a visit that never moves through time does not fetch the story."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/why/" in request.url else None)
+    page.goto(f"{site}/?economy=CHN&as_of=2011-01-01", wait_until="networkidle")
+    page.wait_for_selector("[data-timebar][data-ready=true]", timeout=20_000)
+    assert asked == []
+    assert page.locator("#timebar-year").get_attribute("min") == "2007"  # the first arrangement
+    page.locator("#timebar-year").focus()
+    page.wait_for_selector("[data-timebar][data-days]", timeout=20_000)
+    assert len(asked) == 1
+    # China signed its first arrangement in 2012: no change before 2011, so "previous" is off.
+    assert page.locator("[data-step=prev]").is_disabled()
+    assert page.locator("[data-step=next]").is_enabled()
