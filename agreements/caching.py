@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from agreements.versioning import current_version, forget
+from agreements.versioning import current_version
 
 View = Callable[..., HttpResponseBase]
 # What declares a page's query parameters: a form or FilterSet class (its fields), or one name
@@ -207,14 +207,12 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
         # An entry stored before pages were kept compressed has no compressed copy.
         status, headers, content, *packed = hit
         return _respond(request, status, headers, content, packed[0] if packed else None)
-    # A page computed now is computed from the data as the database has it: the version this
-    # process remembers (at most AEO_VERSION_RECHECK_SECONDS old) is read again first. The counting
-    # pages need no other query (their facts and names are kept per version), and this read is
-    # also what answers 503 at once, not a page from memory, when the database is down or hung.
-    forget()
-    confirmed = current_version()
-    if confirmed != version:
-        version, key = confirmed, page_key(request, confirmed, query)
+    # A miss is as fresh as a hit: the version this process knows (the machine's change counter
+    # has not moved and the database was read less than AEO_VERSION_RECHECK_SECONDS ago). The
+    # counting pages then need no query at all (their facts and names are kept per version), which
+    # is most of what a miss costs (issue 16). A page whose view reads the database may be newer
+    # than that version: stored under it, it is only ever replaced by a newer one. When the
+    # database is down or hung, misses answer 503 once the version needs reading again, as hits do.
     response = view(request, *args, **kwargs)
     if (
         response.status_code == 200

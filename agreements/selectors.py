@@ -478,20 +478,40 @@ def undated_in_force(*, economy: str | None, day: dt.date) -> int:
     return undated.distinct().count()
 
 
+def _statements() -> dict[tuple[str, str], list[tuple[dt.date, dt.date, str, list[Claim]]]]:
+    """Every official statement by (economy, basis): (as_of, stated_on, key, its claims by metric),
+    latest last. Kept per data version: the dashboard asks on every page, without a query."""
+
+    def build() -> dict[tuple[str, str], list[tuple[dt.date, dt.date, str, list[Claim]]]]:
+        grouped: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+        for claim in Claim.objects.select_related("economy").order_by("metric"):
+            grouped[(claim.economy_id, claim.basis, claim.key)].append(claim)
+        statements: dict[tuple[str, str], list[tuple[dt.date, dt.date, str, list[Claim]]]] = defaultdict(list)
+        for (economy, basis, key), claims in grouped.items():
+            statements[(economy, basis)].append((claims[0].as_of, claims[0].stated_on, key, claims))
+        for found in statements.values():
+            found.sort(key=lambda statement: (statement[0], statement[1]))
+        return dict(statements)
+
+    return lookups().cached("statements", build)
+
+
+def latest_statement(*, economy: str, day: dt.date, basis: str) -> tuple[str, dt.date] | None:
+    """The key and as-of day of the latest official statement about `economy` on `basis` as of
+    `day` or before (the latest stated when two share a day), or None."""
+    found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
+    return (found[-1][2], found[-1][0]) if found else None
+
+
 def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:
     """The latest official statement about `economy` on `basis` as of `day` or before (all its
-    measures), each beside the registry's figure for the statement's own day."""
-    latest = (
-        Claim.objects.filter(economy_id=economy, basis=basis, as_of__lte=day)
-        .order_by("-as_of", "-stated_on")
-        .values_list("as_of", "key")
-        .first()
-    )
-    if latest is None:
+    measures), each beside the registry's figure for the statement's own day. No query."""
+    found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
+    if not found:
         return []
-    claims = Claim.objects.select_related("economy").filter(economy_id=economy, basis=basis, key=latest[1])
-    summary = fact_index().summary(economy, latest[0], basis, evidence)
-    return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims.order_by("metric")]
+    as_of, _, _, claims = found[-1]
+    summary = fact_index().summary(economy, as_of, basis, evidence)
+    return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims]
 
 
 def arrangements_by_year(*, until: dt.date, evidence: str) -> tuple[dict[int, int], dict[int, int]]:

@@ -34,6 +34,18 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request through the test client runs
+    LocaleMiddleware in this thread, which leaves the request's language active afterwards: a
+    test after a /zh-hans/ request would otherwise render forms and names in Chinese."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_page_cache() -> Iterator[None]:
     """Tests roll back their writes, and with them data-version bumps: a version number can come
     back with other data in the next test. Production never rolls back a bump it served."""

@@ -343,3 +343,25 @@ def test_catalog_rows_write_what_the_template_loops_wrote(language: str) -> None
                 "{% load catalog_markup %}" + ("    " + tag + "\n" if "rows" in tag else tag)
             ).render(context)
             assert new == old
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "snippet", ["", '<iframe src="https://x.example/embed/map/?a=1&b=2" title="T"></iframe>']
+)
+def test_chart_downloads_writes_what_its_template_wrote(language: str, snippet: str) -> None:
+    from django.template.loader import get_template
+
+    from agreements.templatetags.sharing import chart_downloads_markup
+
+    values = {
+        "chart_id": "map",
+        "title": 'Partners of "China" <b>& co</b>',
+        "note": "As of 2021-08-31 · Signed basis\nSource: AEO Registry, https://x.example/?a=1&b=2",
+        "filename": "map-CHN-2021-08-31",
+        "snippet": snippet,
+    }
+    with translation.override(language):
+        old = get_template("includes/_chart_downloads.html").render(values)
+        new = chart_downloads_markup(**values)
+    assert new == old

@@ -8,7 +8,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
+from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from agreements import selectors
 from agreements.choices import Basis, Status
@@ -39,14 +41,29 @@ def in_force_gaps(context: template.Context) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("includes/_official_figures.html", takes_context=True)
-def official_figures(context: template.Context) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def official_figures(context: template.Context) -> SafeString:
     """The claims ledger's latest statement for the shown economy, basis and day (or before it),
-    beside the registry's own figures, with any difference explained (issue 13, item 7)."""
+    beside the registry's own figures, with any difference explained (issue 13, item 7).
+
+    The section depends on the statement, the evidence level, whether the statement is of the shown
+    day, the language and the URL prefix: rendered once per data version for each, then reused."""
     params = context.get("params")
     if not isinstance(params, dict) or not params.get("economy") or not params.get("as_of"):
-        return {"rows": []}
-    rows = selectors.official_figures(
-        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
-    )
-    return {"rows": rows, "claim": rows[0].claim if rows else None, "day": params["as_of"]}
+        return SafeString("")
+    economy, day, basis, evidence = params["economy"], params["as_of"], params["basis"], params["evidence"]
+    latest = selectors.latest_statement(economy=economy, day=day, basis=basis)
+    if latest is None:
+        return SafeString("")
+    key, as_of = latest
+    rendered: dict[tuple[object, ...], SafeString] = selectors.lookups().cached("official_markup", dict)
+    markup_key = (economy, basis, evidence, key, as_of == day, get_script_prefix())
+    markup = rendered.get(markup_key)
+    if markup is None:
+        rows = selectors.official_figures(economy=economy, day=day, basis=basis, evidence=evidence)
+        markup = rendered[markup_key] = mark_safe(  # the template escapes every value
+            get_template("includes/_official_figures.html").render(
+                {"rows": rows, "claim": rows[0].claim if rows else None, "same_day": as_of == day}
+            )
+        )
+    return markup

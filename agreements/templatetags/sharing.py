@@ -11,14 +11,17 @@ query string otherwise, and the page's declared parameters (`page_parameters`, s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from agreements.choices import Basis, Evidence
@@ -42,7 +45,20 @@ def _value(value: Any) -> str:
 
 def view_state(context: template.Context) -> dict[str, str]:
     """What the view shows, as query parameters: the query string, the form's cleaned values
-    (defaults made explicit) and `as_of` always stated where the view takes it."""
+    (defaults made explicit) and `as_of` always stated where the view takes it. Worked out once
+    per rendering of the page (every chart and the citation ask); do not change it."""
+    kept = context.render_context.get(_STATE) if hasattr(context, "render_context") else None
+    if kept is None:
+        kept = _view_state(context)
+        if hasattr(context, "render_context"):
+            context.render_context[_STATE] = kept
+    return cast("dict[str, str]", kept)
+
+
+_STATE = "aeo-sharing-view-state"
+
+
+def _view_state(context: template.Context) -> dict[str, str]:
     request: HttpRequest = context["request"]
     names = _page_parameters(request)
     state: dict[str, str] = {}
@@ -116,7 +132,7 @@ def embed_snippet(context: template.Context, path: str, extra: str, title: str, 
     )
 
 
-@register.inclusion_tag("includes/_chart_downloads.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def chart_downloads(
     context: template.Context,
     chart_id: str,
@@ -125,16 +141,65 @@ def chart_downloads(
     embed: str = "",
     embed_query: str = "",
     embed_height: int = 560,
-) -> dict[str, Any]:
-    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path)."""
+) -> SafeString:
+    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path).
+
+    Written in Python, not through an included template: a dashboard has three, and the template
+    engine cost more than the rest of the markup (issue 16). tests/test_fast_markup.py checks
+    that it writes what the template `includes/_chart_downloads.html` wrote."""
     state = view_state(context)
-    return {
-        "chart_id": chart_id,
-        "title": title,
-        "note": chart_note(context),
-        "filename": _filename(stem, state),
-        "snippet": embed_snippet(context, embed, embed_query, title, embed_height) if embed else "",
-    }
+    return chart_downloads_markup(
+        chart_id=str(chart_id),
+        title=str(title),
+        note=chart_note(context),
+        filename=_filename(stem, state),
+        snippet=embed_snippet(context, embed, embed_query, str(title), embed_height) if embed else "",
+    )
+
+
+def chart_downloads_markup(
+    *, chart_id: str, title: str, note: str, filename: str, snippet: str
+) -> SafeString:
+    labels = _download_labels(translation.get_language())
+    chart, heading = conditional_escape(chart_id), conditional_escape(title)
+    markup = (
+        f'<p class="chart-downloads" data-chart-downloads="{chart}" data-title="{heading}" '
+        f'data-note="{conditional_escape(note)}" data-filename="{conditional_escape(filename)}" hidden>\n'
+        f'  <button type="button" data-format="png">{labels["png"]}<span class="visually-hidden">: '
+        f"{heading}</span></button>\n"
+        f'  <button type="button" data-format="svg">{labels["svg"]}<span class="visually-hidden">: '
+        f"{heading}</span></button>\n</p>"
+    )
+    if snippet:
+        markup += (
+            f'\n<details class="embed-snippet" data-embed="{chart}">\n'
+            f'  <summary>{labels["embed"]}<span class="visually-hidden">: {heading}</span></summary>\n'
+            f"  <p>{labels['paste']}</p>\n"
+            f'  <pre class="cite-text" id="embed-{chart}" tabindex="0">{conditional_escape(snippet)}</pre>\n'
+            f'  <button type="button" data-copy="embed-{chart}" hidden>{labels["copy"]}'
+            f'<span class="visually-hidden"> {labels["embed"]}</span></button>\n'
+            f'  <p class="copy-status" role="status" aria-live="polite" data-copied="{labels["copied"]}" '
+            f'data-select="{labels["select"]}"></p>\n</details>'
+        )
+    return mark_safe(markup + "\n")  # every value above is escaped
+
+
+@functools.cache
+def _download_labels(language: str | None) -> dict[str, str]:
+    """The buttons' words in `language`, escaped (translations change only with a deployment)."""
+    with translation.override(language):
+        return {
+            name: conditional_escape(gettext(text))
+            for name, text in {
+                "png": "Download PNG",
+                "svg": "Download SVG",
+                "embed": "Embed",
+                "paste": "Paste this into a web page to show the chart there, with its source line:",
+                "copy": "Copy",
+                "copied": "Copied.",
+                "select": "Selected: press Ctrl+C (⌘C) to copy.",
+            }.items()
+        }
 
 
 @register.inclusion_tag("includes/_cite_panel.html", takes_context=True)
