@@ -34,7 +34,9 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    LinkCheck,
     Source,
+    SourceDocument,
     Territory,
 )
 from agreements.models.arrangements import DATED_EVENTS
@@ -365,3 +367,28 @@ class ClaimAdmin(CsvImportMixin, RegistryAdmin):
     list_select_related = ("economy",)
     date_hierarchy = "as_of"
     ordering = ("-as_of", "key", "basis", "metric")
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(CsvImportMixin, RegistryAdmin):
+    """What a source URL is (title, publisher, date, archived copy)."""
+
+    import_table = "source_documents.csv"
+    list_display = ("url", "title", "publisher", "published")
+    list_filter = ("publisher",)
+    search_fields = ("url", "title", "publisher")
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(admin.ModelAdmin):
+    """What `manage.py check_sources` found; read only (the command writes it)."""
+
+    list_display = ("url", "http_status", "checked_at", "note")
+    list_filter = ("http_status",)
+    search_fields = ("url", "note")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

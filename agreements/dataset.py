@@ -37,6 +37,7 @@ from agreements.models import (
     Economy,
     EconomyMembership,
     Source,
+    SourceDocument,
     Territory,
 )
 from agreements.reference import COLUMNS, PARTY_SEPARATOR, SOURCE_SEPARATOR
@@ -55,6 +56,7 @@ TABLE_MODELS: dict[str, type[Any]] = {
     "bloc_members.csv": BlocMembership,
     "arrangements.csv": Arrangement,
     "claims.csv": Claim,
+    "source_documents.csv": SourceDocument,
 }
 
 
@@ -147,6 +149,10 @@ def _claims() -> list[tuple[object, ...]]:
     return sorted(rows, key=lambda r: (r[0], r[5], r[6]))
 
 
+def _source_documents() -> list[tuple[object, ...]]:
+    return sorted(SourceDocument.objects.values_list("url", "title", "publisher", "published", "archive_url"))
+
+
 def table_rows(name: str) -> list[tuple[object, ...]]:
     """The rows of one reference file (without its header), in the file's column order."""
     readers = {
@@ -157,6 +163,7 @@ def table_rows(name: str) -> list[tuple[object, ...]]:
         "bloc_members.csv": lambda: _memberships(BlocMembership, "bloc"),
         "arrangements.csv": _arrangements,
         "claims.csv": _claims,
+        "source_documents.csv": _source_documents,
     }
     return readers[name]()
 

@@ -46,6 +46,7 @@ NATURAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "blocs.csv": ("code",),
     "bloc_members.csv": ("bloc", "territory", "start_date"),
     "claims.csv": ("key", "basis", "metric"),
+    "source_documents.csv": ("url",),
 }
 
 

@@ -25,7 +25,7 @@ from django_stubs_ext import StrOrPromise
 
 from agreements import selectors
 from agreements.choices import DatePrecision, Evidence, Status
-from agreements.models import Arrangement, Economy, Source
+from agreements.models import Arrangement, Economy, LinkCheck, Source
 from agreements.querysets import in_force_undated_q
 
 SINGLE_SOURCE = "single_source"
@@ -122,6 +122,8 @@ class Counts:
     by_precision: dict[str, dict[str, int]]
     citation_sources: int  # source entries without a URL
     lists: dict[str, int]
+    # Cited URLs that did not answer their last `manage.py check_sources` (None: never checked).
+    links_not_answering: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +132,7 @@ class Counts:
             "signed_precision": self.by_precision["signed"],
             "in_force_precision": self.by_precision["effective"],
             "citation_sources": self.citation_sources,
+            "links_not_answering": self.links_not_answering,
             "lists": self.lists,
         }
 
@@ -171,7 +174,18 @@ def counts(*, differing_claims: int | None = None) -> Counts:
         },
         citation_sources=Source.objects.filter(url="").count(),
         lists=lists,
+        links_not_answering=_links_not_answering(),
     )
+
+
+def _links_not_answering() -> int | None:
+    """Cited source URLs whose last check got no answer or an error status; None if never checked.
+    Checks are not data: a page cached before a check run shows them after at most
+    AEO_PAGE_CACHE_SECONDS."""
+    checks = LinkCheck.objects.filter(url__in=Source.objects.exclude(url="").values("url"))
+    if not checks.exists():
+        return None
+    return checks.filter(Q(http_status__isnull=True) | Q(http_status__gte=400)).count()
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from agreements.models import (
     Economy,
     EconomyMembership,
     Source,
+    SourceDocument,
     Territory,
 )
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
@@ -85,6 +86,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "source_url",
         "note",
     ),
+    # What a source URL is (issue 14, item 4): one row per document, by its URL.
+    "source_documents.csv": ("url", "title", "publisher", "published", "archive_url"),
 }
 
 
@@ -280,6 +283,7 @@ class Parsed:
     bloc_members: list[tuple[Row, BlocMembership]] = field(default_factory=list)
     arrangements: dict[str, tuple[Row, Arrangement, list[str], list[str]]] = field(default_factory=dict)
     claims: list[tuple[Row, Claim]] = field(default_factory=list)
+    source_documents: dict[str, tuple[Row, SourceDocument]] = field(default_factory=dict)
 
 
 @dataclass
@@ -625,6 +629,23 @@ def parse_valid_rows(
         parsed.claims.append((row, item))
 
     guarded(files["claims.csv"], claim)
+
+    def source_document(row: Row) -> None:
+        v = row.values
+        url = require(v["url"], "url")
+        if url in parsed.source_documents:
+            raise RowError(f"duplicate source document {url!r}")
+        item = SourceDocument(
+            url=url,
+            title=v["title"],
+            publisher=v["publisher"],
+            published=parse_date(v["published"], "published"),
+            archive_url=v["archive_url"],
+        )
+        validate_fields(item, exclude=[])
+        parsed.source_documents[url] = (row, item)
+
+    guarded(files["source_documents.csv"], source_document)
     return parsed
 
 
@@ -924,6 +945,11 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     for claim_row, claim in parsed.claims:
         key = (claim.key, claim.basis, claim.metric)
         applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
+
+    document_fields = ("title", "publisher", "published", "archive_url")
+    existing_documents = {d.url: d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
+    for url, (document_row, document) in parsed.source_documents.items():
+        applier.upsert("source documents", existing_documents, url, document_row, document, document_fields)
 
     applier.flush()
     applier.history.flush()

@@ -354,6 +354,11 @@ PLAIN_PATHS: dict[str, dict[str, Any]] = {
                                     "signed_precision": _COUNTS,
                                     "in_force_precision": _COUNTS,
                                     "citation_sources": {"type": "integer"},
+                                    "links_not_answering": {
+                                        "type": ["integer", "null"],
+                                        "description": "Cited URLs that did not answer their last "
+                                        "`manage.py check_sources`; null if never checked.",
+                                    },
                                     "lists": _COUNTS,
                                 }
                             )

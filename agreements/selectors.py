@@ -21,6 +21,9 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    LinkCheck,
+    Source,
+    SourceDocument,
     Territory,
 )
 from agreements.names import bloc_name, territory_name
@@ -590,3 +593,15 @@ def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, ev
     if len(members) <= MATRIX_MAX_MEMBERS:
         rows = [(a, name, [(b, kind(a, b)) for b in codes]) for a, name in members]
     return PairMatrix(members=members, rows=rows, linked=linked, pairs=pairs)
+
+
+def described_sources(
+    arrangement: Arrangement,
+) -> list[tuple[Source, SourceDocument | None, LinkCheck | None]]:
+    """The arrangement's sources in order, each with the document its URL names (if described) and
+    the URL's last check (if checked): a query each, whatever the number of sources."""
+    sources = list(arrangement.sources.all())
+    urls = list({source.url for source in sources if source.url})
+    documents = SourceDocument.objects.in_bulk(urls, field_name="url") if urls else {}
+    checks = LinkCheck.objects.in_bulk(urls, field_name="url") if urls else {}
+    return [(source, documents.get(source.url), checks.get(source.url)) for source in sources]

@@ -42,6 +42,7 @@ from agreements.models import (
     Economy,
     EconomyMembership,
     Source,
+    SourceDocument,
     Territory,
 )
 
@@ -62,6 +63,7 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
     ArrangementParty,
     Source,
     Claim,
+    SourceDocument,
 )
 
 _silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)

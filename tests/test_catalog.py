@@ -258,8 +258,43 @@ def test_arrangement_detail_shows_parties_dates_sources_and_notes(client: Client
         '<a href="https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:22014D0772" rel="noopener">'
         in html
     )
-    assert "<li>lexology.com summary of GACC Announcement 2015 No.52</li>" in html
+    assert re.search(
+        r'<li data-source="\d+">lexology.com summary of GACC Announcement 2015 No.52 '
+        r'<span class="weak">\(citation only, no link\)</span></li>',
+        html,
+    )
+    # The document the URL names (data/source_documents.csv): its publisher beside the link.
+    assert "(EUR-Lex, Publications Office of the European Union)" in html
     assert "Croatia" in html
+
+
+def test_a_source_shows_its_title_date_archived_copy_and_a_failed_check(client: Client) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from agreements.models import LinkCheck, SourceDocument
+
+    url = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:22014D0772"
+    SourceDocument.objects.filter(url=url).update(
+        title="Decision No 1/2014 of the EU-China JCCC",
+        published=dt.date(2014, 5, 16),
+        archive_url="https://web.archive.org/web/2020/" + url,
+    )
+    LinkCheck.objects.create(
+        url=url, http_status=404, checked_at=timezone.make_aware(dt.datetime(2026, 12, 1, 12))
+    )
+    from agreements import versioning
+
+    versioning.bump()
+    html = client.get(f"/arrangements/{EU_ARRANGEMENT}/").content.decode()
+    assert (
+        f'<a href="{url.replace("&", "&amp;")}" rel="noopener">Decision No 1/2014 of the EU-China JCCC</a>'
+        in html
+    )
+    assert "(EUR-Lex, Publications Office of the European Union, 2014-05-16)" in html
+    assert '<a href="https://web.archive.org/web/2020/' in html and ">archived copy</a>" in html
+    assert "did not answer when checked on 2026-12-01 (404)" in html
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,7 @@ from django.test import Client
 from agreements import dataset, versioning
 from agreements.models import (
     Arrangement,
-    ArrangementParty,
-    Bloc,
-    BlocMembership,
     Claim,
-    Economy,
-    EconomyMembership,
-    Source,
     Territory,
 )
 from agreements.reference import COLUMNS, load_reference
@@ -92,18 +86,10 @@ def _registry_api(client: Client) -> dict[str, object]:
 
 
 def _delete_every_registry_row() -> None:
-    for model in (
-        Claim,
-        Source,
-        ArrangementParty,
-        Arrangement,
-        BlocMembership,
-        EconomyMembership,
-        Bloc,
-        Economy,
-        Territory,
-    ):
-        model.objects.all().delete()
+    from agreements.versioning import REGISTRY_MODELS
+
+    for model in reversed(REGISTRY_MODELS):  # each after the rows that refer to it
+        model._default_manager.all().delete()
 
 
 def _without_version(readme: bytes) -> bytes:

@@ -26,6 +26,7 @@ TABLE_LABELS = {
     "bloc_members.csv": _("Bloc memberships"),
     "arrangements.csv": _("Arrangements"),
     "claims.csv": _("Claims (figures of official statements)"),
+    "source_documents.csv": _("Source documents (title, publisher, date and archived copy of a source URL)"),
 }
 
 
