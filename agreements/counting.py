@@ -578,6 +578,17 @@ class FactIndex:
             return kept
         return replace(kept, as_of=day, blocs=self.blocs_on(day))
 
+    def world(self, day: dt.date, basis: str, evidence: str) -> Standings:
+        """Every economy's standings at once, on all the facts (one counting, kept per interval):
+        for pages that need many economies' partner sets on one day (a bloc's leaders)."""
+        if basis not in BASES:
+            raise ValueError(f"unknown basis {basis!r}")
+        key = ("world", basis, evidence, self.interval(day))
+        kept = self._get(key, lambda: standings_on(self.facts, day, basis, evidence))
+        if kept.as_of == day:
+            return kept
+        return replace(kept, as_of=day, blocs=self.blocs_on(day))
+
     def summary(
         self, economy: str, day: dt.date, basis: str, evidence: str, *, standings: Standings | None = None
     ) -> Summary:

@@ -569,13 +569,9 @@ class PairMatrix:
 def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, evidence: str) -> PairMatrix:
     """The bloc's member pairs covered by an arrangement, from the counting engine: territory B is
     covered for A when B is among the partner countries of A's economy on the day."""
-    index = fact_index()
+    world = fact_index().world(day, basis, evidence)  # every economy's partners, counted once
     owner = {territory: economy for economy, ts in economy_territories(day=day).items() for territory in ts}
-    partners: dict[str, frozenset[str]] = {}
-    for code, _ in members:
-        economy = owner.get(code)
-        if economy is not None and economy not in partners:
-            partners[economy] = frozenset(index.summary(economy, day, basis, evidence).countries)
+    partners = world.countries
 
     def kind(a: str, b: str) -> str:
         if a == b or (owner.get(a) is not None and owner.get(a) == owner.get(b)):

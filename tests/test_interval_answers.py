@@ -49,6 +49,12 @@ def test_one_index_asked_about_many_days_answers_as_the_definition(
         for by in ("countries", "economies"):
             assert index.ranking(day, basis, evidence, by) == everyone.ranking(by)
         assert index.blocs_on(day) == everyone.blocs
+        world = index.world(day, basis, evidence)
+        assert (world.countries, world.partners, world.blocs) == (
+            everyone.countries,
+            everyone.partners,
+            everyone.blocs,
+        )
 
 
 def test_days_of_one_interval_share_their_answers_and_say_their_own_date() -> None:

@@ -285,10 +285,12 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
     by_territory = {row.territory: row for row in overview.rows}
     covered_codes = set(overview.summary.bloc_countries.get(bloc.code, ())) & set(members)
     names = selectors.economy_names()
-    index = selectors.fact_index()  # once: every economy's summary comes from the same index
+    # Every economy's partner countries from one counting of the day (not one per economy).
+    world = selectors.fact_index().world(day, basis, evidence)
+    bloc_members = world.blocs.get(bloc.code, frozenset())
     counts = []
     for code in names:
-        count = index.summary(code, day, basis, evidence).by_bloc.get(bloc.code, 0)
+        count = len(world.countries.get(code, frozenset()) & bloc_members)
         if count:
             counts.append((code, names[code], count))
     counts.sort(key=lambda item: (-item[2], item[1]))
