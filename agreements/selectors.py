@@ -363,10 +363,16 @@ def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
 class EconomyPage:
     economy: Economy
     memberships: list[EconomyMembership]
-    arrangements: list[Arrangement]
+    arrangements: list[Arrangement]  # the first DETAIL_ROWS
+    arrangements_total: int
     summary: counting.Summary
     partner_economies: list[Economy]
     partner_territories: list[Territory]
+
+
+# A detail page lists at most this many arrangements (by signing date), with a link to all of them
+# in the arrangement list: its time then does not grow with the data (issue 16).
+DETAIL_ROWS = 100
 
 
 def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
@@ -376,12 +382,14 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         .select_related("territory")
         .order_by("territory__name", "start_date")
     )
-    arrangements = list(arrangement_catalog(sources=False).filter(parties=economy))
+    chosen = arrangement_catalog(sources=False).filter(parties=economy)
+    arrangements = list(chosen[:DETAIL_ROWS])
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
     return EconomyPage(
         economy=economy,
         memberships=memberships,
         arrangements=arrangements,
+        arrangements_total=len(arrangements) if len(arrangements) < DETAIL_ROWS else chosen.count(),
         summary=summary,
         partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
         partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
@@ -418,7 +426,8 @@ class TerritoryPage:
     territory: Territory
     economy_memberships: list[EconomyMembership]
     bloc_memberships: list[BlocMembership]
-    arrangements: list[ArrangementReach]
+    arrangements: list[ArrangementReach]  # the first DETAIL_ROWS
+    arrangements_total: int
 
 
 def territory_page(*, territory: Territory) -> TerritoryPage:
@@ -435,16 +444,17 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
     )
     economies = {link.economy_id for link in economy_memberships}
     reaching = ArrangementParty.objects.filter(economy__in=economies).values("arrangement_id")
+    chosen = arrangement_catalog(sources=False).filter(pk__in=reaching)
+    arrangements = [
+        ArrangementReach(arrangement, [party for party in arrangement.parties.all() if party.code in economies])
+        for arrangement in chosen[:DETAIL_ROWS]
+    ]
     return TerritoryPage(
         territory=territory,
         economy_memberships=economy_memberships,
         bloc_memberships=bloc_memberships,
-        arrangements=[
-            ArrangementReach(
-                arrangement, [party for party in arrangement.parties.all() if party.code in economies]
-            )
-            for arrangement in arrangement_catalog(sources=False).filter(pk__in=reaching)
-        ],
+        arrangements=arrangements,
+        arrangements_total=len(arrangements) if len(arrangements) < DETAIL_ROWS else chosen.count(),
     )
 
 

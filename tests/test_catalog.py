@@ -510,3 +510,19 @@ def test_pages_are_well_formed(client: Client, url: str) -> None:
     parser = _Tags()
     parser.feed(client.get(url).content.decode())
     assert parser.open == []
+
+
+def test_a_detail_page_lists_a_bounded_number_of_arrangements_and_links_to_all(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: detail pages do not grow with the data; the arrangement list has every row."""
+    from agreements import selectors
+
+    monkeypatch.setattr(selectors, "DETAIL_ROWS", 3)
+    total = Arrangement.objects.filter(parties="CHN").count()
+    html = client.get("/economies/CHN/").content.decode()
+    assert html.count('<tr>\n      <td><a href="/arrangements/') == 3
+    assert f"{total} arrangements to which China is a party" in html
+    assert f'The first 3 of {total}, by signing date: <a href="/arrangements/?party=CHN">' in html
+    html = client.get("/territories/FRA/").content.decode()
+    assert 'data-testid="rows-cut">The first 3 of ' in html and '<a href="/arrangements/?party=EUU">' in html
