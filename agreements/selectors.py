@@ -446,7 +446,9 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
     reaching = ArrangementParty.objects.filter(economy__in=economies).values("arrangement_id")
     chosen = arrangement_catalog(sources=False).filter(pk__in=reaching)
     arrangements = [
-        ArrangementReach(arrangement, [party for party in arrangement.parties.all() if party.code in economies])
+        ArrangementReach(
+            arrangement, [party for party in arrangement.parties.all() if party.code in economies]
+        )
         for arrangement in chosen[:DETAIL_ROWS]
     ]
     return TerritoryPage(

@@ -60,6 +60,14 @@ def valid_row(table: str, i: int) -> dict[str, str]:
         }
     if table == "blocs.csv":
         return {"code": f"QB{i}", "name": f"Bloc {i}", "definition": "", "source": ""}
+    if table == "source_documents.csv":
+        return {
+            "url": f"https://example.org/document-{i}",
+            "title": f"Document {i}",
+            "publisher": "Example customs",
+            "published": f"2020-01-{1 + i % 28:02d}",
+            "archive_url": "",
+        }
     group = {"economy_members.csv": ("economy", "EUU"), "bloc_members.csv": ("bloc", "RCEP")}[table]
     return {
         group[0]: group[1],
@@ -90,6 +98,7 @@ DATE_COLUMNS = {
     "claims.csv": "stated_on",
     "economy_members.csv": "start_date",
     "bloc_members.csv": "start_date",
+    "source_documents.csv": "published",
 }
 CODE_COLUMNS = {
     "arrangements.csv": "parties",
@@ -128,9 +137,12 @@ def malformed_file(draw: st.DrawFn) -> tuple[str, bytes, int]:
         return table, csv_bytes(header, rows), 1
     if kind == "encoding":
         row = valid_row(table, 99)
-        text_column = {"arrangements.csv": "title", "claims.csv": "authority", "blocs.csv": "name"}.get(
-            table, "note"
-        )
+        text_column = {
+            "arrangements.csv": "title",
+            "claims.csv": "authority",
+            "blocs.csv": "name",
+            "source_documents.csv": "title",
+        }.get(table, "note")
         row[text_column] = "Côte d'Ivoire — São Tomé"
         rows.insert(at, row)
         content = csv_bytes(header, rows).decode()
@@ -152,6 +164,8 @@ def malformed_file(draw: st.DrawFn) -> tuple[str, bytes, int]:
         code = draw(unknown_codes)
         if table == "blocs.csv":
             row["code"] = code * 8  # longer than a bloc code may be
+        elif table == "source_documents.csv":
+            row["url"] = f"{code} is not a URL"  # a document's key is its URL
         elif table == "arrangements.csv":
             row["parties"] = f"CHN;{code}"
         else:
@@ -170,6 +184,7 @@ def malformed_file(draw: st.DrawFn) -> tuple[str, bytes, int]:
             "blocs.csv": "name",
             "economy_members.csv": "territory",
             "bloc_members.csv": "territory",
+            "source_documents.csv": "archive_url",  # not a choice, but a URL: the same kind of defect
         }[table]
         row[column] = "=" + row[column] if column == "name" else "not-a-choice"
     rows.insert(at, row)
