@@ -21,14 +21,14 @@ EXPECTED_DIFFERENCES = {
 
 def test_every_claim_computes_as_documented() -> None:
     rows = selectors.claims_ledger()
-    assert len(rows) == 36
+    assert len(rows) == 39
     differences = {(r.claim.key, r.claim.basis, r.claim.metric): r for r in rows if not r.match}
     assert set(differences) == set(EXPECTED_DIFFERENCES)
     for key, (claimed, computed, explanation) in EXPECTED_DIFFERENCES.items():
         row = differences[key]
         assert (row.claim.value, row.computed) == (claimed, computed)
         assert explanation in row.claim.note
-    assert sum(r.match for r in rows) == 31
+    assert sum(r.match for r in rows) == 34
 
 
 def test_matching_claims_include_chinas_2021_headline_figures() -> None:
@@ -58,6 +58,14 @@ def test_korea_and_hong_kong_totals_of_2024_and_2025_reproduce() -> None:
     }
     assert (rows["KCS-2024-12"].claim.value, rows["KCS-2024-12"].computed) == (25, 25)
     assert (rows["HKCED-2025-12"].claim.value, rows["HKCED-2025-12"].computed) == (18, 18)
+
+
+def test_australias_tenth_and_eleventh_arrangements_of_2024_reproduce() -> None:
+    rows = {r.claim.key: r for r in selectors.claims_ledger() if r.claim.key.startswith("ABF-2024")}
+    assert {key: (row.claim.value, row.computed) for key, row in rows.items()} == {
+        "ABF-2024-04": (10, 10),
+        "ABF-2024-08": (11, 11),
+    }
 
 
 def test_japan_in_force_total_of_2025_03_25_reproduces_on_the_in_force_basis() -> None:

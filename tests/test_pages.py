@@ -102,7 +102,7 @@ def test_ranking_page_shows_both_measures_side_by_side(client: Client) -> None:
 def test_claims_ledger_highlights_exactly_five_differences_with_notes(client: Client) -> None:
     html = client.get("/claims/").content.decode()
     assert html.count('class="difference"') == 5
-    assert html.count('class="match"') == 31
+    assert html.count('class="match"') == 34
     assert "still counts Lithuania" in html.lower() or "Still counts Lithuania" in html
     assert '?economy=CHN&amp;as_of=2021-08-31&amp;basis=signed"' in html
 
