@@ -10,6 +10,7 @@ from agreements.views import (
     catalog,
     changes,
     compare,
+    corrections,
     dashboard,
     downloads,
     embeds,
@@ -74,6 +75,11 @@ urlpatterns = [
     ),
     path("changes/", cached(changes.change_list, PAGE), name="change-list"),
     path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
+    # Corrections from the public: never cached (a CSRF token; counts that move without the data).
+    path("corrections/", corrections.correction_list, name="correction-list"),
+    path("corrections/new/", corrections.correction_new, name="correction-new"),
+    path("corrections/thanks/", corrections.correction_thanks, name="correction-thanks"),
+    path("corrections/<int:number>/", corrections.correction_detail, name="correction-detail"),
 ]
 
 # Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and
