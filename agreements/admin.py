@@ -522,7 +522,11 @@ class CorrectionReportAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
     ) -> Any:
         report = self.get_object(request, unquote(object_id))
         context = {**(extra_context or {})}
@@ -558,7 +562,9 @@ class CorrectionReportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = reverse("admin:agreements_correctionreport_change", args=[report.pk])
         if report.status != ReportStatus.OPEN:
-            self.message_user(request, f"Correction report #{report.pk} is {report.status} already.", messages.ERROR)
+            self.message_user(
+                request, f"Correction report #{report.pk} is {report.status} already.", messages.ERROR
+            )
             return HttpResponseRedirect(back)
         form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -585,16 +591,20 @@ class CorrectionReportAdmin(admin.ModelAdmin):
 
     @admin.display(description="source URL")
     def source_url_link(self, obj: CorrectionReport) -> str:
-        return format_html('<a href="{}" rel="noopener noreferrer nofollow">{}</a>', obj.source_url, obj.source_url)
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer nofollow">{}</a>', obj.source_url, obj.source_url
+        )
 
     @admin.display(description="accepted change")
     def accepted_change(self, obj: CorrectionReport) -> str:
         target = corrections.target_of(obj)
         if obj.change_history_id is None or target is None:
-            return "–"
+            return "-"
         model = type(target.instance)
         url = reverse(
             f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history",
             args=[target.instance.pk, obj.change_history_id],
         )
-        return format_html('<a href="{}">{} {}, version {}</a>', url, target.kind, target.key, obj.change_history_id)
+        return format_html(
+            '<a href="{}">{} {}, version {}</a>', url, target.kind, target.key, obj.change_history_id
+        )

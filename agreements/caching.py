@@ -206,7 +206,7 @@ def known_parameters(view: View, *parameters: ParameterSource) -> View:
             try:
                 return view(request, *args, **kwargs)
             except Http404 as error:  # the site's 404 page, drawn while the request is cleaned
-                handler = get_resolver(get_urlconf()).resolve_error_handler(404)
+                handler: Any = get_resolver(get_urlconf()).resolve_error_handler(404)
                 return cast("HttpResponseBase", handler(request, exception=error))
 
     wrapper.page_parameters = names  # type: ignore[attr-defined]  # read by the tests

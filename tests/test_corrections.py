@@ -93,7 +93,11 @@ def test_a_report_is_stored_with_its_record_and_a_hash_of_the_address(client: Cl
     assert response.status_code == 302
     assert response["Location"] == "/corrections/thanks/?record=arrangement%3ACHN-KOR-2013"
     report = CorrectionReport.objects.get()
-    assert (report.record_kind, report.record_key, report.source_url) == ("arrangement", "CHN-KOR-2013", SOURCE)
+    assert (report.record_kind, report.record_key, report.source_url) == (
+        "arrangement",
+        "CHN-KOR-2013",
+        SOURCE,
+    )
     assert report.contact_email == "analyst@example.org"
     assert report.status == ReportStatus.OPEN
     assert "192.0.2.1" not in report.sender and report.sender == corrections.sender_of("192.0.2.1")
@@ -126,7 +130,10 @@ def test_a_post_without_the_csrf_token_is_refused() -> None:
     # With the token of the form page it goes through.
     html = strict.get(f"{NEW}?record=economy:KOR").content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-    assert strict.post(f"{NEW}?record=economy:KOR", {**report_data(), "csrfmiddlewaretoken": token}).status_code == 302
+    assert (
+        strict.post(f"{NEW}?record=economy:KOR", {**report_data(), "csrfmiddlewaretoken": token}).status_code
+        == 302
+    )
     assert CorrectionReport.objects.count() == 1
 
 
@@ -172,7 +179,8 @@ class _FormFields(HTMLParser):
 
     def __init__(self, form_id: str) -> None:
         super().__init__()
-        self.form_id, self.inside, self.data = form_id, False, {}
+        self.form_id, self.inside = form_id, False
+        self.data: dict[str, str] = {}
         self.select: str | None = None
         self.textarea: str | None = None
 
@@ -180,7 +188,7 @@ class _FormFields(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
             self.inside = a.get("id") == self.form_id
-        if not self.inside or "name" not in a and tag != "option":
+        if not self.inside or ("name" not in a and tag != "option"):
             return
         if tag == "input" and a.get("type") not in ("submit", "button", "checkbox", "file"):
             self.data[a["name"]] = a.get("value", "")
@@ -325,7 +333,9 @@ def test_a_report_can_be_pointed_at_an_existing_record_only(staff: Client) -> No
 
 def test_counts_are_public_and_computed_when_asked(client: Client) -> None:
     report_about("economy:KOR")
-    report_about("economy:KOR", status=ReportStatus.REJECTED, rejection_reason="no", handled_at=timezone.now())
+    report_about(
+        "economy:KOR", status=ReportStatus.REJECTED, rejection_reason="no", handled_at=timezone.now()
+    )
     for path in ("/corrections/", NEW, "/zh-hans/corrections/"):
         html = client.get(path).content.decode()
         assert 'data-open="1" data-handled="1"' in html, path
@@ -347,7 +357,15 @@ def public_urls() -> list[str]:
         "/embed/map/", "/embed/race/", "/embed/ranking/", "/embed/blocs/RCEP/",
     ]  # fmt: skip
     urls = pages + [f"/zh-hans{page}" for page in pages]
-    for listing in ("/partners/", "/ranking/", "/claims/", "/arrangements/", "/economies/", "/territories/", "/blocs/"):
+    for listing in (
+        "/partners/",
+        "/ranking/",
+        "/claims/",
+        "/arrangements/",
+        "/economies/",
+        "/territories/",
+        "/blocs/",
+    ):
         urls += [f"{listing}?format=csv", f"{listing}?format=json"]
     urls += [f"/data/quality/?format=csv&list={name}" for name in ("single_source", "in_force_undated")]
     urls += [
@@ -363,7 +381,9 @@ def test_the_contact_never_appears_in_any_page_feed_export_or_api(staff: Client,
     assert send(client, "arrangement:CHN-KOR-2013", contact_email=contact).status_code == 302
     report = CorrectionReport.objects.get()
     url = f"/admin/agreements/arrangement/{Arrangement.objects.get(key='CHN-KOR-2013').pk}/change/?correction={report.pk}"
-    assert staff.post(url, form_fields(staff.get(url).content.decode(), "arrangement_form")).status_code == 302
+    assert (
+        staff.post(url, form_fields(staff.get(url).content.decode(), "arrangement_form")).status_code == 302
+    )
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
     needles = [contact.encode(), contact.split("@")[0].encode()]
@@ -379,4 +399,7 @@ def test_the_contact_never_appears_in_any_page_feed_export_or_api(staff: Client,
         for name in zipped.namelist():
             assert not any(needle in zipped.read(name) for needle in needles), name
     # Only the admin shows it, to staff.
-    assert contact in staff.get(reverse("admin:agreements_correctionreport_change", args=[report.pk])).content.decode()
+    assert (
+        contact
+        in staff.get(reverse("admin:agreements_correctionreport_change", args=[report.pk])).content.decode()
+    )

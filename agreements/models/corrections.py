@@ -62,7 +62,9 @@ class CorrectionReport(models.Model):
         related_name="+",
         verbose_name=_("handled by"),
     )
-    rejection_reason = models.TextField(_("reason for rejecting"), blank=True, validators=[no_control_characters])
+    rejection_reason = models.TextField(
+        _("reason for rejecting"), blank=True, validators=[no_control_characters]
+    )
     # The version of the record that the accepted correction saved: its historical table's row.
     change_history_id = models.PositiveBigIntegerField(_("change (history id)"), null=True, blank=True)
 
@@ -72,7 +74,9 @@ class CorrectionReport(models.Model):
         ordering = ["-reported_at", "-pk"]
         indexes = [models.Index(fields=["sender", "reported_at"], name="correction_sender_time")]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=ReportStatus.values), name="correction_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values), name="correction_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(record_kind__in=[*RecordKind.values, ""]), name="correction_record_kind_valid"
             ),

@@ -118,7 +118,10 @@ def correction_thanks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agreements/correction_thanks.html",
-        {"target": corrections.find_target(request.GET.get(RECORD, "")), "counts": corrections.report_counts()},
+        {
+            "target": corrections.find_target(request.GET.get(RECORD, "")),
+            "counts": corrections.report_counts(),
+        },
     )
 
 
