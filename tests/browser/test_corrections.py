@@ -42,7 +42,9 @@ def staff_page(browser: Browser, site: str, models: list[str]) -> Page:
         *Permission.objects.filter(content_type__app_label="agreements", codename__in=codenames)
     )
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    context.route("**/*", lambda route: route.continue_() if "localhost" in route.request.url else route.abort())
+    context.route(
+        "**/*", lambda route: route.continue_() if "localhost" in route.request.url else route.abort()
+    )
     page = context.new_page()
     page.goto(f"{site}/{settings.ADMIN_PATH}login/")
     page.fill("#id_username", "reviewer")
