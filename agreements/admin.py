@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -557,8 +557,6 @@ class CorrectionReportAdmin(admin.ModelAdmin):
     def reject_view(self, request: HttpRequest, number: int) -> HttpResponse:
         report = get_object_or_404(CorrectionReport, pk=number)
         if not self.has_change_permission(request, report):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         back = reverse("admin:agreements_correctionreport_change", args=[report.pk])
         if report.status != ReportStatus.OPEN:

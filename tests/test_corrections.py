@@ -396,3 +396,13 @@ def test_the_contact_never_appears_in_any_page_feed_export_or_api(staff: Client,
         contact
         in staff.get(reverse("admin:agreements_correctionreport_change", args=[report.pk])).content.decode()
     )
+
+
+def test_rejecting_needs_the_permission_to_change_reports(client: Client) -> None:
+    report = report_about("economy:KOR")
+    clerk = User.objects.create_user("clerk", "clerk@example.org", "pw", is_staff=True)
+    client.force_login(clerk)
+    response = client.post(f"/admin/agreements/correctionreport/{report.pk}/reject/", {"reason": "no"})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.status == ReportStatus.OPEN
