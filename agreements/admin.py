@@ -15,15 +15,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements import versioning
+from agreements import corrections, versioning
 from agreements.admin_import import CsvImportMixin
 from agreements.choices import DatePrecision
 from agreements.models import (
@@ -32,6 +37,7 @@ from agreements.models import (
     Bloc,
     BlocMembership,
     Claim,
+    CorrectionReport,
     Economy,
     EconomyMembership,
     LinkCheck,
@@ -40,6 +46,7 @@ from agreements.models import (
     Territory,
 )
 from agreements.models.arrangements import DATED_EVENTS
+from agreements.models.corrections import ReportStatus
 from agreements.models.memberships import describe_period, periods_overlap
 
 admin.site.site_header = "AEO Registry administration"
@@ -49,14 +56,88 @@ admin.site.index_title = "Registry data"
 MIN_PARTIES = 2
 
 
+# The query parameter of a record's change form opened from a correction report: its number.
+CORRECTION = "correction"
+
+
 class RegistryAdmin(SimpleHistoryAdmin):
     """Every registry admin: a submitted change is validated and saved while holding the
     data-version lock, so it is checked against what concurrent writers committed (an import
-    and an admin edit can no longer both add overlapping memberships)."""
+    and an admin edit can no longer both add overlapping memberships).
 
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+    Opened from a correction report (`?correction=N`, the report's "Accept" button), the change
+    form shows the report above the record; saving it records every historical row with the
+    report's reason and marks the report accepted, linked to the new version, in the same
+    transaction."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
         with _serialised(request):
-            return super().changeform_view(request, *args, **kwargs)
+            report = self._correction(request, object_id)
+            if report is not None:
+                extra_context = {**(extra_context or {}), "correction": report}
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _correction(self, request: HttpRequest, object_id: str | None) -> CorrectionReport | None:
+        """The open report this form was opened from, read inside the write's transaction (a
+        report accepted meanwhile by someone else is refused), or None."""
+        number = request.GET.get(CORRECTION)
+        if number is None or object_id is None:
+            return None
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            return None
+        try:
+            report = corrections.open_report_for(number, record)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        request.correction_report = report  # type: ignore[attr-defined]  # read by the save hooks
+        return report
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        report = getattr(request, "correction_report", None)
+        if report is not None:
+            obj._change_reason = corrections.change_reason(report)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        report = getattr(request, "correction_report", None)
+        if report is None:
+            super().save_formset(request, form, formset, change)
+            return
+        reason = corrections.change_reason(report)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        for instance in instances:
+            instance._change_reason = reason
+            instance.save()
+        formset.save_m2m()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        report = getattr(request, "correction_report", None)
+        if report is not None:
+            corrections.report_accept(report=report, user=request.user, record=form.instance)
+            self.message_user(request, f"Correction report #{report.pk} accepted.", messages.SUCCESS)
+
+    def get_formset_kwargs(self, request: HttpRequest, obj: Any, inline: Any, prefix: str) -> dict[str, Any]:
+        """Opened from a report, an arrangement's form has a new source row with the report's URL
+        (kept if staff save it filled in; SourceForm leaves out a row emptied)."""
+        kwargs: dict[str, Any] = super().get_formset_kwargs(request, obj, inline, prefix)
+        report = getattr(request, "correction_report", None)
+        if report is not None and request.method == "GET" and isinstance(inline, SourceInline) and obj:
+            existing = list(obj.sources.all())
+            if report.source_url not in {source.url for source in existing}:
+                kwargs["initial"] = [{"url": report.source_url, "position": len(existing)}]
+        return kwargs
 
     def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         with _serialised(request):
@@ -275,12 +356,29 @@ class ArrangementPartyInline(admin.TabularInline):
         return MIN_PARTIES if obj is None else 0
 
 
+class SourceForm(forms.ModelForm):
+    """A new source row counts as filled in when it has a URL or a citation: a row pre-filled from a
+    correction report and then emptied is left out, whatever its position says."""
+
+    class Meta:
+        model = Source
+        fields = ("position", "url", "citation")
+
+    def has_changed(self) -> bool:
+        if self.instance.pk is None:
+            return any((self.data.get(self.add_prefix(name)) or "").strip() for name in ("url", "citation"))
+        return super().has_changed()
+
+
 class SourceInline(admin.TabularInline):
     model = Source
+    form = SourceForm
     fields = ("position", "url", "citation")
     ordering = ("position", "pk")
 
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
+        if obj is not None and getattr(request, "correction_report", None) is not None:
+            return 1  # the row pre-filled with the report's source (RegistryAdmin.get_formset_kwargs)
         return 1 if obj is None else 0
 
 
@@ -392,3 +490,168 @@ class LinkCheckAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Corrections from the public
+
+
+class CorrectionReportForm(forms.ModelForm):
+    """Staff may point an open report at another record (a report about the registry in general
+    at the record it concerns), never at one that does not exist."""
+
+    class Meta:
+        model = CorrectionReport
+        fields = ("record_kind", "record_key")
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        kind, key = data.get("record_kind") or "", data.get("record_key") or ""
+        if (kind or key) and corrections.find_target(f"{kind}:{key}") is None:
+            raise ValidationError(f"There is no {kind or 'record'} {key!r}.")
+        return data
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for rejecting",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Required: why the report does not change the record.",
+    )
+
+
+@admin.register(CorrectionReport)
+class CorrectionReportAdmin(admin.ModelAdmin):
+    """Reports arrive from the public form only (no "add"). An open report is accepted from its
+    page by opening the record's change form ("Accept: edit the record", see RegistryAdmin), or
+    rejected with a reason; a handled report is read-only."""
+
+    form = CorrectionReportForm
+    list_display = ("number", "reported_at", "record", "status", "summary")
+    list_display_links = ("number", "summary")
+    list_filter = ("status", "record_kind")
+    search_fields = ("message", "source_url", "record_key")
+    ordering = ("-reported_at", "-pk")
+    fields = (
+        "reported_at",
+        "record_kind",
+        "record_key",
+        "message",
+        "source_url_link",
+        "contact_email",
+        "status",
+        "handled_at",
+        "handled_by",
+        "rejection_reason",
+        "accepted_change",
+    )
+    handled_fields = (
+        "reported_at",
+        "message",
+        "source_url_link",
+        "contact_email",
+        "status",
+        "handled_at",
+        "handled_by",
+        "rejection_reason",
+        "accepted_change",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is not None and obj.status != ReportStatus.OPEN:
+            return ("record_kind", "record_key", *self.handled_fields)
+        return self.handled_fields
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        """The open reports first: the list without a filter shows those."""
+        if not request.GET:
+            return HttpResponseRedirect(f"{request.path}?status__exact={ReportStatus.OPEN}")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        report = self.get_object(request, unquote(object_id))
+        context = {**(extra_context or {})}
+        if report is not None and report.status == ReportStatus.OPEN:
+            target = corrections.target_of(report)
+            if target is not None:
+                model = type(target.instance)
+                context["accept_url"] = (
+                    reverse(
+                        f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+                        args=[target.instance.pk],
+                    )
+                    + f"?{CORRECTION}={report.pk}"
+                )
+            context["reject_url"] = reverse("admin:agreements_correctionreport_reject", args=[report.pk])
+        return super().change_view(request, object_id, form_url, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:number>/reject/",
+                self.admin_site.admin_view(self.reject_view),
+                name="agreements_correctionreport_reject",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reject_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        report = get_object_or_404(CorrectionReport, pk=number)
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        back = reverse("admin:agreements_correctionreport_change", args=[report.pk])
+        if report.status != ReportStatus.OPEN:
+            self.message_user(
+                request, f"Correction report #{report.pk} is {report.status} already.", messages.ERROR
+            )
+            return HttpResponseRedirect(back)
+        form = RejectForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            corrections.report_reject(report=report, user=request.user, reason=form.cleaned_data["reason"])
+            self.message_user(request, f"Correction report #{report.pk} rejected.", messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:agreements_correctionreport_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "report": report,
+            "form": form,
+            "back": back,
+            "title": f"Reject correction report #{report.pk}",
+        }
+        return TemplateResponse(request, "admin/agreements/correction_reject.html", context)
+
+    @admin.display(description="report", ordering="pk")
+    def number(self, obj: CorrectionReport) -> str:
+        return f"#{obj.pk}"
+
+    @admin.display(description="what is wrong or missing")
+    def summary(self, obj: CorrectionReport) -> str:
+        return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"
+
+    @admin.display(description="source URL")
+    def source_url_link(self, obj: CorrectionReport) -> str:
+        return format_html(
+            '<a href="{}" rel="noopener noreferrer nofollow">{}</a>', obj.source_url, obj.source_url
+        )
+
+    @admin.display(description="accepted change")
+    def accepted_change(self, obj: CorrectionReport) -> str:
+        target = corrections.target_of(obj)
+        if obj.change_history_id is None or target is None:
+            return "-"
+        model = type(target.instance)
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_simple_history",
+            args=[target.instance.pk, obj.change_history_id],
+        )
+        return format_html(
+            '<a href="{}">{} {}, version {}</a>', url, target.kind, target.key, obj.change_history_id
+        )

@@ -43,7 +43,8 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.urls import get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -237,6 +238,25 @@ def cached_by_data_version(view: View, *parameters: ParameterSource) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         with known_parameters_only(request, names) as query:
             return _serve(view, request, query, args, kwargs)
+
+    wrapper.page_parameters = names  # type: ignore[attr-defined]  # read by the tests
+    return wrapper
+
+
+def known_parameters(view: View, *parameters: ParameterSource) -> View:
+    """`view`, not cached (a form with its CSRF token, counts that move without the data version),
+    yet like the cached pages it sees only the parameters it declares: the language links and
+    the page's own links repeat the query string, so an unknown parameter cannot change it."""
+    names = parameter_names(parameters)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        with known_parameters_only(request, names):
+            try:
+                return view(request, *args, **kwargs)
+            except Http404 as error:  # the site's 404 page, drawn while the request is cleaned
+                handler: Any = get_resolver(get_urlconf()).resolve_error_handler(404)
+                return cast("HttpResponseBase", handler(request, exception=error))
 
     wrapper.page_parameters = names  # type: ignore[attr-defined]  # read by the tests
     return wrapper

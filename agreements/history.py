@@ -31,6 +31,7 @@ from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.corrections import report_number
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -158,6 +159,7 @@ class Change:
     user: str  # username, "" when no one was signed in (imports, the shell); staff-only
     reason: str
     fields: tuple[FieldChange, ...]
+    correction: int | None = None  # the correction report this change accepted (its reason names it)
 
 
 def _show(model_field: models.Field[Any, Any], value: Any) -> str:
@@ -291,6 +293,7 @@ def _changes(
                 user=row.history_user.get_username() if row.history_user_id else "",
                 reason=row.history_change_reason or "",
                 fields=_field_changes(tracked, row, before),
+                correction=report_number(row.history_change_reason),
             )
         )
     changes.sort(key=lambda change: (change.at, change.id), reverse=True)

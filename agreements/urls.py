@@ -4,12 +4,14 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from agreements import api, exports
 from agreements.caching import cached_by_data_version as cached
+from agreements.caching import known_parameters as uncached
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
 from agreements.views import (
     catalog,
     changes,
     compare,
+    corrections,
     dashboard,
     downloads,
     embeds,
@@ -24,6 +26,7 @@ from agreements.views import (
 FORMAT = exports.FORMAT_PARAMETER  # the CSV, JSON and Excel twins of a list
 BOM = exports.BOM_PARAMETER  # bom=1: the CSV with a byte-order mark, for Excel
 PAGE = "page"  # the page number of a paginated list
+RECORD = corrections.RECORD  # the record a correction is about: `kind:key`
 
 # The pages: served under i18n_patterns, in English at / and in Chinese at /zh-hans/.
 urlpatterns = [
@@ -74,6 +77,11 @@ urlpatterns = [
     ),
     path("changes/", cached(changes.change_list, PAGE), name="change-list"),
     path("changes/feed/", cached(changes.ChangeFeed()), name="change-feed"),
+    # Corrections from the public: never cached (a CSRF token; counts that move without the data).
+    path("corrections/", uncached(corrections.correction_list), name="correction-list"),
+    path("corrections/new/", uncached(corrections.correction_new, RECORD), name="correction-new"),
+    path("corrections/thanks/", uncached(corrections.correction_thanks, RECORD), name="correction-thanks"),
+    path("corrections/<int:number>/", uncached(corrections.correction_detail), name="correction-detail"),
 ]
 
 # Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and

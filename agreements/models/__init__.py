@@ -3,6 +3,7 @@
 from agreements.models.arrangements import Arrangement, ArrangementParty, Source
 from agreements.models.blocs import Bloc, BlocMembership
 from agreements.models.claims import Claim
+from agreements.models.corrections import CorrectionReport
 from agreements.models.economies import Economy, EconomyMembership
 from agreements.models.sources import LinkCheck, SourceDocument
 from agreements.models.territories import Territory
@@ -14,6 +15,7 @@ __all__ = [
     "Bloc",
     "BlocMembership",
     "Claim",
+    "CorrectionReport",
     "DataVersion",
     "Economy",
     "EconomyMembership",

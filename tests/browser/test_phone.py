@@ -28,6 +28,8 @@ PATHS = [
     "/data/quality/",
     "/zh-hans/data/quality/",
     "/changes/",
+    "/corrections/new/?record=economy:KOR",
+    "/corrections/",
 ]
 
 
