@@ -144,10 +144,10 @@ class MembershipInlineFormSet(BaseInlineFormSet):
 
 @admin.register(Territory)
 class TerritoryAdmin(RegistryAdmin):
-    list_display = ("iso3", "iso2", "name", "kind")
+    list_display = ("iso3", "iso2", "name", "name_zh", "kind")
     list_display_links = ("iso3", "name")
     list_filter = ("kind",)
-    search_fields = ("iso3", "iso2", "name")
+    search_fields = ("iso3", "iso2", "name", "name_zh")
     ordering = ("name",)
 
 
@@ -165,10 +165,10 @@ class EconomyMembershipInline(admin.TabularInline):
 
 @admin.register(Economy)
 class EconomyAdmin(RegistryAdmin):
-    list_display = ("code", "name", "kind", "member_count", "arrangement_count")
+    list_display = ("code", "name", "name_zh", "kind", "member_count", "arrangement_count")
     list_display_links = ("code", "name")
     list_filter = ("kind",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     ordering = ("name",)
     inlines = (EconomyMembershipInline,)
 
@@ -224,9 +224,9 @@ class BlocMembershipInline(admin.TabularInline):
 @admin.register(Bloc)
 class BlocAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "blocs.csv"
-    list_display = ("code", "name", "member_count")
+    list_display = ("code", "name", "name_zh", "member_count")
     list_display_links = ("code", "name")
-    search_fields = ("code", "name", "definition", "source")
+    search_fields = ("code", "name", "name_zh", "definition", "source")
     ordering = ("code",)
     inlines = (BlocMembershipInline,)
 

@@ -71,11 +71,11 @@ def _start_key(day: dt.date | None) -> tuple[bool, dt.date]:
 
 
 def _territories() -> list[tuple[object, ...]]:
-    return sorted(Territory.objects.values_list("iso3", "iso2", "name", "kind"))
+    return sorted(Territory.objects.values_list("iso3", "iso2", "name", "name_zh", "kind"))
 
 
 def _economies() -> list[tuple[object, ...]]:
-    return sorted(Economy.objects.values_list("code", "name", "kind"))
+    return sorted(Economy.objects.values_list("code", "name", "name_zh", "kind"))
 
 
 def _memberships(model: type[Any], group: str) -> list[tuple[object, ...]]:
@@ -84,7 +84,7 @@ def _memberships(model: type[Any], group: str) -> list[tuple[object, ...]]:
 
 
 def _blocs() -> list[tuple[object, ...]]:
-    return sorted(Bloc.objects.values_list("code", "name", "definition", "source"))
+    return sorted(Bloc.objects.values_list("code", "name", "name_zh", "definition", "source"))
 
 
 def _arrangements() -> list[tuple[object, ...]]:

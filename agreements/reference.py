@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
@@ -30,7 +29,6 @@ from agreements.choices import (
     Evidence,
     Metric,
     Status,
-    TerritoryKind,
 )
 from agreements.history import BulkHistory
 from agreements.models import (
@@ -54,10 +52,10 @@ SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "territories.csv": ("iso3", "iso2", "name", "kind"),
-    "economies.csv": ("code", "name", "kind"),
+    "territories.csv": ("iso3", "iso2", "name", "name_zh", "kind"),
+    "economies.csv": ("code", "name", "name_zh", "kind"),
     "economy_members.csv": ("economy", "territory", "start_date", "end_date", "note"),
-    "blocs.csv": ("code", "name", "definition", "source"),
+    "blocs.csv": ("code", "name", "name_zh", "definition", "source"),
     "bloc_members.csv": ("bloc", "territory", "start_date", "end_date", "note"),
     "arrangements.csv": (
         "key",
@@ -388,8 +386,8 @@ def parse_valid_rows(
     """The rows that are valid on their own; each problem is appended to `problems`.
 
     Without `known`, the files are the whole dataset (`load_reference`): a code is known if a file
-    defines it (every ISO 3166-1 territory is known). With `known`, codes in the database count
-    too, and tables not in `files` are simply not imported."""
+    defines it (territories.csv lists every ISO 3166-1 territory). With `known`, codes in the
+    database count too, and tables not in `files` are simply not imported."""
     parsed = Parsed()
     files = {name: files.get(name, []) for name in COLUMNS}
 
@@ -400,25 +398,19 @@ def parse_valid_rows(
             except RowError as error:
                 problems.append(f"{row.where}: {error}")
 
-    # Every ISO 3166-1 territory is known; the reference file gives customs names and kinds.
-    for country in pycountry.countries if known is None else ():
-        parsed.territories[country.alpha_3] = (
-            None,
-            Territory(
-                iso3=country.alpha_3,
-                iso2=country.alpha_2,
-                name=country.name,
-                kind=TerritoryKind.COUNTRY,
-            ),
-        )
-
     def territory(row: Row) -> None:
         v = row.values
         iso3 = require(v["iso3"], "iso3")
-        if iso3 in parsed.territories and parsed.territories[iso3][0] is not None:
+        if iso3 in parsed.territories:
             raise RowError(f"duplicate territory {iso3!r}")
         # An empty alpha-2 is None: alpha-2 codes are unique, and territories without one exist.
-        item = Territory(iso3=iso3, iso2=v["iso2"] or None, name=require(v["name"], "name"), kind=v["kind"])
+        item = Territory(
+            iso3=iso3,
+            iso2=v["iso2"] or None,
+            name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
+            kind=v["kind"],
+        )
         validate_instance(item, exclude=[])
         parsed.territories[iso3] = (row, item)
 
@@ -446,6 +438,7 @@ def parse_valid_rows(
         item = Economy(
             code=code,
             name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
             kind=parse_choice(v["kind"], "kind", EconomyKind.values),
         )
         validate_instance(item, exclude=[])
@@ -482,6 +475,7 @@ def parse_valid_rows(
         item = Bloc(
             code=code,
             name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
             definition=v["definition"],
             source=v["source"],
         )
@@ -809,10 +803,22 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             Territory,
             lambda t: t.iso3,
             list(parsed.territories.values()),
-            ("iso2", "name", "kind"),
+            ("iso2", "name", "name_zh", "kind"),
         ),
-        ("economies", Economy, lambda e: e.code, list(parsed.economies.values()), ("name", "kind")),
-        ("blocs", Bloc, lambda b: b.code, list(parsed.blocs.values()), ("name", "definition", "source")),
+        (
+            "economies",
+            Economy,
+            lambda e: e.code,
+            list(parsed.economies.values()),
+            ("name", "name_zh", "kind"),
+        ),
+        (
+            "blocs",
+            Bloc,
+            lambda b: b.code,
+            list(parsed.blocs.values()),
+            ("name", "name_zh", "definition", "source"),
+        ),
         (
             "economy memberships",
             EconomyMembership,

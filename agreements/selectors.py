@@ -23,9 +23,7 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
-from agreements.names import bloc_name, territory_name
-from agreements.names import economy_names as local_economy_names
-from agreements.names import territory_names as local_territory_names
+from agreements.names import local_name, local_names
 from agreements.querysets import active_on_q
 from agreements.versioning import current_version
 
@@ -99,12 +97,15 @@ class Lookups:
     names in the active language are worked out once per language."""
 
     def __init__(self) -> None:
-        self.economies: list[tuple[str, str]] = list(
-            Economy.objects.order_by("name").values_list("code", "name")
+        # (code, name, name_zh) rows.
+        self.economies: list[tuple[str, str, str]] = list(
+            Economy.objects.order_by("name").values_list("code", "name", "name_zh")
         )
-        self.economy_codes = frozenset(code for code, _ in self.economies)
-        self.territories: list[tuple[str, str]] = list(Territory.objects.values_list("iso3", "name"))
-        self.blocs: list[tuple[str, str]] = list(Bloc.objects.values_list("code", "name"))
+        self.economy_codes = frozenset(code for code, _, _ in self.economies)
+        self.territories: list[tuple[str, str, str]] = list(
+            Territory.objects.values_list("iso3", "name", "name_zh")
+        )
+        self.blocs: list[tuple[str, str, str]] = list(Bloc.objects.values_list("code", "name", "name_zh"))
         self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
             *PARTNER_ROW_ARRANGEMENT_FIELDS
         ).in_bulk(field_name="key")
@@ -123,13 +124,13 @@ class Lookups:
 
     def economy_names(self) -> dict[str, str]:
         """Code -> name in the active language, in order of (English) name. Not to be changed."""
-        return self._localized("economies", lambda: local_economy_names(self.economies))
+        return self._localized("economies", lambda: local_names(self.economies))
 
     def territory_names(self) -> dict[str, str]:
-        return self._localized("territories", lambda: local_territory_names(self.territories))
+        return self._localized("territories", lambda: local_names(self.territories))
 
     def bloc_names(self) -> dict[str, str]:
-        return self._localized("blocs", lambda: {code: bloc_name(code, name) for code, name in self.blocs})
+        return self._localized("blocs", lambda: local_names(self.blocs))
 
 
 def lookups() -> Lookups:
@@ -509,10 +510,4 @@ def economy_territories(*, day: dt.date) -> dict[str, frozenset[str]]:
 
 def members_named(memberships: Iterable[BlocMembership], day: dt.date) -> list[tuple[str, str]]:
     """The (territory, name in the active language) of the memberships active on `day`, by code."""
-    return sorted(
-        {
-            (m.territory_id, territory_name(m.territory_id, m.territory.name))
-            for m in memberships
-            if m.active_on(day)
-        }
-    )
+    return sorted({(m.territory_id, local_name(m.territory)) for m in memberships if m.active_on(day)})
