@@ -141,3 +141,15 @@ def test_a_bloc_added_in_the_admin_shows_its_chinese_name_after_save(
     assert "<h1>测试集团 (QNEW)</h1>" in client.get("/zh-hans/blocs/QNEW/").content.decode()
     assert "测试集团" in client.get("/zh-hans/partners/?economy=CHN").content.decode()  # lookups
     assert "<h1>New Q bloc (QNEW)</h1>" in client.get("/blocs/QNEW/").content.decode()
+
+
+def test_the_records_api_reads_and_writes_the_chinese_name(client: Client) -> None:
+    from tests.test_rest import post, staff_token
+
+    assert client.get("/api/v1/economies/HKG/").json()["name_zh"] == "中国香港"
+    assert client.get("/api/v1/blocs/RCEP/").json()["name_zh"] == "区域全面经济伙伴关系协定"
+    token = staff_token(codenames=("add_economy",))
+    created = post(client, "/api/v1/economies/", {"code": "QAP", "name": "Q", "name_zh": "测试"}, token)
+    assert created.status_code == 201
+    with translation.override("zh-hans"):
+        assert selectors.lookups().economy_names()["QAP"] == "测试"
