@@ -36,6 +36,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     Territory,
 )
@@ -55,6 +57,8 @@ TABLE_MODELS: dict[str, type[Any]] = {
     "bloc_members.csv": BlocMembership,
     "arrangements.csv": Arrangement,
     "claims.csv": Claim,
+    "programmes.csv": Programme,
+    "programme_counts.csv": ProgrammeCount,
 }
 
 
@@ -147,6 +151,25 @@ def _claims() -> list[tuple[object, ...]]:
     return sorted(rows, key=lambda r: (r[0], r[5], r[6]))
 
 
+def _programmes() -> list[tuple[object, ...]]:
+    return sorted(
+        Programme.objects.values_list(*_fields("programmes.csv", economy="economy_id")),
+        key=lambda r: str(r[0]),
+    )
+
+
+def _programme_counts() -> list[tuple[object, ...]]:
+    return sorted(
+        ProgrammeCount.objects.values_list(*_fields("programme_counts.csv", economy="programme_id")),
+        key=lambda r: (r[0], r[1]),
+    )
+
+
+def _fields(name: str, **renamed: str) -> list[str]:
+    """The model fields of a reference file's columns, in its order."""
+    return [renamed.get(column, column) for column in COLUMNS[name]]
+
+
 def table_rows(name: str) -> list[tuple[object, ...]]:
     """The rows of one reference file (without its header), in the file's column order."""
     readers = {
@@ -157,6 +180,8 @@ def table_rows(name: str) -> list[tuple[object, ...]]:
         "bloc_members.csv": lambda: _memberships(BlocMembership, "bloc"),
         "arrangements.csv": _arrangements,
         "claims.csv": _claims,
+        "programmes.csv": _programmes,
+        "programme_counts.csv": _programme_counts,
     }
     return readers[name]()
 

@@ -24,6 +24,8 @@ from agreements import versioning
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
+    Confidence,
+    CountQualifier,
     DatePrecision,
     EconomyKind,
     Evidence,
@@ -39,6 +41,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     Territory,
 )
@@ -81,6 +85,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "metric",
         "value",
         "source_url",
+        "note",
+    ),
+    "programmes.csv": (
+        "economy",
+        "name",
+        "native_name",
+        "launched_date",
+        "launched_precision",
+        "legal_basis",
+        "sources",
+        "confidence",
+        "note",
+    ),
+    "programme_counts.csv": (
+        "economy",
+        "as_of_date",
+        "as_of_precision",
+        "operators",
+        "qualifier",
+        "source",
+        "confidence",
         "note",
     ),
 }
@@ -278,6 +303,8 @@ class Parsed:
     bloc_members: list[tuple[Row, BlocMembership]] = field(default_factory=list)
     arrangements: dict[str, tuple[Row, Arrangement, list[str], list[str]]] = field(default_factory=dict)
     claims: list[tuple[Row, Claim]] = field(default_factory=list)
+    programmes: dict[str, tuple[Row, Programme]] = field(default_factory=dict)
+    programme_counts: list[tuple[Row, ProgrammeCount]] = field(default_factory=list)
 
 
 @dataclass
@@ -290,6 +317,7 @@ class Known:
     territories: set[str] = field(default_factory=set)
     economies: set[str] = field(default_factory=set)
     blocs: set[str] = field(default_factory=set)
+    programmes: set[str] = field(default_factory=set)
     economy_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
     bloc_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
 
@@ -300,6 +328,7 @@ class Known:
             territories=set(Territory.objects.values_list("iso3", flat=True)),
             economies=set(Economy.objects.values_list("code", flat=True)),
             blocs=set(Bloc.objects.values_list("code", flat=True)),
+            programmes=set(Programme.objects.values_list("economy_id", flat=True)),
             economy_members=list(EconomyMembership.objects.values_list("economy_id", *fields)),
             bloc_members=list(BlocMembership.objects.values_list("bloc_id", *fields)),
         )
@@ -619,6 +648,61 @@ def parse_valid_rows(
         parsed.claims.append((row, item))
 
     guarded(files["claims.csv"], claim)
+
+    def programme(row: Row) -> None:
+        v = row.values
+        economy = known_economy(require(v["economy"], "economy"))
+        if economy in parsed.programmes:
+            raise RowError(f"duplicate programme of {economy!r}")
+        launched = parse_date(v["launched_date"], "launched_date")
+        precision = parse_choice(
+            v["launched_precision"], "launched_precision", DatePrecision.values, blank=True
+        )
+        if (launched is None) != (precision == ""):
+            raise RowError("launched_date and launched_precision are given together or not at all")
+        item = Programme(
+            economy_id=economy,
+            name=require(v["name"], "name"),
+            native_name=v["native_name"],
+            launched_date=launched,
+            launched_precision=precision,
+            legal_basis=v["legal_basis"],
+            sources=v["sources"],
+            confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["economy"])
+        parsed.programmes[economy] = (row, item)
+
+    guarded(files["programmes.csv"], programme)
+
+    count_keys: set[tuple[str, dt.date]] = set()
+
+    def programme_count(row: Row) -> None:
+        v = row.values
+        economy = require(v["economy"], "economy")
+        if economy not in parsed.programmes and (known is None or economy not in known.programmes):
+            raise RowError(f"no programme of economy {economy!r}")
+        if not re.fullmatch(r"\d{1,9}", v["operators"]):
+            raise RowError(f"operators {v['operators']!r} is not a whole number")
+        item = ProgrammeCount(
+            programme_id=economy,
+            operators=int(v["operators"]),
+            qualifier=parse_choice(v["qualifier"], "qualifier", CountQualifier.values),
+            as_of_date=parse_required_date(v["as_of_date"], "as_of_date"),
+            as_of_precision=parse_choice(v["as_of_precision"], "as_of_precision", DatePrecision.values),
+            source=v["source"],
+            confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["programme"])
+        natural = (economy, item.as_of_date)
+        if natural in count_keys:
+            raise RowError(f"duplicate count of {economy} on {item.as_of_date.isoformat()}")
+        count_keys.add(natural)
+        parsed.programme_counts.append((row, item))
+
+    guarded(files["programme_counts.csv"], programme_count)
     return parsed
 
 
@@ -792,6 +876,18 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
+PROGRAMME_FIELDS = (
+    "name",
+    "native_name",
+    "launched_date",
+    "launched_precision",
+    "legal_basis",
+    "sources",
+    "confidence",
+    "note",
+)
+PROGRAMME_COUNT_FIELDS = ("operators", "qualifier", "as_of_precision", "source", "confidence", "note")
+
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     applier = applier or Applier()
@@ -901,6 +997,28 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     for claim_row, claim in parsed.claims:
         key = (claim.key, claim.basis, claim.metric)
         applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
+
+    if parsed.programmes:
+        applier.flush()  # the claims' economies are saved; programmes refer to economies only
+        existing_programmes = {p.economy_id: p for p in Programme.objects.all()}
+        for programme_row, programme in parsed.programmes.values():
+            applier.upsert(
+                "programmes",
+                existing_programmes,
+                programme.economy_id,
+                programme_row,
+                programme,
+                PROGRAMME_FIELDS,
+            )
+        applier.flush()  # the counts refer to these rows
+    existing_counts = (
+        {(c.programme_id, c.as_of_date): c for c in ProgrammeCount.objects.all()}
+        if parsed.programme_counts
+        else {}
+    )
+    for count_row, count in parsed.programme_counts:
+        key = (count.programme_id, count.as_of_date)
+        applier.upsert("programme counts", existing_counts, key, count_row, count, PROGRAMME_COUNT_FIELDS)
 
     applier.flush()
     applier.history.flush()

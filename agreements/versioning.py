@@ -41,6 +41,8 @@ from agreements.models import (
     DataVersion,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     Territory,
 )
@@ -62,6 +64,8 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
     ArrangementParty,
     Source,
     Claim,
+    Programme,
+    ProgrammeCount,
 )
 
 _silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)

@@ -4,6 +4,7 @@ from agreements.models.arrangements import Arrangement, ArrangementParty, Source
 from agreements.models.blocs import Bloc, BlocMembership
 from agreements.models.claims import Claim
 from agreements.models.economies import Economy, EconomyMembership
+from agreements.models.programmes import Programme, ProgrammeCount
 from agreements.models.territories import Territory
 from agreements.models.versioning import DataVersion
 
@@ -16,6 +17,8 @@ __all__ = [
     "DataVersion",
     "Economy",
     "EconomyMembership",
+    "Programme",
+    "ProgrammeCount",
     "Source",
     "Territory",
 ]

@@ -26,6 +26,8 @@ TABLE_LABELS = {
     "bloc_members.csv": _("Bloc memberships"),
     "arrangements.csv": _("Arrangements"),
     "claims.csv": _("Claims (figures of official statements)"),
+    "programmes.csv": _("AEO programmes"),
+    "programme_counts.csv": _("Certified operators of AEO programmes, by date"),
 }
 
 
