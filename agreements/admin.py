@@ -32,6 +32,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     Territory,
 )
@@ -342,3 +344,24 @@ class ClaimAdmin(CsvImportMixin, RegistryAdmin):
     list_select_related = ("economy",)
     date_hierarchy = "as_of"
     ordering = ("-as_of", "key", "basis", "metric")
+
+
+# AEO programmes
+
+
+class ProgrammeCountInline(admin.TabularInline):
+    model = ProgrammeCount
+    fields = ("as_of_date", "as_of_precision", "operators", "qualifier", "confidence", "source", "note")
+    extra = 0
+    ordering = ("as_of_date",)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(RegistryAdmin):
+    list_display = ("economy", "name", "launched_date", "launched_precision", "confidence")
+    list_filter = ("confidence",)
+    search_fields = ("economy__code", "economy__name", "name", "native_name", "legal_basis", "note")
+    autocomplete_fields = ("economy",)
+    list_select_related = ("economy",)
+    ordering = ("economy__name",)
+    inlines = (ProgrammeCountInline,)

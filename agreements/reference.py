@@ -1017,8 +1017,10 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
         else {}
     )
     for count_row, count in parsed.programme_counts:
-        key = (count.programme_id, count.as_of_date)
-        applier.upsert("programme counts", existing_counts, key, count_row, count, PROGRAMME_COUNT_FIELDS)
+        count_key = (count.programme_id, count.as_of_date)
+        applier.upsert(
+            "programme counts", existing_counts, count_key, count_row, count, PROGRAMME_COUNT_FIELDS
+        )
 
     applier.flush()
     applier.history.flush()

@@ -21,6 +21,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Territory,
 )
 from agreements.names import local_name, local_names
@@ -355,6 +357,14 @@ class EconomyPage:
     summary: counting.Summary
     partner_economies: list[Economy]
     partner_territories: list[Territory]
+    programme: Programme | None
+    counts: list[ProgrammeCount]  # oldest first
+
+    @property
+    def latest_verified_count(self) -> ProgrammeCount | None:
+        """The latest count shown as a fact (high or medium confidence), if any."""
+        verified = [count for count in self.counts if count.verified]
+        return verified[-1] if verified else None
 
 
 def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
@@ -366,6 +376,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
     )
     arrangements = list(arrangement_catalog(sources=False).filter(parties=economy))
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
+    programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
         memberships=memberships,
@@ -373,6 +384,8 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         summary=summary,
         partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
         partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
+        programme=programme,
+        counts=list(programme.counts.order_by("as_of_date")) if programme else [],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -68,8 +69,19 @@ class Programme(models.Model):
         return f"{self.name} ({self.economy_id})"
 
     @property
-    def source_list(self) -> list[str]:
-        return [s.strip() for s in self.sources.split(SOURCE_SEPARATOR.strip()) if s.strip()]
+    def source_list(self) -> list[tuple[str, str]]:
+        """(link, text) of each source: a web address is linked, a citation is not (link "")."""
+        return [_source(text) for text in self.sources.split(SOURCE_SEPARATOR) if text.strip()]
+
+    @property
+    def verified(self) -> bool:
+        """Shown as established: high or medium confidence."""
+        return self.confidence != Confidence.LOW
+
+
+def _source(text: str) -> tuple[str, str]:
+    text = text.strip()
+    return (text if text.startswith(("https://", "http://")) else "", text)
 
 
 class ProgrammeCount(models.Model):
@@ -126,3 +138,17 @@ class ProgrammeCount(models.Model):
     def verified(self) -> bool:
         """Shown as a fact: high or medium confidence."""
         return self.confidence != Confidence.LOW
+
+    @property
+    def source_link(self) -> tuple[str, str] | None:
+        return _source(self.source) if self.source.strip() else None
+
+    @property
+    def figure(self) -> str:
+        """The count as its source states it, in the active language ("more than 14,000")."""
+        number = f"{self.operators:,}"
+        if self.qualifier == CountQualifier.MORE_THAN:
+            return gettext("more than %(number)s") % {"number": number}
+        if self.qualifier == CountQualifier.ABOUT:
+            return gettext("about %(number)s") % {"number": number}
+        return number
