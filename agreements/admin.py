@@ -41,6 +41,8 @@ from agreements.models import (
     Economy,
     EconomyMembership,
     LinkCheck,
+    Programme,
+    ProgrammeCount,
     Source,
     SourceDocument,
     Territory,
@@ -230,10 +232,10 @@ class MembershipInlineFormSet(BaseInlineFormSet):
 
 @admin.register(Territory)
 class TerritoryAdmin(RegistryAdmin):
-    list_display = ("iso3", "iso2", "name", "kind")
+    list_display = ("iso3", "iso2", "name", "name_zh", "kind")
     list_display_links = ("iso3", "name")
     list_filter = ("kind",)
-    search_fields = ("iso3", "iso2", "name")
+    search_fields = ("iso3", "iso2", "name", "name_zh")
     ordering = ("name",)
 
 
@@ -251,10 +253,10 @@ class EconomyMembershipInline(admin.TabularInline):
 
 @admin.register(Economy)
 class EconomyAdmin(RegistryAdmin):
-    list_display = ("code", "name", "kind", "member_count", "arrangement_count")
+    list_display = ("code", "name", "name_zh", "kind", "member_count", "arrangement_count")
     list_display_links = ("code", "name")
     list_filter = ("kind",)
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "name_zh")
     ordering = ("name",)
     inlines = (EconomyMembershipInline,)
 
@@ -310,9 +312,9 @@ class BlocMembershipInline(admin.TabularInline):
 @admin.register(Bloc)
 class BlocAdmin(CsvImportMixin, RegistryAdmin):
     import_table = "blocs.csv"
-    list_display = ("code", "name", "member_count")
+    list_display = ("code", "name", "name_zh", "member_count")
     list_display_links = ("code", "name")
-    search_fields = ("code", "name", "definition", "source")
+    search_fields = ("code", "name", "name_zh", "definition", "source")
     ordering = ("code",)
     inlines = (BlocMembershipInline,)
 
@@ -655,3 +657,24 @@ class CorrectionReportAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{} {}, version {}</a>', url, target.kind, target.key, obj.change_history_id
         )
+
+
+# AEO programmes
+
+
+class ProgrammeCountInline(admin.TabularInline):
+    model = ProgrammeCount
+    fields = ("as_of_date", "as_of_precision", "operators", "qualifier", "confidence", "source", "note")
+    extra = 0
+    ordering = ("as_of_date",)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(RegistryAdmin):
+    list_display = ("economy", "name", "launched_date", "launched_precision", "confidence")
+    list_filter = ("confidence",)
+    search_fields = ("economy__code", "economy__name", "name", "native_name", "legal_basis", "note")
+    autocomplete_fields = ("economy",)
+    list_select_related = ("economy",)
+    ordering = ("economy__name",)
+    inlines = (ProgrammeCountInline,)

@@ -60,3 +60,20 @@ class Metric(models.TextChoices):
 
 
 BLOC_METRIC_PREFIX = "bloc:"
+
+
+class Confidence(models.TextChoices):
+    """How far a programme fact or operator count is established (see data/README.md). A
+    low-confidence figure is never shown as a fact: pages mark it unverified."""
+
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low (unverified)")
+
+
+class CountQualifier(models.TextChoices):
+    """How a source states a count: the number itself, "more than" it, or "about" it."""
+
+    EXACT = "exact", _("Exactly")
+    MORE_THAN = "more_than", _("More than")
+    ABOUT = "about", _("About")

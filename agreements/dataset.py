@@ -36,6 +36,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     SourceDocument,
     Territory,
@@ -57,6 +59,8 @@ TABLE_MODELS: dict[str, type[Any]] = {
     "arrangements.csv": Arrangement,
     "claims.csv": Claim,
     "source_documents.csv": SourceDocument,
+    "programmes.csv": Programme,
+    "programme_counts.csv": ProgrammeCount,
 }
 
 
@@ -73,11 +77,11 @@ def _start_key(day: dt.date | None) -> tuple[bool, dt.date]:
 
 
 def _territories() -> list[tuple[object, ...]]:
-    return sorted(Territory.objects.values_list("iso3", "iso2", "name", "kind"))
+    return sorted(Territory.objects.values_list("iso3", "iso2", "name", "name_zh", "kind"))
 
 
 def _economies() -> list[tuple[object, ...]]:
-    return sorted(Economy.objects.values_list("code", "name", "kind"))
+    return sorted(Economy.objects.values_list("code", "name", "name_zh", "kind"))
 
 
 def _memberships(model: type[Any], group: str) -> list[tuple[object, ...]]:
@@ -86,7 +90,7 @@ def _memberships(model: type[Any], group: str) -> list[tuple[object, ...]]:
 
 
 def _blocs() -> list[tuple[object, ...]]:
-    return sorted(Bloc.objects.values_list("code", "name", "definition", "source"))
+    return sorted(Bloc.objects.values_list("code", "name", "name_zh", "definition", "source"))
 
 
 def _arrangements() -> list[tuple[object, ...]]:
@@ -153,6 +157,25 @@ def _source_documents() -> list[tuple[object, ...]]:
     return sorted(SourceDocument.objects.values_list("url", "title", "publisher", "published", "archive_url"))
 
 
+def _programmes() -> list[tuple[object, ...]]:
+    return sorted(
+        Programme.objects.values_list(*_fields("programmes.csv", economy="economy_id")),
+        key=lambda r: str(r[0]),
+    )
+
+
+def _programme_counts() -> list[tuple[object, ...]]:
+    return sorted(
+        ProgrammeCount.objects.values_list(*_fields("programme_counts.csv", economy="programme_id")),
+        key=lambda r: (r[0], r[1]),
+    )
+
+
+def _fields(name: str, **renamed: str) -> list[str]:
+    """The model fields of a reference file's columns, in its order."""
+    return [renamed.get(column, column) for column in COLUMNS[name]]
+
+
 def table_rows(name: str) -> list[tuple[object, ...]]:
     """The rows of one reference file (without its header), in the file's column order."""
     readers = {
@@ -164,6 +187,8 @@ def table_rows(name: str) -> list[tuple[object, ...]]:
         "arrangements.csv": _arrangements,
         "claims.csv": _claims,
         "source_documents.csv": _source_documents,
+        "programmes.csv": _programmes,
+        "programme_counts.csv": _programme_counts,
     }
     return readers[name]()
 

@@ -110,7 +110,7 @@ def _codes(items: Iterable[Any], attribute: str) -> str:
 
 def _names(items: Iterable[Any]) -> str:
     """Economies' names in the request's language (`_name` columns follow it; codes do not)."""
-    return NAME_SEPARATOR.join(names.economy_name(item.pk, item.name) for item in items)
+    return NAME_SEPARATOR.join(map(names.local_name, items))
 
 
 # The specs of the seven lists.
@@ -130,7 +130,7 @@ class ArrangementRow:
     status: str
     evidence: str
     notes: str
-    parties: tuple[tuple[str, str], ...]  # (code, name), by code
+    parties: tuple[tuple[str, str, str], ...]  # (code, name, name_zh), by code
     sources: tuple[str, ...]
 
 
@@ -161,7 +161,7 @@ def _column(model: type[Model], name: str) -> str:
 # Parties and sources of one chunk of arrangements, in their export order. Plain SQL: preparing
 # thousands of ids one by one for `__in` cost more than running the queries.
 PARTIES_SQL = (
-    f"SELECT p.arrangement_id, p.economy_id, e.name FROM {_table(ArrangementParty)} p "
+    f"SELECT p.arrangement_id, p.economy_id, e.name, e.name_zh FROM {_table(ArrangementParty)} p "
     f"JOIN {_table(Economy)} e ON e.code = p.economy_id "
     "WHERE p.arrangement_id IN ({ids}) ORDER BY p.arrangement_id, p.economy_id"
 )
@@ -252,13 +252,13 @@ class ArrangementRows:
 
     def _batches(
         self,
-    ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str]]], dict[int, list[str]]]]:
+    ) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str, str]]], dict[int, list[str]]]]:
         rows = self.queryset.values_list("pk", *ARRANGEMENT_FIELDS).iterator(chunk_size=self.chunk_rows)
         while batch := list(itertools.islice(rows, self.chunk_rows)):
             ids = [row[0] for row in batch]
-            parties: dict[int, list[tuple[str, str]]] = defaultdict(list)
-            for arrangement_id, code, name in _fetch(self.db, PARTIES_SQL, ids):
-                parties[arrangement_id].append((code, name))
+            parties: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+            for arrangement_id, code, name, name_zh in _fetch(self.db, PARTIES_SQL, ids):
+                parties[arrangement_id].append((code, name, name_zh))
             sources: dict[int, list[str]] = defaultdict(list)
             for arrangement_id, url, citation in _fetch(self.db, SOURCES_SQL, ids):
                 sources[arrangement_id].append(url or citation)
@@ -282,7 +282,7 @@ class ArrangementRows:
             yield [
                 (
                     *row,
-                    PARTY_KEY_SEPARATOR.join(code for code, _ in parties[row[0]]),
+                    PARTY_KEY_SEPARATOR.join(code for code, _, _ in parties[row[0]]),
                     SOURCE_SEPARATOR.join(sources[row[0]]),
                 )
                 for row in batch
@@ -314,10 +314,10 @@ ARRANGEMENTS = Spec(
     (
         Column("key", lambda a: a.key),
         Column("title", lambda a: a.title),
-        Column("parties", lambda a: PARTY_SEPARATOR.join(code for code, _ in a.parties)),
+        Column("parties", lambda a: PARTY_SEPARATOR.join(code for code, _, _ in a.parties)),
         Column(
             "parties_name",
-            lambda a: NAME_SEPARATOR.join(names.economy_name(code, name) for code, name in a.parties),
+            lambda a: NAME_SEPARATOR.join(names.local(name, name_zh) for _, name, name_zh in a.parties),
         ),
         Column("signed_date", lambda a: a.signed_date),
         Column("signed_precision", lambda a: a.signed_precision),
@@ -430,7 +430,7 @@ CLAIMS = Spec(
         Column("stated_on", lambda r: r.claim.stated_on),
         Column("as_of", lambda r: r.claim.as_of),
         Column("economy", lambda r: r.claim.economy_id),
-        Column("economy_name", lambda r: names.economy_name(r.claim.economy_id, r.claim.economy.name)),
+        Column("economy_name", lambda r: names.local_name(r.claim.economy)),
         Column("basis", lambda r: r.claim.basis),
         Column("basis_name", lambda r: _basis(r.claim.basis)),
         Column("metric", lambda r: r.claim.metric),
@@ -586,7 +586,7 @@ class _ArrangementCells:
             return csv_field(csv_cell(value))
 
         self.db = db
-        self.english: dict[str, str] = {}
+        self.economies: dict[str, tuple[str, str]] = {}  # code -> (name, name_zh)
         self.value = _Memo(text)
         self.status_name = _Memo(lambda value: text(_status(value)))
         self.evidence_name = _Memo(lambda value: text(_evidence(value)))
@@ -600,11 +600,11 @@ class _ArrangementCells:
 
     def _name(self, code: str) -> str:
         """The economy's name in the active language (`_name` columns follow it; codes do not)."""
-        if code not in self.english:  # first use, or an economy added since
+        if code not in self.economies:  # first use, or an economy added since
             with self.db.cursor() as cursor:
-                cursor.execute(f"SELECT code, name FROM {_table(Economy)}")
-                self.english = dict(cursor.fetchall())
-        return names.economy_name(code, self.english[code])
+                cursor.execute(f"SELECT code, name, name_zh FROM {_table(Economy)}")
+                self.economies = {code: (name, name_zh) for code, name, name_zh in cursor.fetchall()}
+        return names.local(*self.economies[code])
 
     def lines(self, rows: Sequence[tuple[Any, ...]]) -> str:
         """CRLF-terminated CSV lines of (pk, *ARRANGEMENT_FIELDS, party key, sources) rows."""

@@ -40,6 +40,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     Territory,
 )
@@ -56,6 +58,8 @@ TRACKED: tuple[type[models.Model], ...] = (
     ArrangementParty,
     Source,
     Claim,
+    Programme,
+    ProgrammeCount,
 )
 
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -209,9 +213,13 @@ class _Existing:
         groups = {
             Territory: {row.iso3 for model, row in rows if model is Territory},
             Economy: {
-                row.code if model is Economy else row.economy_id
+                row.code
+                if model is Economy
+                else row.programme_id
+                if model is ProgrammeCount
+                else row.economy_id
                 for model, row in rows
-                if model in (Economy, EconomyMembership)
+                if model in (Economy, EconomyMembership, Programme, ProgrammeCount)
             },
             Bloc: {
                 row.code if model is Bloc else row.bloc_id
@@ -257,6 +265,13 @@ def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[s
         return f"{what} of {owner}", existing.arrangement_url(row.arrangement_id)
     if model is Claim:
         return f"{row.key} {row.basis} {row.metric}", reverse("claim-list")
+    if model is Programme:
+        return f"AEO programme of {row.economy_id}", existing.url("economy-detail", Economy, row.economy_id)
+    if model is ProgrammeCount:
+        return (
+            f"certified operators of {row.programme_id} on {row.as_of_date.isoformat()}",
+            existing.url("economy-detail", Economy, row.programme_id),
+        )
     return str(row.pk), None
 
 
@@ -316,7 +331,12 @@ def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> l
             (Source, Q(arrangement_id=pk)),
         ]
     elif isinstance(record, Economy):
-        related = [(Economy, Q(code=pk)), (EconomyMembership, Q(economy_id=pk))]
+        related = [
+            (Economy, Q(code=pk)),
+            (EconomyMembership, Q(economy_id=pk)),
+            (Programme, Q(economy_id=pk)),
+            (ProgrammeCount, Q(programme_id=pk)),
+        ]
     elif isinstance(record, Bloc):
         related = [(Bloc, Q(code=pk)), (BlocMembership, Q(bloc_id=pk))]
     elif isinstance(record, Territory):

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pycountry
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
@@ -25,12 +24,13 @@ from agreements import versioning
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
+    Confidence,
+    CountQualifier,
     DatePrecision,
     EconomyKind,
     Evidence,
     Metric,
     Status,
-    TerritoryKind,
 )
 from agreements.history import BulkHistory
 from agreements.models import (
@@ -41,6 +41,8 @@ from agreements.models import (
     Claim,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     SourceDocument,
     Territory,
@@ -55,10 +57,10 @@ SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "territories.csv": ("iso3", "iso2", "name", "kind"),
-    "economies.csv": ("code", "name", "kind"),
+    "territories.csv": ("iso3", "iso2", "name", "name_zh", "kind"),
+    "economies.csv": ("code", "name", "name_zh", "kind"),
     "economy_members.csv": ("economy", "territory", "start_date", "end_date", "note"),
-    "blocs.csv": ("code", "name", "definition", "source"),
+    "blocs.csv": ("code", "name", "name_zh", "definition", "source"),
     "bloc_members.csv": ("bloc", "territory", "start_date", "end_date", "note"),
     "arrangements.csv": (
         "key",
@@ -88,6 +90,27 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     # What a source URL is (issue 14, item 4): one row per document, by its URL.
     "source_documents.csv": ("url", "title", "publisher", "published", "archive_url"),
+    "programmes.csv": (
+        "economy",
+        "name",
+        "native_name",
+        "launched_date",
+        "launched_precision",
+        "legal_basis",
+        "sources",
+        "confidence",
+        "note",
+    ),
+    "programme_counts.csv": (
+        "economy",
+        "as_of_date",
+        "as_of_precision",
+        "operators",
+        "qualifier",
+        "source",
+        "confidence",
+        "note",
+    ),
 }
 
 
@@ -284,6 +307,8 @@ class Parsed:
     arrangements: dict[str, tuple[Row, Arrangement, list[str], list[str]]] = field(default_factory=dict)
     claims: list[tuple[Row, Claim]] = field(default_factory=list)
     source_documents: dict[str, tuple[Row, SourceDocument]] = field(default_factory=dict)
+    programmes: dict[str, tuple[Row, Programme]] = field(default_factory=dict)
+    programme_counts: list[tuple[Row, ProgrammeCount]] = field(default_factory=list)
 
 
 @dataclass
@@ -296,6 +321,7 @@ class Known:
     territories: set[str] = field(default_factory=set)
     economies: set[str] = field(default_factory=set)
     blocs: set[str] = field(default_factory=set)
+    programmes: set[str] = field(default_factory=set)
     economy_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
     bloc_members: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
 
@@ -306,6 +332,7 @@ class Known:
             territories=set(Territory.objects.values_list("iso3", flat=True)),
             economies=set(Economy.objects.values_list("code", flat=True)),
             blocs=set(Bloc.objects.values_list("code", flat=True)),
+            programmes=set(Programme.objects.values_list("economy_id", flat=True)),
             economy_members=list(EconomyMembership.objects.values_list("economy_id", *fields)),
             bloc_members=list(BlocMembership.objects.values_list("bloc_id", *fields)),
         )
@@ -392,8 +419,8 @@ def parse_valid_rows(
     """The rows that are valid on their own; each problem is appended to `problems`.
 
     Without `known`, the files are the whole dataset (`load_reference`): a code is known if a file
-    defines it (every ISO 3166-1 territory is known). With `known`, codes in the database count
-    too, and tables not in `files` are simply not imported."""
+    defines it (territories.csv lists every ISO 3166-1 territory). With `known`, codes in the
+    database count too, and tables not in `files` are simply not imported."""
     parsed = Parsed()
     files = {name: files.get(name, []) for name in COLUMNS}
 
@@ -404,25 +431,19 @@ def parse_valid_rows(
             except RowError as error:
                 problems.append(f"{row.where}: {error}")
 
-    # Every ISO 3166-1 territory is known; the reference file gives customs names and kinds.
-    for country in pycountry.countries if known is None else ():
-        parsed.territories[country.alpha_3] = (
-            None,
-            Territory(
-                iso3=country.alpha_3,
-                iso2=country.alpha_2,
-                name=country.name,
-                kind=TerritoryKind.COUNTRY,
-            ),
-        )
-
     def territory(row: Row) -> None:
         v = row.values
         iso3 = require(v["iso3"], "iso3")
-        if iso3 in parsed.territories and parsed.territories[iso3][0] is not None:
+        if iso3 in parsed.territories:
             raise RowError(f"duplicate territory {iso3!r}")
         # An empty alpha-2 is None: alpha-2 codes are unique, and territories without one exist.
-        item = Territory(iso3=iso3, iso2=v["iso2"] or None, name=require(v["name"], "name"), kind=v["kind"])
+        item = Territory(
+            iso3=iso3,
+            iso2=v["iso2"] or None,
+            name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
+            kind=v["kind"],
+        )
         validate_instance(item, exclude=[])
         parsed.territories[iso3] = (row, item)
 
@@ -450,6 +471,7 @@ def parse_valid_rows(
         item = Economy(
             code=code,
             name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
             kind=parse_choice(v["kind"], "kind", EconomyKind.values),
         )
         validate_instance(item, exclude=[])
@@ -486,6 +508,7 @@ def parse_valid_rows(
         item = Bloc(
             code=code,
             name=require(v["name"], "name"),
+            name_zh=v["name_zh"],
             definition=v["definition"],
             source=v["source"],
         )
@@ -646,6 +669,61 @@ def parse_valid_rows(
         parsed.source_documents[url] = (row, item)
 
     guarded(files["source_documents.csv"], source_document)
+
+    def programme(row: Row) -> None:
+        v = row.values
+        economy = known_economy(require(v["economy"], "economy"))
+        if economy in parsed.programmes:
+            raise RowError(f"duplicate programme of {economy!r}")
+        launched = parse_date(v["launched_date"], "launched_date")
+        precision = parse_choice(
+            v["launched_precision"], "launched_precision", DatePrecision.values, blank=True
+        )
+        if (launched is None) != (precision == ""):
+            raise RowError("launched_date and launched_precision are given together or not at all")
+        item = Programme(
+            economy_id=economy,
+            name=require(v["name"], "name"),
+            native_name=v["native_name"],
+            launched_date=launched,
+            launched_precision=precision,
+            legal_basis=v["legal_basis"],
+            sources=v["sources"],
+            confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["economy"])
+        parsed.programmes[economy] = (row, item)
+
+    guarded(files["programmes.csv"], programme)
+
+    count_keys: set[tuple[str, dt.date]] = set()
+
+    def programme_count(row: Row) -> None:
+        v = row.values
+        economy = require(v["economy"], "economy")
+        if economy not in parsed.programmes and (known is None or economy not in known.programmes):
+            raise RowError(f"no programme of economy {economy!r}")
+        if not re.fullmatch(r"\d{1,9}", v["operators"]):
+            raise RowError(f"operators {v['operators']!r} is not a whole number")
+        item = ProgrammeCount(
+            programme_id=economy,
+            operators=int(v["operators"]),
+            qualifier=parse_choice(v["qualifier"], "qualifier", CountQualifier.values),
+            as_of_date=parse_required_date(v["as_of_date"], "as_of_date"),
+            as_of_precision=parse_choice(v["as_of_precision"], "as_of_precision", DatePrecision.values),
+            source=v["source"],
+            confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["programme"])
+        natural = (economy, item.as_of_date)
+        if natural in count_keys:
+            raise RowError(f"duplicate count of {economy} on {item.as_of_date.isoformat()}")
+        count_keys.add(natural)
+        parsed.programme_counts.append((row, item))
+
+    guarded(files["programme_counts.csv"], programme_count)
     return parsed
 
 
@@ -839,6 +917,18 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
+PROGRAMME_FIELDS = (
+    "name",
+    "native_name",
+    "launched_date",
+    "launched_precision",
+    "legal_basis",
+    "sources",
+    "confidence",
+    "note",
+)
+PROGRAMME_COUNT_FIELDS = ("operators", "qualifier", "as_of_precision", "source", "confidence", "note")
+
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     applier = applier or Applier()
@@ -850,10 +940,22 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             Territory,
             lambda t: t.iso3,
             list(parsed.territories.values()),
-            ("iso2", "name", "kind"),
+            ("iso2", "name", "name_zh", "kind"),
         ),
-        ("economies", Economy, lambda e: e.code, list(parsed.economies.values()), ("name", "kind")),
-        ("blocs", Bloc, lambda b: b.code, list(parsed.blocs.values()), ("name", "definition", "source")),
+        (
+            "economies",
+            Economy,
+            lambda e: e.code,
+            list(parsed.economies.values()),
+            ("name", "name_zh", "kind"),
+        ),
+        (
+            "blocs",
+            Bloc,
+            lambda b: b.code,
+            list(parsed.blocs.values()),
+            ("name", "name_zh", "definition", "source"),
+        ),
         (
             "economy memberships",
             EconomyMembership,
@@ -950,6 +1052,29 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     existing_documents = {d.url: d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
     for url, (document_row, document) in parsed.source_documents.items():
         applier.upsert("source documents", existing_documents, url, document_row, document, document_fields)
+    if parsed.programmes:
+        applier.flush()  # the claims' economies are saved; programmes refer to economies only
+        existing_programmes = {p.economy_id: p for p in Programme.objects.all()}
+        for programme_row, programme in parsed.programmes.values():
+            applier.upsert(
+                "programmes",
+                existing_programmes,
+                programme.economy_id,
+                programme_row,
+                programme,
+                PROGRAMME_FIELDS,
+            )
+        applier.flush()  # the counts refer to these rows
+    existing_counts = (
+        {(c.programme_id, c.as_of_date): c for c in ProgrammeCount.objects.all()}
+        if parsed.programme_counts
+        else {}
+    )
+    for count_row, count in parsed.programme_counts:
+        count_key = (count.programme_id, count.as_of_date)
+        applier.upsert(
+            "programme counts", existing_counts, count_key, count_row, count, PROGRAMME_COUNT_FIELDS
+        )
 
     applier.flush()
     applier.history.flush()

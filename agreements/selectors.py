@@ -22,13 +22,13 @@ from agreements.models import (
     Economy,
     EconomyMembership,
     LinkCheck,
+    Programme,
+    ProgrammeCount,
     Source,
     SourceDocument,
     Territory,
 )
-from agreements.names import bloc_name, territory_name
-from agreements.names import economy_names as local_economy_names
-from agreements.names import territory_names as local_territory_names
+from agreements.names import local_name, local_names
 from agreements.querysets import active_on_q
 from agreements.versioning import current_version
 
@@ -102,12 +102,15 @@ class Lookups:
     names in the active language are worked out once per language."""
 
     def __init__(self) -> None:
-        self.economies: list[tuple[str, str]] = list(
-            Economy.objects.order_by("name").values_list("code", "name")
+        # (code, name, name_zh) rows.
+        self.economies: list[tuple[str, str, str]] = list(
+            Economy.objects.order_by("name").values_list("code", "name", "name_zh")
         )
-        self.economy_codes = frozenset(code for code, _ in self.economies)
-        self.territories: list[tuple[str, str]] = list(Territory.objects.values_list("iso3", "name"))
-        self.blocs: list[tuple[str, str]] = list(Bloc.objects.values_list("code", "name"))
+        self.economy_codes = frozenset(code for code, _, _ in self.economies)
+        self.territories: list[tuple[str, str, str]] = list(
+            Territory.objects.values_list("iso3", "name", "name_zh")
+        )
+        self.blocs: list[tuple[str, str, str]] = list(Bloc.objects.values_list("code", "name", "name_zh"))
         self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
             *PARTNER_ROW_ARRANGEMENT_FIELDS
         ).in_bulk(field_name="key")
@@ -126,13 +129,13 @@ class Lookups:
 
     def economy_names(self) -> dict[str, str]:
         """Code -> name in the active language, in order of (English) name. Not to be changed."""
-        return self._localized("economies", lambda: local_economy_names(self.economies))
+        return self._localized("economies", lambda: local_names(self.economies))
 
     def territory_names(self) -> dict[str, str]:
-        return self._localized("territories", lambda: local_territory_names(self.territories))
+        return self._localized("territories", lambda: local_names(self.territories))
 
     def bloc_names(self) -> dict[str, str]:
-        return self._localized("blocs", lambda: {code: bloc_name(code, name) for code, name in self.blocs})
+        return self._localized("blocs", lambda: local_names(self.blocs))
 
 
 def lookups() -> Lookups:
@@ -368,6 +371,14 @@ class EconomyPage:
     summary: counting.Summary
     partner_economies: list[Economy]
     partner_territories: list[Territory]
+    programme: Programme | None
+    counts: list[ProgrammeCount]  # oldest first
+
+    @property
+    def latest_verified_count(self) -> ProgrammeCount | None:
+        """The latest count shown as a fact (high or medium confidence), if any."""
+        verified = [count for count in self.counts if count.verified]
+        return verified[-1] if verified else None
 
 
 # A detail page lists at most this many arrangements (by signing date), with a link to all of them
@@ -385,6 +396,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
     chosen = arrangement_catalog(sources=False).filter(parties=economy)
     arrangements = list(chosen[:DETAIL_ROWS])
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
+    programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
         memberships=memberships,
@@ -393,6 +405,8 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         summary=summary,
         partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
         partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
+        programme=programme,
+        counts=list(programme.counts.order_by("as_of_date")) if programme else [],
     )
 
 
@@ -554,13 +568,7 @@ def economy_territories(*, day: dt.date) -> dict[str, frozenset[str]]:
 
 def members_named(memberships: Iterable[BlocMembership], day: dt.date) -> list[tuple[str, str]]:
     """The (territory, name in the active language) of the memberships active on `day`, by code."""
-    return sorted(
-        {
-            (m.territory_id, territory_name(m.territory_id, m.territory.name))
-            for m in memberships
-            if m.active_on(day)
-        }
-    )
+    return sorted({(m.territory_id, local_name(m.territory)) for m in memberships if m.active_on(day)})
 
 
 MATRIX_MAX_MEMBERS = 40

@@ -48,7 +48,7 @@ class FullCleanMixin(serializers.ModelSerializer):
 class TerritorySerializer(FullCleanMixin):
     class Meta:
         model = Territory
-        fields = ("iso3", "iso2", "name", "kind")
+        fields = ("iso3", "iso2", "name", "name_zh", "kind")
 
     def validate_iso3(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -57,7 +57,7 @@ class TerritorySerializer(FullCleanMixin):
 class EconomySerializer(FullCleanMixin):
     class Meta:
         model = Economy
-        fields = ("code", "name", "kind")
+        fields = ("code", "name", "name_zh", "kind")
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -66,7 +66,7 @@ class EconomySerializer(FullCleanMixin):
 class BlocSerializer(FullCleanMixin):
     class Meta:
         model = Bloc
-        fields = ("code", "name", "definition", "source")
+        fields = ("code", "name", "name_zh", "definition", "source")
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)

@@ -41,6 +41,8 @@ from agreements.models import (
     DataVersion,
     Economy,
     EconomyMembership,
+    Programme,
+    ProgrammeCount,
     Source,
     SourceDocument,
     Territory,
@@ -64,6 +66,8 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
     Source,
     Claim,
     SourceDocument,
+    Programme,
+    ProgrammeCount,
 )
 
 _silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)

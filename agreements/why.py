@@ -19,7 +19,7 @@ from django_stubs_ext import StrOrPromise
 
 from agreements import counting, story
 from agreements.models import Bloc, Economy, Territory
-from agreements.names import bloc_name, economy_names, territory_names
+from agreements.names import local_names
 from agreements.selectors import fact_index
 
 EVENT_LABELS: dict[str, StrOrPromise] = {
@@ -86,11 +86,13 @@ class Names:
 
 def _names(economies: set[str], territories: set[str]) -> Names:
     return Names(
-        economies=economy_names(Economy.objects.filter(code__in=economies).values_list("code", "name")),
-        territories=territory_names(
-            Territory.objects.filter(iso3__in=territories).values_list("iso3", "name")
+        economies=local_names(
+            Economy.objects.filter(code__in=economies).values_list("code", "name", "name_zh")
         ),
-        blocs={code: bloc_name(code, name) for code, name in Bloc.objects.values_list("code", "name")},
+        territories=local_names(
+            Territory.objects.filter(iso3__in=territories).values_list("iso3", "name", "name_zh")
+        ),
+        blocs=local_names(Bloc.objects.values_list("code", "name", "name_zh")),
     )
 
 

@@ -137,7 +137,7 @@ def test_a_missing_column_is_reported_on_line_1(dataset: Path) -> None:
 
 def test_a_row_with_an_extra_field_is_reported(dataset: Path) -> None:
     with (dataset / "blocs.csv").open("a", encoding="utf-8") as handle:
-        handle.write("NEW,New bloc,definition,source,surplus\n")
+        handle.write("NEW,New bloc,新集团,definition,source,surplus\n")
     with pytest.raises(CommandError, match=r"blocs.csv:6: more fields than the header has"):
         load(dataset)
 

@@ -5,6 +5,7 @@ from agreements.models.blocs import Bloc, BlocMembership
 from agreements.models.claims import Claim
 from agreements.models.corrections import CorrectionReport
 from agreements.models.economies import Economy, EconomyMembership
+from agreements.models.programmes import Programme, ProgrammeCount
 from agreements.models.sources import LinkCheck, SourceDocument
 from agreements.models.territories import Territory
 from agreements.models.versioning import DataVersion
@@ -20,6 +21,8 @@ __all__ = [
     "Economy",
     "EconomyMembership",
     "LinkCheck",
+    "Programme",
+    "ProgrammeCount",
     "Source",
     "SourceDocument",
     "Territory",

@@ -20,6 +20,10 @@ class Bloc(models.Model):
         validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*\Z", "Use upper-case letters, digits and _.")],
     )
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    # Blank: Chinese pages show the English name (agreements.names).
+    name_zh = models.CharField(
+        _("Chinese name"), max_length=200, blank=True, default="", validators=[no_control_characters]
+    )
     definition = models.TextField(_("definition"), blank=True, validators=[no_control_characters])
     source = models.TextField(_("source"), blank=True, validators=[no_control_characters])
 

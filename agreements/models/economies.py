@@ -21,6 +21,10 @@ class Economy(models.Model):
         validators=[RegexValidator(r"^[A-Z]{3}\Z", "Use three upper-case letters.")],
     )
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    # Blank: Chinese pages show the English name (agreements.names).
+    name_zh = models.CharField(
+        _("Chinese name"), max_length=200, blank=True, default="", validators=[no_control_characters]
+    )
     kind = models.CharField(
         _("kind"), max_length=10, choices=EconomyKind.choices, default=EconomyKind.TERRITORY
     )

@@ -21,6 +21,10 @@ class Territory(models.Model):
         _("ISO alpha-2"), max_length=2, unique=True, null=True, blank=True, validators=[iso2_validator]
     )
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
+    # Blank: Chinese pages show the English name (agreements.names).
+    name_zh = models.CharField(
+        _("Chinese name"), max_length=200, blank=True, default="", validators=[no_control_characters]
+    )
     kind = models.CharField(
         _("kind"), max_length=10, choices=TerritoryKind.choices, default=TerritoryKind.COUNTRY
     )

@@ -24,7 +24,7 @@ from agreements import charts, exports, history, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE, SummaryForm
 from agreements.models import Bloc, Economy, Territory
-from agreements.names import bloc_name
+from agreements.names import local_name
 from agreements.validators import plausible_event_date
 from agreements.views.dashboard import _with_defaults
 
@@ -249,9 +249,7 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
         "today": today,
         "members_today": len(members),
         "pairs_max": selectors.MATRIX_MAX_MEMBERS,
-        "map_figure": charts.membership_map(
-            members, f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})", zoom=True
-        ),
+        "map_figure": charts.membership_map(members, f"{local_name(bloc)} ({bloc.code})", zoom=True),
     }
     # The bloc seen from an economy: the dashboard's own form and defaults (CHN, today, signed).
     form = SummaryForm(_with_defaults(request, economy="CHN"), economies=True)

@@ -27,6 +27,8 @@ TABLE_LABELS = {
     "arrangements.csv": _("Arrangements"),
     "claims.csv": _("Claims (figures of official statements)"),
     "source_documents.csv": _("Source documents (title, publisher, date and archived copy of a source URL)"),
+    "programmes.csv": _("AEO programmes"),
+    "programme_counts.csv": _("Certified operators of AEO programmes, by date"),
 }
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.csp import csp_override
 from agreements import charts, selectors
 from agreements.forms import RankingForm, SummaryForm
 from agreements.models import Bloc
-from agreements.names import bloc_name
+from agreements.names import local_name
 from agreements.views.dashboard import _summary_form, _with_defaults
 
 MEASURES = ("countries", "economies")
@@ -134,7 +134,7 @@ def embed_bloc(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
     today = timezone.localdate()
     members = selectors.members_named(selectors.bloc_memberships(bloc=bloc), today)
-    name = f"{bloc_name(bloc.code, bloc.name)} ({bloc.code})"
+    name = f"{local_name(bloc)} ({bloc.code})"
     title = gettext("Members of %(bloc_name)s on %(day)s") % {"bloc_name": name, "day": today.isoformat()}
     return _render(
         request,
