@@ -77,7 +77,20 @@ def _view_state(context: template.Context) -> dict[str, str]:
 
 
 def view_url(context: template.Context) -> str:
-    """The view's permanent absolute URL."""
+    """The view's permanent absolute URL (worked out once per rendering of the page)."""
+    render_context = getattr(context, "render_context", None)
+    if render_context is not None and _URL in render_context:
+        return cast("str", render_context[_URL])
+    url = _view_url(context)
+    if render_context is not None:
+        render_context[_URL] = url
+    return url
+
+
+_URL = "aeo-sharing-view-url"
+
+
+def _view_url(context: template.Context) -> str:
     request: HttpRequest = context["request"]
     query = QueryDict(mutable=True)
     for key, value in view_state(context).items():
