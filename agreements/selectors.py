@@ -38,10 +38,14 @@ def load_facts() -> counting.Facts:
     bloc_rows = BlocMembership.objects.all()
 
     parties: dict[str, list[str]] = defaultdict(list)
+    # Each party's in-force date (see ArrangementParty): its own, none if unknown, else the arrangement's.
+    party_effective: dict[str, list[dt.date | None]] = defaultdict(list)
     heads: dict[str, tuple[object, ...]] = {}
-    for key, economy, signed, effective, ended, status, level in party_rows.values_list(
+    for key, economy, own, unknown, signed, effective, ended, status, level in party_rows.values_list(
         "arrangement__key",
         "economy_id",
+        "effective_date",
+        "effective_unknown",
         "arrangement__signed_date",
         "arrangement__effective_date",
         "arrangement__ended_date",
@@ -49,9 +53,20 @@ def load_facts() -> counting.Facts:
         "arrangement__evidence",
     ):
         parties[key].append(economy)
+        party_effective[key].append(None if unknown else own or effective)
         heads[key] = (signed, effective, ended, status, level)
     arrangements = [
-        counting.ArrangementFact(key, tuple(parties[key]), *heads[key])  # type: ignore[arg-type]
+        counting.ArrangementFact(
+            key,
+            tuple(parties[key]),
+            *heads[key],  # type: ignore[arg-type]
+            # Empty when every party's is the arrangement's: the common case stays the simple one.
+            party_effective=(
+                tuple(party_effective[key])
+                if any(day != heads[key][1] for day in party_effective[key])
+                else ()
+            ),
+        )
         for key in heads
     ]
     return counting.Facts(
