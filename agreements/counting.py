@@ -435,10 +435,10 @@ def timeline(facts: Facts, basis: str, evidence: str) -> Timeline:
     events: list[tuple[int, int, str | None, object]] = []
     for arrangement in facts.arrangements:
         # A party coming into force later ends one span and starts the next, with more parties.
-        for start, ended, parties in counting_spans(arrangement, basis, evidence):
-            events.append((start.toordinal(), 1, None, parties))
-            if ended is not None:
-                events.append((ended.toordinal(), -1, None, parties))
+        for begins, stops, parties in counting_spans(arrangement, basis, evidence):
+            events.append((begins.toordinal(), 1, None, parties))
+            if stops is not None:
+                events.append((stops.toordinal(), -1, None, parties))
     for member in facts.economy_members:
         start, end = member.start_date, member.end_date
         if start is not None and end is not None and end <= start:

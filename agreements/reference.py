@@ -44,6 +44,7 @@ from agreements.models import (
     Source,
     Territory,
 )
+from agreements.models.arrangements import party_date_problems
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
 
@@ -72,6 +73,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "evidence",
         "sources",
         "notes",
+    ),
+    "arrangement_parties.csv": (
+        "arrangement",
+        "economy",
+        "effective_date",
+        "effective_precision",
+        "effective_unknown",
+        "source",
+        "note",
     ),
     "claims.csv": (
         "key",
@@ -280,6 +290,13 @@ class Parsed:
     bloc_members: list[tuple[Row, BlocMembership]] = field(default_factory=list)
     arrangements: dict[str, tuple[Row, Arrangement, list[str], list[str]]] = field(default_factory=dict)
     claims: list[tuple[Row, Claim]] = field(default_factory=list)
+    # (arrangement key, economy) -> the party's own in-force facts; None when the file is not
+    # part of what is loaded (the admin's one-table import), so that nothing is reset.
+    party_dates: dict[tuple[str, str], tuple[Row, ArrangementParty]] | None = None
+
+
+# arrangement_parties.csv's `effective_unknown`: "yes", or empty.
+YES = "yes"
 
 
 @dataclass
@@ -391,6 +408,8 @@ def parse_valid_rows(
     defines it (every ISO 3166-1 territory is known). With `known`, codes in the database count
     too, and tables not in `files` are simply not imported."""
     parsed = Parsed()
+    if "arrangement_parties.csv" in files:
+        parsed.party_dates = {}
     files = {name: files.get(name, []) for name in COLUMNS}
 
     def guarded(rows: list[Row], handle: Callable[[Row], None]) -> None:
@@ -587,6 +606,40 @@ def parse_valid_rows(
         parsed.arrangements[key] = (row, item, parties, sources)
 
     guarded(files["arrangements.csv"], arrangement)
+
+    def party_date(row: Row) -> None:
+        v = row.values
+        key = require(v["arrangement"], "arrangement")
+        if key not in parsed.arrangements:
+            raise RowError(f"unknown arrangement {key!r}")
+        _, head, parties, _ = parsed.arrangements[key]
+        code = require(v["economy"], "economy")
+        if code not in parties:
+            raise RowError(f"{code!r} is not a party to {key}")
+        assert parsed.party_dates is not None
+        if (key, code) in parsed.party_dates:
+            raise RowError(f"party {code} of {key} listed twice")
+        item = ArrangementParty(
+            economy_id=code,
+            effective_date=parse_date(v["effective_date"], "effective_date"),
+            effective_precision=parse_choice(
+                v["effective_precision"], "effective_precision", DatePrecision.values, blank=True
+            ),
+            effective_unknown=parse_choice(v["effective_unknown"], "effective_unknown", [YES], blank=True)
+            == YES,
+            source=v["source"],
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["arrangement", "economy"])
+        problems_found = party_date_problems(
+            item.effective_date, item.effective_precision, item.effective_unknown, head
+        )
+        if problems_found:
+            raise RowError("; ".join(f"{name}: {message}" for name, message in problems_found.items()))
+        parsed.party_dates[(key, code)] = (row, item)
+
+    if parsed.party_dates is not None:
+        guarded(files["arrangement_parties.csv"], party_date)
 
     claim_keys: set[tuple[str, str, str]] = set()
 
@@ -798,6 +851,9 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
+# A party's own in-force facts (arrangement_parties.csv), loaded onto the party rows.
+PARTY_DATE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     applier = applier or Applier()
@@ -852,21 +908,40 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             existing_parties[arrangement_id].append(economy_id)
         for source in Source.objects.order_by("arrangement_id", "position", "pk"):
             existing_sources[source.arrangement_id].append(source.text)
+    fresh: set[int] = set()  # arrangements whose parties this load created, with their own facts
+    party_dates = parsed.party_dates
     for arrangement_key, (row, item, parties, sources) in parsed.arrangements.items():
 
         def sync_children(
-            saved: models.Model, parties: list[str] = parties, sources: list[str] = sources
+            saved: models.Model,
+            parties: list[str] = parties,
+            sources: list[str] = sources,
+            key: str = arrangement_key,
         ) -> bool:
             changed = False
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
+                # A party's own in-force facts come from arrangement_parties.csv when it is loaded,
+                # else they stay as they were (the admin's import of arrangements.csv alone).
+                links = ArrangementParty.objects.filter(arrangement_id=saved.pk)
+                facts = (
+                    {link.economy_id: _values(link, PARTY_DATE_FIELDS) for link in links}
+                    if party_dates is None
+                    else {
+                        code: _values(own, PARTY_DATE_FIELDS)
+                        for (k, code), (_, own) in party_dates.items()
+                        if k == key
+                    }
+                )
                 ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
                 # The deletes above record history row by row (through signals); bulk_create does not.
                 applier.history.add(
                     ArrangementParty.objects.bulk_create(
-                        ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                        ArrangementParty(arrangement_id=saved.pk, economy_id=p, **facts.get(p, {}))
+                        for p in parties
                     ),
                     created=True,
                 )
+                fresh.add(saved.pk)
                 changed = True
             if existing_sources.get(saved.pk, []) != sources:
                 Source.objects.filter(arrangement_id=saved.pk).delete()
@@ -889,6 +964,28 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             arrangement_fields,
             children_changed=sync_children,
         )
+
+    if parsed.party_dates is not None:
+        # Every party of every arrangement: its own facts from the file, or none (a party not in
+        # the file takes the arrangement's in-force date).
+        blank = ArrangementParty()
+        for party in ArrangementParty.objects.select_related("arrangement").order_by("pk"):
+            row, wanted = parsed.party_dates.get((party.arrangement.key, party.economy_id), (None, blank))
+            if party.arrangement_id in fresh:
+                if row is not None:
+                    applier.report.created["arrangement parties"] += 1
+                    applier.record(row, NEW)
+                continue
+            if _values(party, PARTY_DATE_FIELDS) == _values(wanted, PARTY_DATE_FIELDS):
+                if row is not None:
+                    applier.report.unchanged["arrangement parties"] += 1
+                    applier.record(row, UNCHANGED)
+                continue
+            for name in PARTY_DATE_FIELDS:
+                setattr(party, name, getattr(wanted, name))
+            applier.save(row, party)
+            applier.report.updated["arrangement parties"] += 1
+            applier.record(row, CHANGED)
 
     claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
     existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()} if parsed.claims else {}

@@ -40,7 +40,7 @@ def load_facts() -> counting.Facts:
     parties: dict[str, list[str]] = defaultdict(list)
     # Each party's in-force date (see ArrangementParty): its own, none if unknown, else the arrangement's.
     party_effective: dict[str, list[dt.date | None]] = defaultdict(list)
-    heads: dict[str, tuple[object, ...]] = {}
+    heads: dict[str, tuple[dt.date | None, dt.date | None, dt.date | None, str, str]] = {}
     for key, economy, own, unknown, signed, effective, ended, status, level in party_rows.values_list(
         "arrangement__key",
         "economy_id",
@@ -59,7 +59,7 @@ def load_facts() -> counting.Facts:
         counting.ArrangementFact(
             key,
             tuple(parties[key]),
-            *heads[key],  # type: ignore[arg-type]
+            *heads[key],
             # Empty when every party's is the arrangement's: the common case stays the simple one.
             party_effective=(
                 tuple(party_effective[key])
