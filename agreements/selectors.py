@@ -322,6 +322,17 @@ def economy_names() -> dict[str, str]:
 from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
 
 
+def party_in_force_dates(*, arrangement: Arrangement) -> list[ArrangementParty]:
+    """Each party with its in-force date (`in_force_date`, `in_force_precision`), by code, when
+    any party has facts of its own (a date, "unknown", a source or a note); else none: the
+    arrangement's date is every party's, and its page says it once."""
+    links = list(arrangement.party_links.select_related("economy").order_by("economy_id"))
+    for link in links:
+        link.arrangement = arrangement  # in_force_date reads the arrangement's date: no query each
+    own = any(link.effective_date or link.effective_unknown or link.source or link.note for link in links)
+    return links if own else []
+
+
 def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
     """Arrangements with their parties (by code) and, unless told not to, their sources; signed
     date then key, undated last. The economy and territory pages list no source: at a hundred

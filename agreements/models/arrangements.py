@@ -221,11 +221,13 @@ class ArrangementParty(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        try:
+            # In the admin's inline the arrangement may be new (unsaved), with the form's values.
+            arrangement: Arrangement | None = self.arrangement
+        except Arrangement.DoesNotExist:
+            arrangement = None
         errors = party_date_problems(
-            self.effective_date,
-            self.effective_precision,
-            self.effective_unknown,
-            self.arrangement if self.arrangement_id else None,
+            self.effective_date, self.effective_precision, self.effective_unknown, arrangement
         )
         if errors:
             raise ValidationError(errors)

@@ -138,6 +138,7 @@ def arrangement_detail(request: HttpRequest, key: str) -> HttpResponse:
         "agreements/arrangement_detail.html",
         {
             "arrangement": arrangement,
+            "party_dates": selectors.party_in_force_dates(arrangement=arrangement),
             "history": history.record_history(arrangement),
             "form": form,
             "as_of": form.cleaned_data.get("as_of") if coverage is not None else None,
