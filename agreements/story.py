@@ -159,10 +159,10 @@ class _Calendar:
                     partners = tuple(sorted(others - had))
                     self.by_day[start].append(Event(start, start_kind, arrangement.key, partners=partners))
                 had = others
-                if ended is not None and had:
-                    self.by_day[ended].append(
-                        Event(ended, ENDED, arrangement.key, partners=tuple(sorted(had)))
-                    )
+                # A span ends on the next one's start, the last on the arrangement's end.
+                if ended is not None and ended == arrangement.ended_date and had:
+                    lost = tuple(sorted(had))
+                    self.by_day[ended].append(Event(ended, ENDED, arrangement.key, partners=lost))
         for memberships, joined, left in (
             (facts.economy_members, JOINED_ECONOMY, LEFT_ECONOMY),
             (facts.bloc_members, JOINED_BLOC, LEFT_BLOC),
