@@ -336,3 +336,26 @@ def test_a_party_date_edited_in_the_admin_is_counted_and_bumps_the_data_version(
     index = selectors.fact_index()
     assert "VNM" in index.summary("SGP", D("2026-01-05"), "in_force", "inferred").partners
     assert "VNM" not in index.summary("SGP", D("2026-01-04"), "in_force", "inferred").partners
+
+
+def test_the_api_gives_each_partys_in_force_facts_and_a_write_keeps_them(client: Client) -> None:
+    from tests.test_rest import post, staff_token
+
+    body = client.get(f"/api/v1/arrangements/{ASEAN}/").json()
+    facts = {row["economy"]: row for row in body["party_in_force"]}
+    assert sorted(facts) == sorted(body["parties"])
+    assert facts["PHL"]["effective_date"] == "2025-02-28" and facts["PHL"]["effective_unknown"] is False
+    assert facts["KHM"]["effective_date"] is None and facts["KHM"]["effective_unknown"] is True
+    assert facts["SGP"]["effective_date"] is None and facts["SGP"]["effective_unknown"] is False
+
+    token = staff_token()
+    without_myanmar = [code for code in body["parties"] if code != "MMR"]
+    changed = post(client, f"/api/v1/arrangements/{ASEAN}/", {"parties": without_myanmar}, token, "patch")
+    assert changed.status_code == 200, changed.json()
+    philippines = ArrangementParty.objects.get(arrangement__key=ASEAN, economy_id="PHL")
+    assert philippines.in_force_date == D("2025-02-28")
+    assert ArrangementParty.objects.get(arrangement__key=ASEAN, economy_id="KHM").effective_unknown
+
+    later = post(client, f"/api/v1/arrangements/{ASEAN}/", {"effective_date": "2025-03-01"}, token, "patch")
+    assert later.status_code == 400
+    assert "on or after the arrangement's in-force date" in str(later.json())

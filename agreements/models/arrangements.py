@@ -131,6 +131,13 @@ class Arrangement(models.Model):
                 errors[f"{event}_date"] = "A month-precision date is the first of its month."
             elif day and precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
                 errors[f"{event}_date"] = "A year-precision date is the first of January."
+        if self.pk and not errors:
+            # A party's own in-force date stays within the arrangement's in-force period.
+            for link in self.party_links.exclude(effective_date=None):
+                for field, message in party_date_problems(
+                    link.effective_date, link.effective_precision, link.effective_unknown, self
+                ).items():
+                    errors.setdefault(field, f"{link.economy_id}: {message}")
         if errors:
             raise ValidationError(errors)
 
