@@ -123,6 +123,13 @@ class Lookups:
         self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
             *PARTNER_ROW_ARRANGEMENT_FIELDS
         ).in_bulk(field_name="key")
+        # The precision of each party's own in-force date (the dates are in the counting facts).
+        self.party_precisions: dict[tuple[str, str], str] = {
+            (key, code): precision
+            for key, code, precision in ArrangementParty.objects.exclude(effective_date=None).values_list(
+                "arrangement__key", "economy_id", "effective_precision"
+            )
+        }
         self._local: dict[tuple[str, str | None], object] = {}
 
     def cached(self, kind: str, build: Callable[[], T]) -> T:
@@ -241,6 +248,11 @@ class PartnerRow:
     economy_name: str
     arrangement: Arrangement
     blocs: tuple[str, ...]
+    # The day this partner is in force with the focal economy under the arrangement: the later of
+    # the two parties' in-force dates (the arrangement's, unless a party has its own); None when
+    # either is not known.
+    effective_date: dt.date | None = None
+    effective_precision: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +284,20 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     for code, members in sorted(standings.blocs.items()):
         for territory in members:
             blocs_of[territory].append(code)
+    counted = {fact.key: fact for fact in standings.counted}
+
+    def in_force(link: counting.PartnerLink) -> tuple[dt.date | None, str]:
+        arrangement, fact = arrangements[link.arrangement], counted[link.arrangement]
+        if not fact.party_effective:
+            return arrangement.effective_date, arrangement.effective_precision
+        dates = dict(zip(fact.parties, counting.party_dates(fact, "in_force"), strict=True))
+        pair = [(dates.get(code), code) for code in (economy, link.economy)]
+        if any(day is None for day, _ in pair):
+            return None, ""
+        day, later = max(pair)
+        own = kept.party_precisions.get((link.arrangement, later))
+        return day, own or arrangement.effective_precision
+
     rows = [
         PartnerRow(
             territory=link.territory,
@@ -280,6 +306,8 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
             economy_name=economy_names.get(link.economy, link.economy),
             arrangement=arrangements[link.arrangement],
             blocs=tuple(blocs_of.get(link.territory, ())),
+            effective_date=(dates := in_force(link))[0],
+            effective_precision=dates[1],
         )
         for link in links
     ]

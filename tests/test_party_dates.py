@@ -359,3 +359,24 @@ def test_the_api_gives_each_partys_in_force_facts_and_a_write_keeps_them(client:
     later = post(client, f"/api/v1/arrangements/{ASEAN}/", {"effective_date": "2025-03-01"}, token, "patch")
     assert later.status_code == 400
     assert "on or after the arrangement's in-force date" in str(later.json())
+
+
+def test_a_partner_row_gives_the_day_that_partner_came_into_force_with_the_economy(client: Client) -> None:
+    def dates(economy: str, basis: str) -> dict[str, str | None]:
+        rows = partner_rows(client, economy, "2025-06-30", basis)
+        return {row["economy"]: row["effective_date"] for row in rows if row["arrangement"] == ASEAN}
+
+    assert dates("SGP", "in_force") == {
+        "BRN": "2024-08-01",
+        "MYS": "2024-08-01",
+        "THA": "2024-08-19",
+        "IDN": "2024-10-01",
+        "PHL": "2025-02-28",
+    }
+    # On the signed basis every party is a partner; the pair's in-force day is the later one, or
+    # not known when either party's is not.
+    philippines = dates("PHL", "signed")
+    assert philippines["SGP"] == "2025-02-28" and philippines["KHM"] is None
+    html = client.get("/partners/?economy=SGP&as_of=2025-06-30&basis=in_force").content.decode()
+    row = re.search(r'<tr data-territory="PHL">.*?</tr>', html, re.S)
+    assert row and '<time datetime="2025-02-28">' in row.group(0)
