@@ -40,7 +40,7 @@ def summary(client: Client, economy: str, day: str, basis: str = "in_force") -> 
 def partner_rows(client: Client, economy: str, day: str, basis: str = "in_force") -> list[dict[str, Any]]:
     response = client.get(f"/partners/?economy={economy}&as_of={day}&basis={basis}&format=json")
     assert response.status_code == 200
-    rows: list[dict[str, Any]] = json.loads(response.getvalue())["rows"]  # type: ignore[attr-defined]
+    rows: list[dict[str, Any]] = json.loads(response.getvalue())["rows"]
     return rows
 
 
@@ -140,7 +140,7 @@ def test_the_index_answers_differ_across_a_partys_day_in_any_order() -> None:
 
 def test_the_time_bars_change_days_include_the_parties_days(client: Client) -> None:
     response = client.get("/why/?economy=SGP&as_of=2025-12-31&basis=in_force&format=json")
-    rows = json.loads(response.getvalue())["rows"]  # type: ignore[attr-defined]
+    rows = json.loads(response.getvalue())["rows"]
     asean = {(row["date"], row["partners"]) for row in rows if row["arrangement"] == ASEAN}
     assert asean == {
         ("2024-08-01", "BRN;MYS"),
@@ -152,7 +152,7 @@ def test_the_time_bars_change_days_include_the_parties_days(client: Client) -> N
 
 def test_why_the_philippines_moved_on_2025_02_28(client: Client) -> None:
     response = client.get("/why/?economy=PHL&as_of=2025-03-31&basis=in_force&format=json")
-    rows = json.loads(response.getvalue())["rows"]  # type: ignore[attr-defined]
+    rows = json.loads(response.getvalue())["rows"]
     assert [(row["date"], row["event"], row["arrangement"], row["economies_gained"]) for row in rows] == [
         ("2025-02-28", "in_force", ASEAN, "BRN;IDN;MYS;SGP;THA")
     ]
@@ -248,7 +248,7 @@ def test_cambodias_in_force_pages_say_asean_is_left_out(client: Client) -> None:
     body = client.get("/partners/?economy=KHM&as_of=2025-06-30&basis=in_force").content.decode()
     assert 'data-testid="in-force-gaps" data-count="1"' in body
     listed = client.get("/arrangements/?status=in_force&undated=true&party=KHM&format=json")
-    keys = [row["key"] for row in json.loads(listed.getvalue())["rows"]]  # type: ignore[attr-defined]
+    keys = [row["key"] for row in json.loads(listed.getvalue())["rows"]]
     assert keys == [ASEAN]
     quality = client.get("/data/quality/?list=in_force_undated&format=json")
     assert quality.status_code == 200
