@@ -522,6 +522,22 @@ def undated_in_force(*, economy: str | None, day: dt.date) -> int:
     return undated.distinct().count()
 
 
+def partly_undated_in_force(*, economy: str | None, day: dt.date) -> int:
+    """Of `undated_in_force`, those that have an in-force date but not for every party (ASEAN's,
+    unknown for Cambodia): they count, but only for the parties whose date is known."""
+    from django.db.models import Q
+
+    from agreements.models import Arrangement
+    from agreements.querysets import in_force_undated_q
+
+    partly = Arrangement.objects.filter(in_force_undated_q(), effective_date__isnull=False).filter(
+        Q(signed_date__lte=day) | Q(signed_date__isnull=True)
+    )
+    if economy:
+        partly = partly.filter(parties__code=economy)
+    return partly.distinct().count()
+
+
 def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:
     """The latest official statement about `economy` on `basis` as of `day` or before (all its
     measures), each beside the registry's figure for the statement's own day."""

@@ -380,3 +380,14 @@ def test_a_partner_row_gives_the_day_that_partner_came_into_force_with_the_econo
     html = client.get("/partners/?economy=SGP&as_of=2025-06-30&basis=in_force").content.decode()
     row = re.search(r'<tr data-territory="PHL">.*?</tr>', html, re.S)
     assert row and '<time datetime="2025-02-28">' in row.group(0)
+
+
+@pytest.mark.parametrize("prefix", ["", "/zh-hans"])
+def test_singapores_in_force_notice_says_asean_counts_for_some_parties_only(
+    client: Client, prefix: str
+) -> None:
+    body = client.get(f"{prefix}/partners/?economy=SGP&as_of=2025-06-30&basis=in_force").content.decode()
+    assert 'data-testid="in-force-partial" data-count="1"' in body
+    assert ("counts for some of its parties only" if not prefix else "仅对部分缔约方计入") in body
+    china = client.get(f"{prefix}/partners/?economy=CHN&as_of=2025-06-30&basis=in_force").content.decode()
+    assert 'data-testid="in-force-partial"' not in china
