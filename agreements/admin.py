@@ -350,7 +350,8 @@ class BlocMembershipAdmin(CsvImportMixin, RegistryAdmin):
 class ArrangementPartyInline(admin.TabularInline):
     model = ArrangementParty
     formset = PartyInlineFormSet
-    fields = ("economy",)
+    # A party's own in-force date: blank takes the arrangement's (see ArrangementParty).
+    fields = ("economy", "effective_date", "effective_precision", "effective_unknown", "source", "note")
     autocomplete_fields = ("economy",)
     ordering = ("economy__name",)
 

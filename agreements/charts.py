@@ -118,7 +118,7 @@ class _Hover:
             self.economy % {"name": _text(row.economy_name), "code": row.economy},
             self.arrangement % {"name": _text(arrangement.title or arrangement.key)},
             self.signed % {"date": self.date(arrangement.signed_date, arrangement.signed_precision)},
-            self.in_force % {"date": self.date(arrangement.effective_date, arrangement.effective_precision)},
+            self.in_force % {"date": self.date(row.effective_date, row.effective_precision)},
             self.evidence % {"level": self.levels.get(arrangement.evidence) or arrangement.evidence},
         ]
         return "<br>".join(lines)

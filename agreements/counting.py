@@ -5,6 +5,10 @@ How we count (published on the "How we count" page and in data/README.md):
 1. On the **signed** basis an arrangement counts from its signed date (inclusive) until its ended
    date (exclusive); on the **in force** basis, from its in-force (effective) date. An arrangement
    without the date for a basis does not count on that basis; `negotiating` never counts.
+   A plurilateral arrangement can come into force for its parties on different days: on the in-force
+   basis each party has its own date (the arrangement's unless the party has one; none when it is
+   not known), and two parties count as each other's partners from the later of their two dates.
+   A party whose in-force date is not known never counts on that basis.
 2. The **partner economies** of economy E on day D are the other parties of every arrangement that
    counts on D and has E as a party. A plurilateral arrangement makes every other party a partner.
 3. The **partner countries and regions** of E on D are the territories that belong to those partner
@@ -58,6 +62,9 @@ class ArrangementFact:
     ended_date: dt.date | None
     status: str
     evidence: str
+    # Each party's in-force date, in the order of `parties` (None: not known, never counts on
+    # that basis). Empty: every party's is `effective_date`.
+    party_effective: tuple[dt.date | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +107,64 @@ def basis_date(fact: ArrangementFact, basis: str) -> dt.date | None:
     raise ValueError(f"unknown basis {basis!r}")
 
 
+def party_dates(fact: ArrangementFact, basis: str) -> tuple[dt.date | None, ...]:
+    """Each party's date on the basis, in the order of `fact.parties` (rule 1)."""
+    if basis == "in_force" and fact.party_effective:
+        return fact.party_effective
+    return (basis_date(fact, basis),) * len(fact.parties)
+
+
+def counting_parties(fact: ArrangementFact, day: dt.date, basis: str, evidence: str) -> tuple[str, ...]:
+    """Rule 1 and rule 6: the parties for which an arrangement counts on a day (two or more, or
+    none: one party alone has no partner by it)."""
+    if (
+        fact.status == NEVER_COUNTS_STATUS
+        or fact.evidence not in evidence_included(evidence)
+        or (fact.ended_date is not None and day >= fact.ended_date)
+    ):
+        return ()
+    parties = tuple(
+        party
+        for party, start in zip(fact.parties, party_dates(fact, basis), strict=True)
+        if start is not None and start <= day
+    )
+    return parties if len(parties) > 1 else ()
+
+
 def counts_on(fact: ArrangementFact, day: dt.date, basis: str, evidence: str) -> bool:
-    """Rule 1 and rule 6: whether an arrangement counts on a day."""
-    start = basis_date(fact, basis)
-    return (
-        fact.status != NEVER_COUNTS_STATUS
-        and fact.evidence in evidence_included(evidence)
-        and start is not None
-        and start <= day
-        and (fact.ended_date is None or day < fact.ended_date)
+    """Rule 1 and rule 6: whether an arrangement counts on a day (for two parties or more)."""
+    return bool(counting_parties(fact, day, basis, evidence))
+
+
+type Span = tuple[dt.date, dt.date | None, tuple[str, ...]]
+
+
+def counting_spans(fact: ArrangementFact, basis: str, evidence: str) -> list[Span]:
+    """The periods [start, end) over which an arrangement counts, each with the parties it counts
+    for then; consecutive (each ends where the next starts), the last ending on its ended date
+    (None: still). One period, unless parties come into force on different days."""
+    if fact.status == NEVER_COUNTS_STATUS or fact.evidence not in evidence_included(evidence):
+        return []
+    ended = fact.ended_date
+    dates = party_dates(fact, basis)
+    days = sorted({day for day in dates if day is not None and (ended is None or day < ended)})
+    spans: list[Span] = []
+    for position, start in enumerate(days):
+        parties = counting_parties(fact, start, basis, evidence)
+        if parties:
+            spans.append((start, days[position + 1] if position + 1 < len(days) else ended, parties))
+    return spans
+
+
+def _counting_part(fact: ArrangementFact, parties: tuple[str, ...]) -> ArrangementFact:
+    """The arrangement narrowed to the parties it counts for on a day."""
+    if parties == fact.parties:
+        return fact
+    dates = dict(zip(fact.parties, party_dates(fact, "in_force"), strict=True))
+    return replace(
+        fact,
+        parties=parties,
+        party_effective=tuple(dates[party] for party in parties) if fact.party_effective else (),
     )
 
 
@@ -194,6 +250,7 @@ class Standings:
     countries: dict[str, frozenset[str]]
     blocs: dict[str, frozenset[str]]
     territories: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The arrangements that count, each narrowed to the parties it counts for on the day.
     counted: tuple[ArrangementFact, ...] = field(default=())
 
     def partner_links(self, economy: str) -> list[PartnerLink]:
@@ -246,7 +303,11 @@ def standings_on(facts: Facts, day: dt.date, basis: str, evidence: str) -> Stand
     """Apply rules 1 to 4 to every economy at once."""
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}")
-    counted = tuple(a for a in facts.arrangements if counts_on(a, day, basis, evidence))
+    counted = tuple(
+        _counting_part(a, parties)
+        for a in facts.arrangements
+        if (parties := counting_parties(a, day, basis, evidence))
+    )
     partners: dict[str, set[str]] = defaultdict(set)
     for arrangement in counted:
         for party in arrangement.parties:
@@ -368,20 +429,16 @@ def timeline(facts: Facts, basis: str, evidence: str) -> Timeline:
     figures current (rules 1 to 3; blocs play no part in the two measures)."""
     if basis not in BASES:
         raise ValueError(f"unknown basis {basis!r}")
-    levels = evidence_included(evidence)
+    evidence_included(evidence)
     sweep = _Sweep()
     # (day ordinal, +1 or -1, economy for a membership or None for an arrangement, territory or parties)
     events: list[tuple[int, int, str | None, object]] = []
     for arrangement in facts.arrangements:
-        start = basis_date(arrangement, basis)
-        ended = arrangement.ended_date
-        if arrangement.status == NEVER_COUNTS_STATUS or arrangement.evidence not in levels or start is None:
-            continue
-        if ended is not None and ended <= start:
-            continue  # ended before it began to count on this basis: never counts
-        events.append((start.toordinal(), 1, None, arrangement.parties))
-        if ended is not None:
-            events.append((ended.toordinal(), -1, None, arrangement.parties))
+        # A party coming into force later ends one span and starts the next, with more parties.
+        for begins, stops, parties in counting_spans(arrangement, basis, evidence):
+            events.append((begins.toordinal(), 1, None, parties))
+            if stops is not None:
+                events.append((stops.toordinal(), -1, None, parties))
     for member in facts.economy_members:
         start, end = member.start_date, member.end_date
         if start is not None and end is not None and end <= start:
@@ -436,7 +493,7 @@ def cumulative_series(
     facts = Facts(relevant, [m for m in facts.economy_members if m.group in parties], (), ())
     days: set[dt.date] = {until}
     for arrangement in relevant:
-        for day in (basis_date(arrangement, basis), arrangement.ended_date):
+        for day in (*party_dates(arrangement, basis), arrangement.ended_date):
             if day is not None and day <= until:
                 days.add(day)
     for membership in facts.economy_members:
@@ -467,7 +524,12 @@ def _boundaries(arrangements: Iterable[ArrangementFact], memberships: Iterable[M
     """Every day (as an ordinal) on which one of these facts starts or ends, on any basis, in order."""
     days: set[int] = set()
     for arrangement in arrangements:
-        for day in (arrangement.signed_date, arrangement.effective_date, arrangement.ended_date):
+        for day in (
+            arrangement.signed_date,
+            arrangement.effective_date,
+            arrangement.ended_date,
+            *arrangement.party_effective,  # a party coming into force later
+        ):
             if day is not None:
                 days.add(day.toordinal())
     for member in memberships:

@@ -42,7 +42,7 @@ from agreements.models import (
     SourceDocument,
     Territory,
 )
-from agreements.reference import COLUMNS, PARTY_SEPARATOR, SOURCE_SEPARATOR
+from agreements.reference import COLUMNS, PARTY_SEPARATOR, SOURCE_SEPARATOR, YES
 from agreements.spreadsheet import neutralise
 
 ZIP_NAME = "aeo-registry-data.zip"
@@ -57,6 +57,7 @@ TABLE_MODELS: dict[str, type[Any]] = {
     "blocs.csv": Bloc,
     "bloc_members.csv": BlocMembership,
     "arrangements.csv": Arrangement,
+    "arrangement_parties.csv": ArrangementParty,
     "claims.csv": Claim,
     "source_documents.csv": SourceDocument,
     "programmes.csv": Programme,
@@ -137,6 +138,32 @@ def _arrangements() -> list[tuple[object, ...]]:
     return sorted(rows, key=lambda r: str(r[0]))
 
 
+def _party_dates_query() -> Any:
+    """The parties with facts of their own (a date, "unknown", a source or a note): the others
+    take the arrangement's in-force date and have no row in arrangement_parties.csv."""
+    from django.db.models import Q
+
+    return ArrangementParty.objects.exclude(
+        Q(effective_date__isnull=True, effective_unknown=False, source="", note="")
+    )
+
+
+def _arrangement_parties() -> list[tuple[object, ...]]:
+    rows = _party_dates_query().values_list(
+        "arrangement__key",
+        "economy_id",
+        "effective_date",
+        "effective_precision",
+        "effective_unknown",
+        "source",
+        "note",
+    )
+    return sorted(
+        (key, economy, day, precision, YES if unknown else "", source, note)
+        for key, economy, day, precision, unknown, source, note in rows
+    )
+
+
 def _claims() -> list[tuple[object, ...]]:
     rows = Claim.objects.values_list(
         "key",
@@ -185,6 +212,7 @@ def table_rows(name: str) -> list[tuple[object, ...]]:
         "blocs.csv": _blocs,
         "bloc_members.csv": lambda: _memberships(BlocMembership, "bloc"),
         "arrangements.csv": _arrangements,
+        "arrangement_parties.csv": _arrangement_parties,
         "claims.csv": _claims,
         "source_documents.csv": _source_documents,
         "programmes.csv": _programmes,
@@ -210,7 +238,10 @@ def write_tables(directory: Path) -> None:
 
 def record_counts() -> dict[str, int]:
     """Rows per reference file (memberships and claims counted as rows, territories all known)."""
-    return {name: model.objects.count() for name, model in TABLE_MODELS.items()}
+    return {
+        name: (_party_dates_query() if model is ArrangementParty else model.objects).count()
+        for name, model in TABLE_MODELS.items()
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -347,8 +347,9 @@ def partners_spec(bloc_names: Mapping[str, str]) -> Spec:
             Column("arrangement_title", lambda r: r.arrangement.title),
             Column("signed_date", lambda r: r.arrangement.signed_date),
             Column("signed_precision", lambda r: r.arrangement.signed_precision),
-            Column("effective_date", lambda r: r.arrangement.effective_date),
-            Column("effective_precision", lambda r: r.arrangement.effective_precision),
+            # The partner's own in-force day with the economy (see PartnerRow).
+            Column("effective_date", lambda r: r.effective_date),
+            Column("effective_precision", lambda r: r.effective_precision),
             Column("evidence", lambda r: r.arrangement.evidence),
             Column("evidence_name", lambda r: _evidence(r.arrangement.evidence)),
             Column("blocs", lambda r: PARTY_SEPARATOR.join(r.blocs)),

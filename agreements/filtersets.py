@@ -27,7 +27,7 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
-from agreements.querysets import counting_on_q
+from agreements.querysets import counting_on_q, in_force_date_missing_q
 from agreements.validators import plausible_event_date
 
 DEFAULT_ORDERING = "signed_date"
@@ -176,10 +176,9 @@ class ArrangementFilterSet(django_filters.FilterSet):
         validators=[plausible_event_date],
     )
     undated = django_filters.BooleanFilter(
-        field_name="effective_date",
-        lookup_expr="isnull",
         label=_("No in-force date"),
-        help_text=_("Yes: only arrangements whose in-force date is not known."),
+        method="filter_undated",
+        help_text=_("Yes: only arrangements whose in-force date is not known, for every party or for some."),
     )
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -222,6 +221,12 @@ class ArrangementFilterSet(django_filters.FilterSet):
     def filter_territory(self, queryset: QuerySet[Any], name: str, value: Territory) -> QuerySet[Any]:
         reaching = ArrangementParty.objects.filter(economy__memberships__territory=value)
         return queryset.filter(pk__in=reaching.values("arrangement_id"))
+
+    def filter_undated(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        missing = in_force_date_missing_q()
+        return queryset.filter(missing) if value else queryset.exclude(missing)
 
     def filter_in_force_on(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset.filter(counting_on_q(value, Basis.IN_FORCE, Evidence.INFERRED))

@@ -66,7 +66,10 @@ LISTS: dict[str, QualityList] = {
         QualityList(
             IN_FORCE_UNDATED,
             _("In force without an in-force date"),
-            _("Status “in force” but no in-force date: the in-force basis cannot count them."),
+            _(
+                "Status “in force” but no in-force date, for every party or for some: the in-force "
+                "basis cannot count them, in whole or in part."
+            ),
         ),
         QualityList(
             UNDATED,

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from agreements.choices import Basis, Evidence, Status
 
@@ -45,7 +45,19 @@ class ArrangementQuerySet(models.QuerySet["Arrangement", "Arrangement"]):
         return self.filter(parties__code=economy_code)
 
 
+def in_force_date_missing_q(prefix: str = "") -> Q:
+    """Arrangements whose in-force date is not known, for every party (no date on the arrangement)
+    or for some (a party marked unknown: ASEAN's is not known to be in force for Cambodia)."""
+    from agreements.models import ArrangementParty  # the models import this module
+
+    unknown_party = ArrangementParty.objects.filter(
+        arrangement=OuterRef(f"{prefix}pk"), effective_unknown=True
+    )
+    return Q(**{f"{prefix}effective_date__isnull": True}) | Q(Exists(unknown_party))
+
+
 def in_force_undated_q(prefix: str = "") -> Q:
-    """Arrangements whose status is "in force" but whose in-force date is not known: the in-force
-    basis cannot count them (the pages on that basis and /data/quality/ list them)."""
-    return Q(**{f"{prefix}status": Status.IN_FORCE, f"{prefix}effective_date__isnull": True})
+    """Arrangements whose status is "in force" but whose in-force date is not known, for every
+    party or for some: the in-force basis cannot count them, in whole or in part (the pages on that
+    basis and /data/quality/ list them)."""
+    return Q(**{f"{prefix}status": Status.IN_FORCE}) & in_force_date_missing_q(prefix)

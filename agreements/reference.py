@@ -47,6 +47,7 @@ from agreements.models import (
     SourceDocument,
     Territory,
 )
+from agreements.models.arrangements import party_date_problems
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
 
@@ -75,6 +76,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "evidence",
         "sources",
         "notes",
+    ),
+    "arrangement_parties.csv": (
+        "arrangement",
+        "economy",
+        "effective_date",
+        "effective_precision",
+        "effective_unknown",
+        "source",
+        "note",
     ),
     "claims.csv": (
         "key",
@@ -309,6 +319,13 @@ class Parsed:
     source_documents: dict[str, tuple[Row, SourceDocument]] = field(default_factory=dict)
     programmes: dict[str, tuple[Row, Programme]] = field(default_factory=dict)
     programme_counts: list[tuple[Row, ProgrammeCount]] = field(default_factory=list)
+    # (arrangement key, economy) -> the party's own in-force facts; None when the file is not
+    # part of what is loaded (the admin's one-table import), so that nothing is reset.
+    party_dates: dict[tuple[str, str], tuple[Row, ArrangementParty]] | None = None
+
+
+# arrangement_parties.csv's `effective_unknown`: "yes", or empty.
+YES = "yes"
 
 
 @dataclass
@@ -422,6 +439,8 @@ def parse_valid_rows(
     defines it (territories.csv lists every ISO 3166-1 territory). With `known`, codes in the
     database count too, and tables not in `files` are simply not imported."""
     parsed = Parsed()
+    if "arrangement_parties.csv" in files:
+        parsed.party_dates = {}
     files = {name: files.get(name, []) for name in COLUMNS}
 
     def guarded(rows: list[Row], handle: Callable[[Row], None]) -> None:
@@ -614,6 +633,40 @@ def parse_valid_rows(
         parsed.arrangements[key] = (row, item, parties, sources)
 
     guarded(files["arrangements.csv"], arrangement)
+
+    def party_date(row: Row) -> None:
+        v = row.values
+        key = require(v["arrangement"], "arrangement")
+        if key not in parsed.arrangements:
+            raise RowError(f"unknown arrangement {key!r}")
+        _, head, parties, _ = parsed.arrangements[key]
+        code = require(v["economy"], "economy")
+        if code not in parties:
+            raise RowError(f"{code!r} is not a party to {key}")
+        assert parsed.party_dates is not None
+        if (key, code) in parsed.party_dates:
+            raise RowError(f"party {code} of {key} listed twice")
+        item = ArrangementParty(
+            economy_id=code,
+            effective_date=parse_date(v["effective_date"], "effective_date"),
+            effective_precision=parse_choice(
+                v["effective_precision"], "effective_precision", DatePrecision.values, blank=True
+            ),
+            effective_unknown=parse_choice(v["effective_unknown"], "effective_unknown", [YES], blank=True)
+            == YES,
+            source=v["source"],
+            note=v["note"],
+        )
+        validate_fields(item, exclude=["arrangement", "economy"])
+        problems_found = party_date_problems(
+            item.effective_date, item.effective_precision, item.effective_unknown, head
+        )
+        if problems_found:
+            raise RowError("; ".join(f"{name}: {message}" for name, message in problems_found.items()))
+        parsed.party_dates[(key, code)] = (row, item)
+
+    if parsed.party_dates is not None:
+        guarded(files["arrangement_parties.csv"], party_date)
 
     claim_keys: set[tuple[str, str, str]] = set()
 
@@ -928,6 +981,8 @@ PROGRAMME_FIELDS = (
     "note",
 )
 PROGRAMME_COUNT_FIELDS = ("operators", "qualifier", "as_of_precision", "source", "confidence", "note")
+# A party's own in-force facts (arrangement_parties.csv), loaded onto the party rows.
+PARTY_DATE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
 
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
@@ -995,6 +1050,8 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             existing_parties[arrangement_id].append(economy_id)
         for source in Source.objects.order_by("arrangement_id", "position", "pk"):
             existing_sources[source.arrangement_id].append(source.text)
+    fresh: set[int] = set()  # arrangements whose parties this load created, with their own facts
+    party_dates = parsed.party_dates
     for arrangement_key, (row, item, parties, sources) in parsed.arrangements.items():
 
         def sync_children(
@@ -1003,6 +1060,7 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             sources: list[str] = sources,
             row: Row | None = row,
             existed: bool = arrangement_key in existing_arrangements,
+            key: str = arrangement_key,
         ) -> bool:
             changed = False
             old_parties, old_sources = existing_parties.get(saved.pk, []), existing_sources.get(saved.pk, [])
@@ -1011,14 +1069,28 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             if existed and old_sources != sources:
                 applier.note_change(row, "sources", old_sources, sources)
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
+                # A party's own in-force facts come from arrangement_parties.csv when it is loaded,
+                # else they stay as they were (the admin's import of arrangements.csv alone).
+                links = ArrangementParty.objects.filter(arrangement_id=saved.pk)
+                facts = (
+                    {link.economy_id: _values(link, PARTY_DATE_FIELDS) for link in links}
+                    if party_dates is None
+                    else {
+                        code: _values(own, PARTY_DATE_FIELDS)
+                        for (k, code), (_, own) in party_dates.items()
+                        if k == key
+                    }
+                )
                 ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
                 # The deletes above record history row by row (through signals); bulk_create does not.
                 applier.history.add(
                     ArrangementParty.objects.bulk_create(
-                        ArrangementParty(arrangement_id=saved.pk, economy_id=p) for p in parties
+                        ArrangementParty(arrangement_id=saved.pk, economy_id=p, **facts.get(p, {}))
+                        for p in parties
                     ),
                     created=True,
                 )
+                fresh.add(saved.pk)
                 changed = True
             if existing_sources.get(saved.pk, []) != sources:
                 Source.objects.filter(arrangement_id=saved.pk).delete()
@@ -1041,6 +1113,28 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             arrangement_fields,
             children_changed=sync_children,
         )
+
+    if parsed.party_dates is not None:
+        # Every party of every arrangement: its own facts from the file, or none (a party not in
+        # the file takes the arrangement's in-force date).
+        blank = ArrangementParty()
+        for party in ArrangementParty.objects.select_related("arrangement").order_by("pk"):
+            row, wanted = parsed.party_dates.get((party.arrangement.key, party.economy_id), (None, blank))
+            if party.arrangement_id in fresh:
+                if row is not None:
+                    applier.report.created["arrangement parties"] += 1
+                    applier.record(row, NEW)
+                continue
+            if _values(party, PARTY_DATE_FIELDS) == _values(wanted, PARTY_DATE_FIELDS):
+                if row is not None:
+                    applier.report.unchanged["arrangement parties"] += 1
+                    applier.record(row, UNCHANGED)
+                continue
+            for name in PARTY_DATE_FIELDS:
+                setattr(party, name, getattr(wanted, name))
+            applier.save(row, party)
+            applier.report.updated["arrangement parties"] += 1
+            applier.record(row, CHANGED)
 
     claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
     existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()} if parsed.claims else {}

@@ -146,7 +146,7 @@ class ArrangementViewSet(RecordViewSet):
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self) -> QuerySet[Arrangement]:
-        return Arrangement.objects.prefetch_related("parties", "sources").order_by(
+        return Arrangement.objects.prefetch_related("parties", "sources", "party_links__economy").order_by(
             F("signed_date").asc(nulls_last=True), "key"
         )
 

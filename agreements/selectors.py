@@ -41,10 +41,14 @@ def load_facts() -> counting.Facts:
     bloc_rows = BlocMembership.objects.all()
 
     parties: dict[str, list[str]] = defaultdict(list)
-    heads: dict[str, tuple[object, ...]] = {}
-    for key, economy, signed, effective, ended, status, level in party_rows.values_list(
+    # Each party's in-force date (see ArrangementParty): its own, none if unknown, else the arrangement's.
+    party_effective: dict[str, list[dt.date | None]] = defaultdict(list)
+    heads: dict[str, tuple[dt.date | None, dt.date | None, dt.date | None, str, str]] = {}
+    for key, economy, own, unknown, signed, effective, ended, status, level in party_rows.values_list(
         "arrangement__key",
         "economy_id",
+        "effective_date",
+        "effective_unknown",
         "arrangement__signed_date",
         "arrangement__effective_date",
         "arrangement__ended_date",
@@ -52,9 +56,20 @@ def load_facts() -> counting.Facts:
         "arrangement__evidence",
     ):
         parties[key].append(economy)
+        party_effective[key].append(None if unknown else own or effective)
         heads[key] = (signed, effective, ended, status, level)
     arrangements = [
-        counting.ArrangementFact(key, tuple(parties[key]), *heads[key])  # type: ignore[arg-type]
+        counting.ArrangementFact(
+            key,
+            tuple(parties[key]),
+            *heads[key],
+            # Empty when every party's is the arrangement's: the common case stays the simple one.
+            party_effective=(
+                tuple(party_effective[key])
+                if any(day != heads[key][1] for day in party_effective[key])
+                else ()
+            ),
+        )
         for key in heads
     ]
     return counting.Facts(
@@ -114,6 +129,13 @@ class Lookups:
         self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
             *PARTNER_ROW_ARRANGEMENT_FIELDS
         ).in_bulk(field_name="key")
+        # The precision of each party's own in-force date (the dates are in the counting facts).
+        self.party_precisions: dict[tuple[str, str], str] = {
+            (key, code): precision
+            for key, code, precision in ArrangementParty.objects.exclude(effective_date=None).values_list(
+                "arrangement__key", "economy_id", "effective_precision"
+            )
+        }
         self._local: dict[tuple[str, str | None], object] = {}
 
     def cached(self, kind: str, build: Callable[[], T]) -> T:
@@ -242,6 +264,11 @@ class PartnerRow:
     economy_name: str
     arrangement: Arrangement
     blocs: tuple[str, ...]
+    # The day this partner is in force with the focal economy under the arrangement: the later of
+    # the two parties' in-force dates (the arrangement's, unless a party has its own); None when
+    # either is not known.
+    effective_date: dt.date | None = None
+    effective_precision: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +300,20 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     for code, members in sorted(standings.blocs.items()):
         for territory in members:
             blocs_of[territory].append(code)
+    counted = {fact.key: fact for fact in standings.counted}
+
+    def in_force(link: counting.PartnerLink) -> tuple[dt.date | None, str]:
+        arrangement, fact = arrangements[link.arrangement], counted[link.arrangement]
+        if not fact.party_effective:
+            return arrangement.effective_date, arrangement.effective_precision
+        dates = dict(zip(fact.parties, counting.party_dates(fact, "in_force"), strict=True))
+        pair = [(dates.get(code), code) for code in (economy, link.economy)]
+        if any(day is None for day, _ in pair):
+            return None, ""
+        day, later = max(pair)
+        own = kept.party_precisions.get((link.arrangement, later))
+        return day, own or arrangement.effective_precision
+
     rows = [
         PartnerRow(
             territory=link.territory,
@@ -281,6 +322,8 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
             economy_name=economy_names.get(link.economy, link.economy),
             arrangement=arrangements[link.arrangement],
             blocs=tuple(blocs_of.get(link.territory, ())),
+            effective_date=(dates := in_force(link))[0],
+            effective_precision=dates[1],
         )
         for link in links
     ]
@@ -321,6 +364,17 @@ def economy_names() -> dict[str, str]:
 # of queries whatever the data size.
 
 from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
+
+
+def party_in_force_dates(*, arrangement: Arrangement) -> list[ArrangementParty]:
+    """Each party with its in-force date (`in_force_date`, `in_force_precision`), by code, when
+    any party has facts of its own (a date, "unknown", a source or a note); else none: the
+    arrangement's date is every party's, and its page says it once."""
+    links = list(arrangement.party_links.select_related("economy").order_by("economy_id"))
+    for link in links:
+        link.arrangement = arrangement  # in_force_date reads the arrangement's date: no query each
+    own = any(link.effective_date or link.effective_unknown or link.source or link.note for link in links)
+    return links if own else []
 
 
 def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
@@ -530,6 +584,22 @@ def latest_statement(*, economy: str, day: dt.date, basis: str) -> tuple[str, dt
     `day` or before (the latest stated when two share a day), or None."""
     found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
     return (found[-1][2], found[-1][0]) if found else None
+
+
+def partly_undated_in_force(*, economy: str | None, day: dt.date) -> int:
+    """Of `undated_in_force`, those that have an in-force date but not for every party (ASEAN's,
+    unknown for Cambodia): they count, but only for the parties whose date is known."""
+    from django.db.models import Q
+
+    from agreements.models import Arrangement
+    from agreements.querysets import in_force_undated_q
+
+    partly = Arrangement.objects.filter(in_force_undated_q(), effective_date__isnull=False).filter(
+        Q(signed_date__lte=day) | Q(signed_date__isnull=True)
+    )
+    if economy:
+        partly = partly.filter(parties__code=economy)
+    return partly.distinct().count()
 
 
 def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:

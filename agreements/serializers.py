@@ -101,6 +101,22 @@ class SourcesField(serializers.ListField):
         return [source.text for source in data.all()]
 
 
+PARTY_IN_FORCE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+
+
+class PartyInForceSerializer(serializers.ModelSerializer):
+    """A party's own in-force facts (read only here; edited in the admin or loaded from data/)."""
+
+    economy = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Empty without a date of its own ("day", "month", "year" or "by" with one).
+    effective_precision = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ArrangementParty
+        fields = ("economy", *PARTY_IN_FORCE_FIELDS)
+        read_only_fields = fields
+
+
 class ArrangementSerializer(FullCleanMixin):
     parties = serializers.SlugRelatedField(
         slug_field="code",
@@ -111,6 +127,14 @@ class ArrangementSerializer(FullCleanMixin):
     sources = SourcesField(
         required=False,
         help_text="Each a URL (http:// or https://) or a citation, in order.",
+    )
+    party_in_force = PartyInForceSerializer(
+        source="party_links",
+        many=True,
+        read_only=True,
+        help_text="Each party's own in-force date, precision, whether it is unknown, source and note. "
+        "A party without a date (and not unknown) takes the arrangement's effective_date; two parties "
+        "count as partners on the in-force basis from the later of their two dates.",
     )
     clean_exclude = ("parties", "sources")
 
@@ -130,6 +154,7 @@ class ArrangementSerializer(FullCleanMixin):
             "evidence",
             "sources",
             "notes",
+            "party_in_force",
         )
 
     def validate_key(self, value: str) -> str:
@@ -180,9 +205,16 @@ class ArrangementSerializer(FullCleanMixin):
     ) -> None:
         # Row by row rather than bulk_create: every signal receiver (history included) sees each row.
         if parties is not None:
+            # A party that stays keeps its own in-force facts (date, "unknown", source, note).
+            kept = {
+                link.economy_id: {name: getattr(link, name) for name in PARTY_IN_FORCE_FIELDS}
+                for link in arrangement.party_links.all()
+            }
             arrangement.party_links.all().delete()
             for economy in parties:
-                ArrangementParty.objects.create(arrangement=arrangement, economy=economy)
+                ArrangementParty.objects.create(
+                    arrangement=arrangement, economy=economy, **kept.get(economy.code, {})
+                )
         if sources is not None:
             arrangement.sources.all().delete()
             for position, entry in enumerate(sources):

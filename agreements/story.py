@@ -150,16 +150,19 @@ class _Calendar:
         self.by_day: defaultdict[dt.date, list[Event]] = defaultdict(list)
         start_kind = SIGNED if basis == "signed" else IN_FORCE  # what starting to count is called
         for arrangement in facts.arrangements:
-            others = tuple(sorted(p for p in arrangement.parties if p != economy))
-            start, ended = counting.basis_date(arrangement, basis), arrangement.ended_date
-            if start is not None and counting.counts_on(arrangement, start, basis, evidence):
-                self.by_day[start].append(Event(start, start_kind, arrangement.key, partners=others))
-            if (
-                ended is not None
-                and ended > dt.date.min
-                and counting.counts_on(arrangement, ended - dt.timedelta(days=1), basis, evidence)
-            ):
-                self.by_day[ended].append(Event(ended, ENDED, arrangement.key, partners=others))
+            # One span unless parties come into force on different days: then each later span
+            # starts with the partners it adds (ASEAN's came into force for the Philippines later).
+            had: set[str] = set()
+            for start, ended, parties in counting.counting_spans(arrangement, basis, evidence):
+                others = {p for p in parties if p != economy} if economy in parties else set()
+                if others - had:
+                    partners = tuple(sorted(others - had))
+                    self.by_day[start].append(Event(start, start_kind, arrangement.key, partners=partners))
+                had = others
+                # A span ends on the next one's start, the last on the arrangement's end.
+                if ended is not None and ended == arrangement.ended_date and had:
+                    lost = tuple(sorted(had))
+                    self.by_day[ended].append(Event(ended, ENDED, arrangement.key, partners=lost))
         for memberships, joined, left in (
             (facts.economy_members, JOINED_ECONOMY, LEFT_ECONOMY),
             (facts.bloc_members, JOINED_BLOC, LEFT_BLOC),

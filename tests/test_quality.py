@@ -35,10 +35,16 @@ def _expected_arrangements() -> dict[str, set[str]]:
     return {
         "single_source": {key for key, urls in sources.items() if len(urls) < 2},
         "citations_only": {key for key, urls in sources.items() if urls and not any(urls)},
+        # No in-force date, or none known for one of its parties (ASEAN's, for Cambodia).
         "in_force_undated": set(
             Arrangement.objects.filter(status=Status.IN_FORCE, effective_date=None).values_list(
                 "key", flat=True
             )
+        )
+        | set(
+            Arrangement.objects.filter(
+                status=Status.IN_FORCE, party_links__effective_unknown=True
+            ).values_list("key", flat=True)
         ),
         "undated": set(undated.values_list("key", flat=True)),
     }

@@ -14,8 +14,8 @@ from agreements.counting import (
     FactIndex,
     Facts,
     MembershipFact,
-    basis_date,
     cumulative_series,
+    party_dates,
     standings_on,
     timeline,
 )
@@ -40,6 +40,10 @@ def arrangements(draw: st.DrawFn) -> ArrangementFact:
         ended_date=draw(maybe_days),
         status=draw(st.sampled_from(("signed", "in_force", "negotiating", "ended"))),
         evidence=draw(st.sampled_from(EVIDENCE)),
+        # Sometimes each party has its own in-force date (None: unknown), as ASEAN's do.
+        party_effective=draw(
+            st.just(()) | st.lists(maybe_days, min_size=len(parties), max_size=len(parties)).map(tuple)
+        ),
     )
 
 
@@ -96,7 +100,7 @@ def series_by_definition(
     candidates = {until}
     for arrangement in relevant:
         candidates |= {
-            d for d in (basis_date(arrangement, basis), arrangement.ended_date) if d and d <= until
+            d for d in (*party_dates(arrangement, basis), arrangement.ended_date) if d and d <= until
         }
     for member in members:
         candidates |= {d for d in (member.start_date, member.end_date) if d and d <= until}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -129,17 +131,60 @@ class Arrangement(models.Model):
                 errors[f"{event}_date"] = "A month-precision date is the first of its month."
             elif day and precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
                 errors[f"{event}_date"] = "A year-precision date is the first of January."
+        if self.pk and not errors:
+            # A party's own in-force date stays within the arrangement's in-force period.
+            for link in self.party_links.exclude(effective_date=None):
+                for field, message in party_date_problems(
+                    link.effective_date, link.effective_precision, link.effective_unknown, self
+                ).items():
+                    errors.setdefault(field, f"{link.economy_id}: {message}")
         if errors:
             raise ValidationError(errors)
 
 
 class ArrangementParty(models.Model):
+    """An economy's part in an arrangement, with its own in-force date where it has one.
+
+    A plurilateral arrangement can come into force for its parties on different days (ASEAN's came
+    into force for Brunei, Malaysia and Singapore on 2024-08-01, for the Philippines on 2025-02-28,
+    and is not known to be in force for Cambodia, Laos, Myanmar or Viet Nam). Each party therefore
+    has an in-force date: its own `effective_date` when given, none when `effective_unknown` says
+    it is not known (the party then never counts on the in-force basis), and otherwise the
+    arrangement's (the common case: a bilateral arrangement needs nothing here). Two parties are
+    each other's partners on the in-force basis from the later of their two dates.
+
+    Why on the party (the through model) rather than as separate accession records: one date per
+    party is all the sources give, it keeps every other use of the parties unchanged, and a blank
+    default means no existing record changes. The signed basis keeps the arrangement's signed date
+    for every party: no later accession is recorded yet (it would be a per-party signed date)."""
+
     arrangement = models.ForeignKey(
         Arrangement, on_delete=models.CASCADE, related_name="party_links", verbose_name=_("arrangement")
     )
     economy = models.ForeignKey(
         "agreements.Economy", on_delete=models.PROTECT, related_name="party_links", verbose_name=_("economy")
     )
+    effective_date = models.DateField(
+        _("in force date for this party"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the arrangement's in-force date, unless it is marked unknown."),
+        validators=[plausible_event_date],
+    )
+    effective_precision = _precision_field(_("in force precision"))
+    effective_unknown = models.BooleanField(
+        _("in force date unknown"),
+        default=False,
+        help_text=_("Not known to be in force for this party: it does not count on the in-force basis."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=1000,
+        blank=True,
+        help_text=_("A URL, or a citation, for this party's in-force date."),
+        validators=[no_control_characters],
+    )
+    note = models.TextField(_("note"), blank=True, validators=[no_control_characters])
 
     history = HistoricalRecords()
 
@@ -153,10 +198,70 @@ class ArrangementParty(models.Model):
                 name="arrangementparty_distinct_parties",
                 violation_error_message="An economy can be a party to an arrangement only once.",
             ),
+            models.CheckConstraint(
+                condition=_precision_matches_date("effective"),
+                name="arrangementparty_effective_precision_with_date",
+                violation_error_message="Give an in-force precision exactly when an in-force date is given.",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_unknown=False) | Q(effective_date__isnull=True),
+                name="arrangementparty_unknown_without_date",
+                violation_error_message="An in-force date cannot be given and marked unknown.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.economy_id} in {self.arrangement}"
+
+    @property
+    def in_force_date(self) -> dt.date | None:
+        """The day this party's part comes into force: its own, else the arrangement's (None if unknown)."""
+        if self.effective_unknown:
+            return None
+        return self.effective_date or self.arrangement.effective_date
+
+    @property
+    def in_force_precision(self) -> str:
+        if self.effective_unknown:
+            return ""
+        return self.effective_precision if self.effective_date else self.arrangement.effective_precision
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            # In the admin's inline the arrangement may be new (unsaved), with the form's values.
+            arrangement: Arrangement | None = self.arrangement
+        except Arrangement.DoesNotExist:
+            arrangement = None
+        errors = party_date_problems(
+            self.effective_date, self.effective_precision, self.effective_unknown, arrangement
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def party_date_problems(
+    day: dt.date | None, precision: str, unknown: bool, arrangement: Arrangement | None
+) -> dict[str, str]:
+    """What is wrong with a party's own in-force date (the admin and the loader both ask)."""
+    if day is None:
+        return {"effective_precision": "A precision needs a date."} if precision else {}
+    if unknown:
+        return {"effective_unknown": "An in-force date cannot be given and marked unknown."}
+    if not precision:
+        return {"effective_precision": "Give the precision of this date."}
+    if precision == DatePrecision.MONTH and day.day != 1:
+        return {"effective_date": "A month-precision date is the first of its month."}
+    if precision == DatePrecision.YEAR and (day.month, day.day) != (1, 1):
+        return {"effective_date": "A year-precision date is the first of January."}
+    if arrangement is None:
+        return {}
+    # The arrangement's in-force date is the first day it is in force for any party.
+    if arrangement.effective_date is None or day < arrangement.effective_date:
+        return {"effective_date": "A party's in-force date is on or after the arrangement's in-force date."}
+    if arrangement.ended_date is not None and day >= arrangement.ended_date:
+        return {"effective_date": "A party's in-force date is before the arrangement's end date."}
+    return {}
 
 
 class Source(models.Model):

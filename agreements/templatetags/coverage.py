@@ -35,6 +35,7 @@ def in_force_gaps(context: template.Context) -> dict[str, Any]:
     return {
         "shown": True,
         "count": selectors.undated_in_force(economy=economy or None, day=day),
+        "partial": selectors.partly_undated_in_force(economy=economy or None, day=day),
         "economy": economy,
         "economy_name": getattr(context.get("data"), "economy_name", economy),
         "url": reverse("arrangement-list") + "?" + urlencode(query),

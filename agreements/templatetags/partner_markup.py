@@ -78,7 +78,7 @@ def partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
                 arrangement_url=escape(arrangement_url(arrangement.key)),
                 title=escape(arrangement.title or arrangement.key),
                 signed=written(arrangement.signed_date, arrangement.signed_precision),
-                effective=written(arrangement.effective_date, arrangement.effective_precision),
+                effective=written(row.effective_date, row.effective_precision),
                 evidence=labels[arrangement.evidence],
                 blocs=escape(", ".join(row.blocs) or "\N{EN DASH}"),
             )

@@ -139,6 +139,7 @@ def arrangement_detail(request: HttpRequest, key: str) -> HttpResponse:
         {
             "arrangement": arrangement,
             "sources": selectors.described_sources(arrangement),
+            "party_dates": selectors.party_in_force_dates(arrangement=arrangement),
             "history": history.record_history(arrangement),
             "form": form,
             "as_of": form.cleaned_data.get("as_of") if coverage is not None else None,

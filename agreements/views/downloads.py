@@ -25,6 +25,7 @@ TABLE_LABELS = {
     "blocs.csv": _("Blocs"),
     "bloc_members.csv": _("Bloc memberships"),
     "arrangements.csv": _("Arrangements"),
+    "arrangement_parties.csv": _("Parties' own in-force dates"),
     "claims.csv": _("Claims (figures of official statements)"),
     "source_documents.csv": _("Source documents (title, publisher, date and archived copy of a source URL)"),
     "programmes.csv": _("AEO programmes"),

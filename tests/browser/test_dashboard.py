@@ -115,6 +115,7 @@ PAGES = [
     "/arrangements/",
     "/arrangements/?party=CHN&ordering=-signed_date",
     "/arrangements/CHN-EUU-2014/",
+    "/arrangements/ASEAN-AAMRA-2023/",
     "/economies/",
     "/economies/EUU/",
     "/territories/",

@@ -16,6 +16,7 @@ PATHS = [
     "/embed/race/?economy=CHN&as_of=2021-08-31",
     "/arrangements/",
     "/arrangements/CHN-KOR-2013/",
+    "/arrangements/ASEAN-AAMRA-2023/",
     "/economies/",
     "/economies/CHN/",
     "/territories/",
