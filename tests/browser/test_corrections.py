@@ -101,6 +101,10 @@ def test_a_report_from_the_dashboard_by_keyboard_on_a_phone_is_accepted_into_his
     assert report.status == ReportStatus.ACCEPTED
 
     page.goto(f"{site}/economies/KOR/")
+    # A history of more than three changes folds under a one-line summary: open it, as a reader would.
+    folded = page.locator(".history-details summary")
+    if folded.count():
+        folded.first.click()
     link = page.locator("[data-testid=change-correction]").first
     assert link.inner_text() == f"Correction report #{report.pk}"
     tab_to(page, "el.dataset.testid === 'change-correction'")
