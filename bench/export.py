@@ -125,10 +125,14 @@ def _generate(count: int) -> None:
         codes = list(Economy.objects.order_by("code").values_list("code", flat=True))
         cursor.executemany("INSERT INTO bench_codes (i, code) VALUES (%s, %s)", list(enumerate(codes)))
         for offset in (0, 7):
+            # A party's own in-force facts are empty: it takes the arrangement's date.
             cursor.execute(
                 f"INSERT INTO {party} ({_column(ArrangementParty, 'arrangement')}, "
-                f"{_column(ArrangementParty, 'economy')}) "
-                f"SELECT {a_id}, c.code FROM {arrangement} a "
+                f"{_column(ArrangementParty, 'economy')}, "
+                f"{_column(ArrangementParty, 'effective_precision')}, "
+                f"{_column(ArrangementParty, 'effective_unknown')}, "
+                f"{_column(ArrangementParty, 'source')}, {_column(ArrangementParty, 'note')}) "
+                f"SELECT {a_id}, c.code, '', FALSE, '', '' FROM {arrangement} a "
                 f"JOIN bench_codes c ON c.i = ({number} + {offset}) % {len(codes)} WHERE {bench_rows}"
             )
         cursor.execute("DROP TABLE bench_codes")
