@@ -455,7 +455,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         economy=economy,
         memberships=memberships,
         arrangements=arrangements,
-        arrangements_total=len(arrangements) if len(arrangements) < DETAIL_ROWS else chosen.count(),
+        arrangements_total=chosen.count(),  # always asked: a page's queries do not vary with the data
         summary=summary,
         partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
         partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
@@ -524,7 +524,7 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
         economy_memberships=economy_memberships,
         bloc_memberships=bloc_memberships,
         arrangements=arrangements,
-        arrangements_total=len(arrangements) if len(arrangements) < DETAIL_ROWS else chosen.count(),
+        arrangements_total=chosen.count(),  # always asked: a page's queries do not vary with the data
     )
 
 
