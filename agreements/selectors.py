@@ -579,11 +579,27 @@ def _statements() -> dict[tuple[str, str], list[tuple[dt.date, dt.date, str, lis
     return lookups().cached("statements", build)
 
 
+def _latest(economy: str, day: dt.date, basis: str) -> tuple[dt.date, dt.date, str, list[Claim]] | None:
+    found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
+    return found[-1] if found else None
+
+
 def latest_statement(*, economy: str, day: dt.date, basis: str) -> tuple[str, dt.date] | None:
     """The key and as-of day of the latest official statement about `economy` on `basis` as of
     `day` or before (the latest stated when two share a day), or None."""
-    found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
-    return (found[-1][2], found[-1][0]) if found else None
+    latest = _latest(economy, day, basis)
+    return (latest[2], latest[0]) if latest else None
+
+
+def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:
+    """The latest official statement about `economy` on `basis` as of `day` or before (all its
+    measures), each beside the registry's figure for the statement's own day. No query."""
+    latest = _latest(economy, day, basis)
+    if latest is None:
+        return []
+    as_of, _, _, claims = latest
+    summary = fact_index().summary(economy, as_of, basis, evidence)
+    return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims]
 
 
 def partly_undated_in_force(*, economy: str | None, day: dt.date) -> int:
@@ -600,17 +616,6 @@ def partly_undated_in_force(*, economy: str | None, day: dt.date) -> int:
     if economy:
         partly = partly.filter(parties__code=economy)
     return partly.distinct().count()
-
-
-def official_figures(*, economy: str, day: dt.date, basis: str, evidence: str) -> list[LedgerRow]:
-    """The latest official statement about `economy` on `basis` as of `day` or before (all its
-    measures), each beside the registry's figure for the statement's own day. No query."""
-    found = [s for s in _statements().get((economy, basis), ()) if s[0] <= day]
-    if not found:
-        return []
-    as_of, _, _, claims = found[-1]
-    summary = fact_index().summary(economy, as_of, basis, evidence)
-    return [LedgerRow(claim, summary.metric(claim.metric)) for claim in claims]
 
 
 def arrangements_by_year(*, until: dt.date, evidence: str) -> tuple[dict[int, int], dict[int, int]]:

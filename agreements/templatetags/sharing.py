@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from html import escape
 from typing import Any, cast
 
@@ -47,15 +48,17 @@ def view_state(context: template.Context) -> dict[str, str]:
     """What the view shows, as query parameters: the query string, the form's cleaned values
     (defaults made explicit) and `as_of` always stated where the view takes it. Worked out once
     per rendering of the page (every chart and the citation ask); do not change it."""
-    kept = context.render_context.get(_STATE) if hasattr(context, "render_context") else None
+    return cast("dict[str, str]", _once(context, "aeo-sharing-view-state", _view_state))
+
+
+def _once(context: template.Context, key: str, build: Callable[[template.Context], Any]) -> Any:
+    """`build(context)`, kept in the page's render context: worked out once per rendering."""
+    kept = getattr(context, "render_context", None)
     if kept is None:
-        kept = _view_state(context)
-        if hasattr(context, "render_context"):
-            context.render_context[_STATE] = kept
-    return cast("dict[str, str]", kept)
-
-
-_STATE = "aeo-sharing-view-state"
+        return build(context)
+    if key not in kept:
+        kept[key] = build(context)
+    return kept[key]
 
 
 def _view_state(context: template.Context) -> dict[str, str]:
@@ -78,16 +81,7 @@ def _view_state(context: template.Context) -> dict[str, str]:
 
 def view_url(context: template.Context) -> str:
     """The view's permanent absolute URL (worked out once per rendering of the page)."""
-    render_context = getattr(context, "render_context", None)
-    if render_context is not None and _URL in render_context:
-        return cast("str", render_context[_URL])
-    url = _view_url(context)
-    if render_context is not None:
-        render_context[_URL] = url
-    return url
-
-
-_URL = "aeo-sharing-view-url"
+    return cast("str", _once(context, "aeo-sharing-view-url", _view_url))
 
 
 def _view_url(context: template.Context) -> str:
@@ -159,7 +153,7 @@ def chart_downloads(
 
     Written in Python, not through an included template: a dashboard has three, and the template
     engine cost more than the rest of the markup (issue 16). tests/test_fast_markup.py checks
-    that it writes what the template `includes/_chart_downloads.html` wrote."""
+    that it writes what the template it replaced wrote."""
     state = view_state(context)
     return chart_downloads_markup(
         chart_id=str(chart_id),
