@@ -103,7 +103,7 @@ def test_an_in_force_arrangement_without_a_date_and_an_undated_partner_are_liste
     assert "SGP-NZL" in _section_keys(html, "undated")  # in force, no date at all
     assert "HKG-ARE" not in _section_keys(html, "undated")  # still negotiating: no partner yet
     # CHN-KOR-2013 was the example until its sources were found as URLs (December 2026).
-    assert "CHN-CHE-2017" in _section_keys(html, "citations_only")
+    assert "CHN-ECU-2025" in _section_keys(html, "citations_only")
     assert "CHN-KOR-2013" not in _section_keys(html, "citations_only")
 
 
