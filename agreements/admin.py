@@ -28,7 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements import corrections, versioning
+from agreements import corrections, tables, versioning
 from agreements.admin_import import CsvImportMixin
 from agreements.choices import DatePrecision
 from agreements.models import (
@@ -281,7 +281,7 @@ class EconomyAdmin(RegistryAdmin):
 
 @admin.register(EconomyMembership)
 class EconomyMembershipAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "economy_members.csv"
+    import_table = tables.ECONOMY_MEMBERS.file
     list_display = ("territory", "economy", "start_date", "end_date", "note")
     list_filter = (("economy", admin.RelatedOnlyFieldListFilter), "start_date", "end_date")
     search_fields = (
@@ -311,7 +311,7 @@ class BlocMembershipInline(admin.TabularInline):
 
 @admin.register(Bloc)
 class BlocAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "blocs.csv"
+    import_table = tables.BLOCS.file
     list_display = ("code", "name", "name_zh", "member_count")
     list_display_links = ("code", "name")
     search_fields = ("code", "name", "name_zh", "definition", "source")
@@ -328,7 +328,7 @@ class BlocAdmin(CsvImportMixin, RegistryAdmin):
 
 @admin.register(BlocMembership)
 class BlocMembershipAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "bloc_members.csv"
+    import_table = tables.BLOC_MEMBERS.file
     list_display = ("territory", "bloc", "start_date", "end_date", "note")
     list_filter = ("bloc", "start_date", "end_date")
     search_fields = (
@@ -406,7 +406,7 @@ class ArrangementForm(forms.ModelForm):
 
 @admin.register(Arrangement)
 class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "arrangements.csv"
+    import_table = tables.ARRANGEMENTS.file
     form = ArrangementForm
     list_display = (
         "key",
@@ -460,7 +460,7 @@ class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "claims.csv"
+    import_table = tables.CLAIMS.file
     list_display = ("key", "authority", "economy", "stated_on", "as_of", "basis", "metric", "value")
     list_filter = ("basis", "metric", ("economy", admin.RelatedOnlyFieldListFilter), "authority")
     search_fields = ("key", "authority", "metric", "note", "source_url", "economy__code", "economy__name")
@@ -474,7 +474,7 @@ class ClaimAdmin(CsvImportMixin, RegistryAdmin):
 class SourceDocumentAdmin(CsvImportMixin, RegistryAdmin):
     """What a source URL is (title, publisher, date, archived copy)."""
 
-    import_table = "source_documents.csv"
+    import_table = tables.SOURCE_DOCUMENTS.file
     list_display = ("url", "title", "publisher", "published")
     list_filter = ("publisher",)
     search_fields = ("url", "title", "publisher")

@@ -50,6 +50,21 @@ from agreements.models import (
 from agreements.models.arrangements import party_date_problems
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
+from agreements.tables import (
+    ARRANGEMENT_PARTIES,
+    ARRANGEMENTS,
+    BLOC_MEMBERS,
+    BLOCS,
+    CLAIMS,
+    ECONOMIES,
+    ECONOMY_MEMBERS,
+    PROGRAMME_COUNTS,
+    PROGRAMMES,
+    SOURCE_DOCUMENTS,
+    TABLES,
+    TERRITORIES,
+    Table,
+)
 
 # The reason recorded on the history rows that a load writes (see agreements.history).
 IMPORT_REASON = "Import"
@@ -57,71 +72,8 @@ IMPORT_REASON = "Import"
 SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "territories.csv": ("iso3", "iso2", "name", "name_zh", "kind"),
-    "economies.csv": ("code", "name", "name_zh", "kind"),
-    "economy_members.csv": ("economy", "territory", "start_date", "end_date", "note"),
-    "blocs.csv": ("code", "name", "name_zh", "definition", "source"),
-    "bloc_members.csv": ("bloc", "territory", "start_date", "end_date", "note"),
-    "arrangements.csv": (
-        "key",
-        "title",
-        "parties",
-        "signed_date",
-        "signed_precision",
-        "effective_date",
-        "effective_precision",
-        "ended_date",
-        "status",
-        "evidence",
-        "sources",
-        "notes",
-    ),
-    "arrangement_parties.csv": (
-        "arrangement",
-        "economy",
-        "effective_date",
-        "effective_precision",
-        "effective_unknown",
-        "source",
-        "note",
-    ),
-    "claims.csv": (
-        "key",
-        "authority",
-        "stated_on",
-        "as_of",
-        "economy",
-        "basis",
-        "metric",
-        "value",
-        "source_url",
-        "note",
-    ),
-    # What a source URL is (issue 14, item 4): one row per document, by its URL.
-    "source_documents.csv": ("url", "title", "publisher", "published", "archive_url"),
-    "programmes.csv": (
-        "economy",
-        "name",
-        "native_name",
-        "launched_date",
-        "launched_precision",
-        "legal_basis",
-        "sources",
-        "confidence",
-        "note",
-    ),
-    "programme_counts.csv": (
-        "economy",
-        "as_of_date",
-        "as_of_precision",
-        "operators",
-        "qualifier",
-        "source",
-        "confidence",
-        "note",
-    ),
-}
+# Each file's header, from its declaration (agreements.tables).
+COLUMNS: dict[str, tuple[str, ...]] = {name: table.header for name, table in TABLES.items()}
 
 
 class ReferenceDataError(Exception):
@@ -970,76 +922,27 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
-PROGRAMME_FIELDS = (
-    "name",
-    "native_name",
-    "launched_date",
-    "launched_precision",
-    "legal_basis",
-    "sources",
-    "confidence",
-    "note",
-)
-PROGRAMME_COUNT_FIELDS = ("operators", "qualifier", "as_of_precision", "source", "confidence", "note")
 # A party's own in-force facts (arrangement_parties.csv), loaded onto the party rows.
-PARTY_DATE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+PARTY_DATE_FIELDS = ARRANGEMENT_PARTIES.value_fields
 
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     applier = applier or Applier()
-    em_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.economy_id, m.territory_id, m.start_date)  # noqa: E731
-    bm_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.bloc_id, m.territory_id, m.start_date)  # noqa: E731
-    tables: list[tuple[str, Any, Callable[[Any], Any], list[tuple[Row | None, Any]], tuple[str, ...]]] = [
-        (
-            "territories",
-            Territory,
-            lambda t: t.iso3,
-            list(parsed.territories.values()),
-            ("iso2", "name", "name_zh", "kind"),
-        ),
-        (
-            "economies",
-            Economy,
-            lambda e: e.code,
-            list(parsed.economies.values()),
-            ("name", "name_zh", "kind"),
-        ),
-        (
-            "blocs",
-            Bloc,
-            lambda b: b.code,
-            list(parsed.blocs.values()),
-            ("name", "name_zh", "definition", "source"),
-        ),
-        (
-            "economy memberships",
-            EconomyMembership,
-            em_key,
-            list(parsed.economy_members),
-            ("end_date", "note"),
-        ),
-        ("bloc memberships", BlocMembership, bm_key, list(parsed.bloc_members), ("end_date", "note")),
+    tables: list[tuple[Table, list[tuple[Row | None, Any]]]] = [
+        (TERRITORIES, list(parsed.territories.values())),
+        (ECONOMIES, list(parsed.economies.values())),
+        (BLOCS, list(parsed.blocs.values())),
+        (ECONOMY_MEMBERS, list(parsed.economy_members)),
+        (BLOC_MEMBERS, list(parsed.bloc_members)),
     ]
-    for table, model, natural_key, rows, fields in tables:
+    for table, rows in tables:
         if not rows:
             continue
-        existing = {natural_key(instance): instance for instance in model.objects.all()}
+        existing = {table.key_of(instance): instance for instance in table.model._default_manager.all()}
         for row, item in rows:
-            applier.upsert(table, existing, natural_key(item), row, item, fields)
+            applier.upsert(table.rows_name, existing, table.key_of(item), row, item, table.value_fields)
         applier.flush()  # the next tables refer to these rows
 
-    arrangement_fields = (
-        "title",
-        "signed_date",
-        "signed_precision",
-        "effective_date",
-        "effective_precision",
-        "ended_date",
-        "ended_precision",
-        "status",
-        "evidence",
-        "notes",
-    )
     existing_arrangements = {a.key: a for a in Arrangement.objects.all()} if parsed.arrangements else {}
     existing_parties: dict[int, list[str]] = defaultdict(list)
     existing_sources: dict[int, list[str]] = defaultdict(list)
@@ -1105,12 +1008,12 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             return changed
 
         applier.upsert(
-            "arrangements",
+            ARRANGEMENTS.rows_name,
             existing_arrangements,
             arrangement_key,
             row,
             item,
-            arrangement_fields,
+            ARRANGEMENTS.value_fields,
             children_changed=sync_children,
         )
 
@@ -1122,52 +1025,55 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             row, wanted = parsed.party_dates.get((party.arrangement.key, party.economy_id), (None, blank))
             if party.arrangement_id in fresh:
                 if row is not None:
-                    applier.report.created["arrangement parties"] += 1
+                    applier.report.created[ARRANGEMENT_PARTIES.rows_name] += 1
                     applier.record(row, NEW)
                 continue
             if _values(party, PARTY_DATE_FIELDS) == _values(wanted, PARTY_DATE_FIELDS):
                 if row is not None:
-                    applier.report.unchanged["arrangement parties"] += 1
+                    applier.report.unchanged[ARRANGEMENT_PARTIES.rows_name] += 1
                     applier.record(row, UNCHANGED)
                 continue
             for name in PARTY_DATE_FIELDS:
                 setattr(party, name, getattr(wanted, name))
             applier.save(row, party)
-            applier.report.updated["arrangement parties"] += 1
+            applier.report.updated[ARRANGEMENT_PARTIES.rows_name] += 1
             applier.record(row, CHANGED)
 
-    claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
-    existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()} if parsed.claims else {}
+    existing_claims = {CLAIMS.key_of(c): c for c in Claim.objects.all()} if parsed.claims else {}
     for claim_row, claim in parsed.claims:
-        key = (claim.key, claim.basis, claim.metric)
-        applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
+        applier.upsert(
+            CLAIMS.rows_name, existing_claims, CLAIMS.key_of(claim), claim_row, claim, CLAIMS.value_fields
+        )
 
-    document_fields = ("title", "publisher", "published", "archive_url")
-    existing_documents = {d.url: d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
-    for url, (document_row, document) in parsed.source_documents.items():
-        applier.upsert("source documents", existing_documents, url, document_row, document, document_fields)
+    documents = SOURCE_DOCUMENTS
+    existing_documents = (
+        {documents.key_of(d): d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
+    )
+    for document_row, document in parsed.source_documents.values():
+        key = documents.key_of(document)
+        applier.upsert(
+            documents.rows_name, existing_documents, key, document_row, document, documents.value_fields
+        )
     if parsed.programmes:
         applier.flush()  # the claims' economies are saved; programmes refer to economies only
-        existing_programmes = {p.economy_id: p for p in Programme.objects.all()}
+        existing_programmes = {PROGRAMMES.key_of(p): p for p in Programme.objects.all()}
         for programme_row, programme in parsed.programmes.values():
             applier.upsert(
-                "programmes",
+                PROGRAMMES.rows_name,
                 existing_programmes,
-                programme.economy_id,
+                PROGRAMMES.key_of(programme),
                 programme_row,
                 programme,
-                PROGRAMME_FIELDS,
+                PROGRAMMES.value_fields,
             )
         applier.flush()  # the counts refer to these rows
+    counts = PROGRAMME_COUNTS
     existing_counts = (
-        {(c.programme_id, c.as_of_date): c for c in ProgrammeCount.objects.all()}
-        if parsed.programme_counts
-        else {}
+        {counts.key_of(c): c for c in ProgrammeCount.objects.all()} if parsed.programme_counts else {}
     )
     for count_row, count in parsed.programme_counts:
-        count_key = (count.programme_id, count.as_of_date)
         applier.upsert(
-            "programme counts", existing_counts, count_key, count_row, count, PROGRAMME_COUNT_FIELDS
+            counts.rows_name, existing_counts, counts.key_of(count), count_row, count, counts.value_fields
         )
 
     applier.flush()

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from agreements import versioning
+from agreements import tables, versioning
 from agreements.models import Arrangement, ArrangementParty, Bloc, Claim, Economy, Source, Territory
 
 MIN_PARTIES = 2
@@ -48,7 +48,7 @@ class FullCleanMixin(serializers.ModelSerializer):
 class TerritorySerializer(FullCleanMixin):
     class Meta:
         model = Territory
-        fields = ("iso3", "iso2", "name", "name_zh", "kind")
+        fields = tables.TERRITORIES.record_fields
 
     def validate_iso3(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -57,7 +57,7 @@ class TerritorySerializer(FullCleanMixin):
 class EconomySerializer(FullCleanMixin):
     class Meta:
         model = Economy
-        fields = ("code", "name", "name_zh", "kind")
+        fields = tables.ECONOMIES.record_fields
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -66,7 +66,7 @@ class EconomySerializer(FullCleanMixin):
 class BlocSerializer(FullCleanMixin):
     class Meta:
         model = Bloc
-        fields = ("code", "name", "name_zh", "definition", "source")
+        fields = tables.BLOCS.record_fields
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -77,19 +77,7 @@ class ClaimSerializer(FullCleanMixin):
 
     class Meta:
         model = Claim
-        fields = (
-            "id",
-            "key",
-            "authority",
-            "stated_on",
-            "as_of",
-            "economy",
-            "basis",
-            "metric",
-            "value",
-            "source_url",
-            "note",
-        )
+        fields = ("id", *tables.CLAIMS.record_fields)
 
 
 class SourcesField(serializers.ListField):
@@ -101,7 +89,7 @@ class SourcesField(serializers.ListField):
         return [source.text for source in data.all()]
 
 
-PARTY_IN_FORCE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+PARTY_IN_FORCE_FIELDS = tables.ARRANGEMENT_PARTIES.value_fields
 
 
 class PartyInForceSerializer(serializers.ModelSerializer):
@@ -140,22 +128,7 @@ class ArrangementSerializer(FullCleanMixin):
 
     class Meta:
         model = Arrangement
-        fields = (
-            "key",
-            "title",
-            "parties",
-            "signed_date",
-            "signed_precision",
-            "effective_date",
-            "effective_precision",
-            "ended_date",
-            "ended_precision",
-            "status",
-            "evidence",
-            "sources",
-            "notes",
-            "party_in_force",
-        )
+        fields = (*tables.ARRANGEMENTS.record_fields, "party_in_force")
 
     def validate_key(self, value: str) -> str:
         if self.instance is not None and value != self.instance.key:
