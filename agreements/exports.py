@@ -300,6 +300,15 @@ def arrangement_rows(queryset: QuerySet[Any], chunk_rows: int = 2000) -> Arrange
     return ArrangementRows(queryset, chunk_rows)
 
 
+def _choice_name(model: type[Model], field: str) -> Callable[[Any], str]:
+    """A row's choice label for a model field (the `_name` of a coded column)."""
+    model_field = model._meta.get_field(field)
+    assert isinstance(model_field, Field)
+    label = _label(model_field.choices or [])
+    getter = attrgetter(field)
+    return lambda row: label(getter(row))
+
+
 def _arrangement_columns() -> Iterator[Column]:
     """The arrangements file's columns (`agreements.tables.ARRANGEMENTS`), each code with its
     `_name` companion: parties' names, and the labels of status and evidence."""
@@ -319,8 +328,7 @@ def _arrangement_columns() -> Iterator[Column]:
             if field is None:
                 yield Column(f"{name}_name", made[f"{name}_name"])
             else:
-                label = _label(table.model._meta.get_field(field).choices or [])
-                yield Column(f"{name}_name", lambda a, label=label, field=field: label(getattr(a, field)))
+                yield Column(f"{name}_name", _choice_name(table.model, field))
 
 
 ARRANGEMENTS = Spec("arrangements", tuple(_arrangement_columns()))

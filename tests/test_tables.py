@@ -41,7 +41,9 @@ def test_every_declared_column_is_a_model_field_or_made_from_related_rows() -> N
                 continue
             model, path = table.model, column.field.split("__")
             for step in path[:-1]:
-                model = model._meta.get_field(step).related_model
+                related = model._meta.get_field(step).related_model
+                assert isinstance(related, type)
+                model = related
             assert any(path[-1] in (f.name, f.attname) for f in model._meta.concrete_fields), (
                 table.file,
                 column.name,
