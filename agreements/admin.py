@@ -28,7 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements import corrections, tables, versioning
+from agreements import corrections, services, tables, versioning
 from agreements.admin_import import CsvImportMixin
 from agreements.choices import DatePrecision
 from agreements.models import (
@@ -54,9 +54,6 @@ from agreements.models.memberships import describe_period, periods_overlap
 admin.site.site_header = "AEO Registry administration"
 admin.site.site_title = "AEO Registry admin"
 admin.site.index_title = "Registry data"
-
-MIN_PARTIES = 2
-
 
 # The query parameter of a record's change form opened from a correction report: its number.
 CORRECTION = "correction"
@@ -179,8 +176,8 @@ class PartyInlineFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        economies = {data["economy"].pk for data in _live_cleaned_data(self) if data.get("economy")}
-        if len(economies) < MIN_PARTIES:
+        economies = [data["economy"].pk for data in _live_cleaned_data(self) if data.get("economy")]
+        if services.too_few_parties(economies):
             raise ValidationError(
                 "An arrangement needs two or more distinct parties.", code="too_few_parties"
             )
@@ -356,7 +353,7 @@ class ArrangementPartyInline(admin.TabularInline):
     ordering = ("economy__name",)
 
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
-        return MIN_PARTIES if obj is None else 0
+        return services.MIN_PARTIES if obj is None else 0
 
 
 class SourceForm(forms.ModelForm):

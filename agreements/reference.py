@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
-from agreements import versioning
+from agreements import services, versioning
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
@@ -542,11 +542,11 @@ def parse_valid_rows(
         if key in parsed.arrangements:
             raise RowError(f"duplicate arrangement key {key!r}")
         parties = [p.strip() for p in v["parties"].split(PARTY_SEPARATOR) if p.strip()]
-        if len(parties) < 2:
-            raise RowError("an arrangement needs two or more parties")
-        duplicates = sorted(p for p, n in Counter(parties).items() if n > 1)
+        duplicates = services.repeated_parties(parties)
         if duplicates:
             raise RowError(f"party listed twice: {', '.join(duplicates)}")
+        if services.too_few_parties(parties):
+            raise RowError("an arrangement needs two or more parties")
         for party in parties:
             known_economy(party)
         item = Arrangement(
