@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
 from agreements import services, versioning
@@ -47,7 +47,6 @@ from agreements.models import (
     SourceDocument,
     Territory,
 )
-from agreements.models.arrangements import party_date_problems
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
 from agreements.tables import (
@@ -236,25 +235,35 @@ def require(value: str, column: str) -> str:
     return value
 
 
-def validate_instance(instance: models.Model, exclude: list[str]) -> None:
-    """Field validation and the model's clean(), with messages flattened for a report line."""
-    _validated(instance, exclude, clean=True)
+def validate_row(
+    instance: models.Model, exclude: list[str], *, clean: bool = True, checks: bool = True
+) -> None:
+    """Validate a parsed row with its model's own rules, messages flattened for a report line:
+    the fields (types, lengths, validators), `clean()` and the model's check constraints, as
+    `full_clean()` runs them for the admin and the API.
 
-
-def validate_fields(instance: models.Model, exclude: list[str]) -> None:
-    """Field validation only (types, lengths, validators), flattened for a report line."""
-    _validated(instance, exclude, clean=False)
-
-
-def _validated(instance: models.Model, exclude: list[str], *, clean: bool) -> None:
+    Not here: foreign keys (`exclude`; codes are checked against the file and the database
+    once per file), unique constraints (natural keys: a row with a saved key updates it) and
+    overlaps (`find_overlaps`, one sweep per file). `clean=False` where `clean()` reads the
+    database for what the file itself may define (a claim's bloc); `checks=False` where `clean()`
+    already states each check constraint in Python and the table is imported by the 80,000 rows
+    (a check constraint is one query per row)."""
     try:
-        instance.clean_fields(exclude=exclude)
         if clean:
-            instance.clean()
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        else:
+            instance.clean_fields(exclude=exclude)
+        if checks:
+            for constraint in instance._meta.constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    constraint.validate(type(instance), instance, exclude=set(exclude))
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise RowError(
-                "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+                "; ".join(
+                    " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+                    for name, messages in error.message_dict.items()
+                )
             ) from None
         raise RowError(" ".join(error.messages)) from None
 
@@ -415,7 +424,7 @@ def parse_valid_rows(
             name_zh=v["name_zh"],
             kind=v["kind"],
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.territories[iso3] = (row, item)
 
     guarded(files["territories.csv"], territory)
@@ -445,7 +454,7 @@ def parse_valid_rows(
             name_zh=v["name_zh"],
             kind=parse_choice(v["kind"], "kind", EconomyKind.values),
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.economies[code] = (row, item)
 
     guarded(files["economies.csv"], economy)
@@ -464,9 +473,8 @@ def parse_valid_rows(
             end_date=parse_date(v["end_date"], "end_date"),
             note=v["note"],
         )
-        if item.start_date and item.end_date and item.end_date <= item.start_date:
-            raise RowError("end_date must be after start_date")
-        validate_fields(item, exclude=["economy", "territory"])
+        item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
+        validate_row(item, exclude=["economy", "territory"], checks=False)
         parsed.economy_members.append((row, item))
 
     guarded(files["economy_members.csv"], economy_member)
@@ -483,7 +491,7 @@ def parse_valid_rows(
             definition=v["definition"],
             source=v["source"],
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.blocs[code] = (row, item)
 
     guarded(files["blocs.csv"], bloc)
@@ -503,9 +511,8 @@ def parse_valid_rows(
             end_date=parse_date(v["end_date"], "end_date"),
             note=v["note"],
         )
-        if item.start_date and item.end_date and item.end_date <= item.start_date:
-            raise RowError("end_date must be after start_date")
-        validate_fields(item, exclude=["bloc", "territory"])
+        item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
+        validate_row(item, exclude=["bloc", "territory"], checks=False)
         parsed.bloc_members.append((row, item))
 
     guarded(files["bloc_members.csv"], bloc_member)
@@ -567,19 +574,12 @@ def parse_valid_rows(
         )
         # The reference format has no ended_precision column: an end date is a day.
         item.ended_precision = DatePrecision.DAY if item.ended_date else ""
-        validate_instance(item, exclude=[])
-        if item.signed_date and item.effective_date and item.effective_date < item.signed_date:
-            raise RowError("effective_date is before signed_date")
-        for start in (item.signed_date, item.effective_date):
-            if start and item.ended_date and item.ended_date <= start:
-                raise RowError("ended_date must be after the signed and effective dates")
+        validate_row(item, exclude=[])
         sources = [s.strip() for s in v["sources"].split(SOURCE_SEPARATOR) if s.strip()]
         for position, source in enumerate(sources):
             # The admin's validation of a source (URL syntax, length), position by position.
             try:
-                validate_fields(
-                    Source(position=position, **Source.fields_for(source)), exclude=["arrangement"]
-                )
+                validate_row(Source(position=position, **Source.fields_for(source)), exclude=["arrangement"])
             except RowError as error:
                 raise RowError(f"source {position + 1}: {error}") from None
         parsed.arrangements[key] = (row, item, parties, sources)
@@ -609,12 +609,8 @@ def parse_valid_rows(
             source=v["source"],
             note=v["note"],
         )
-        validate_fields(item, exclude=["arrangement", "economy"])
-        problems_found = party_date_problems(
-            item.effective_date, item.effective_precision, item.effective_unknown, head
-        )
-        if problems_found:
-            raise RowError("; ".join(f"{name}: {message}" for name, message in problems_found.items()))
+        item.arrangement = head  # unsaved: its dates bound the party's (ArrangementParty.clean)
+        validate_row(item, exclude=["arrangement", "economy"])
         parsed.party_dates[(key, code)] = (row, item)
 
     if parsed.party_dates is not None:
@@ -644,12 +640,8 @@ def parse_valid_rows(
             source_url=v["source_url"],
             note=v["note"],
         )
-        try:
-            item.clean_fields(exclude=["economy"])
-        except ValidationError as error:
-            raise RowError("; ".join(f"{k}: {' '.join(m)}" for k, m in error.message_dict.items())) from None
-        if item.as_of > item.stated_on:
-            raise RowError("as_of is after stated_on")
+        # Not clean(): it looks a bloc metric up in the database, and the file may define the bloc.
+        validate_row(item, exclude=["economy"], clean=False)
         natural = (item.key, item.basis, item.metric)
         if natural in claim_keys:
             raise RowError(f"duplicate claim {item.key} {item.basis} {item.metric}")
@@ -670,7 +662,7 @@ def parse_valid_rows(
             published=parse_date(v["published"], "published"),
             archive_url=v["archive_url"],
         )
-        validate_fields(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.source_documents[url] = (row, item)
 
     guarded(files["source_documents.csv"], source_document)
@@ -684,8 +676,6 @@ def parse_valid_rows(
         precision = parse_choice(
             v["launched_precision"], "launched_precision", DatePrecision.values, blank=True
         )
-        if (launched is None) != (precision == ""):
-            raise RowError("launched_date and launched_precision are given together or not at all")
         item = Programme(
             economy_id=economy,
             name=require(v["name"], "name"),
@@ -697,7 +687,7 @@ def parse_valid_rows(
             confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
             note=v["note"],
         )
-        validate_fields(item, exclude=["economy"])
+        validate_row(item, exclude=["economy"])
         parsed.programmes[economy] = (row, item)
 
     guarded(files["programmes.csv"], programme)
@@ -721,7 +711,7 @@ def parse_valid_rows(
             confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
             note=v["note"],
         )
-        validate_fields(item, exclude=["programme"])
+        validate_row(item, exclude=["programme"])
         natural = (economy, item.as_of_date)
         if natural in count_keys:
             raise RowError(f"duplicate count of {economy} on {item.as_of_date.isoformat()}")
