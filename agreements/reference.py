@@ -32,6 +32,7 @@ from agreements.choices import (
     Metric,
     Status,
 )
+from agreements.constraints import validate_checks
 from agreements.history import BulkHistory
 from agreements.models import (
     Arrangement,
@@ -235,28 +236,22 @@ def require(value: str, column: str) -> str:
     return value
 
 
-def validate_row(
-    instance: models.Model, exclude: list[str], *, clean: bool = True, checks: bool = True
-) -> None:
+def validate_row(instance: models.Model, exclude: list[str], *, clean: bool = True) -> None:
     """Validate a parsed row with its model's own rules, messages flattened for a report line:
     the fields (types, lengths, validators), `clean()` and the model's check constraints, as
-    `full_clean()` runs them for the admin and the API.
+    `full_clean()` runs them for the admin and the API (the checks evaluated in Python,
+    `agreements.constraints`, not with a query per row).
 
     Not here: foreign keys (`exclude`; codes are checked against the file and the database
     once per file), unique constraints (natural keys: a row with a saved key updates it) and
     overlaps (`find_overlaps`, one sweep per file). `clean=False` where `clean()` reads the
-    database for what the file itself may define (a claim's bloc); `checks=False` where `clean()`
-    already states each check constraint in Python and the table is imported by the 80,000 rows
-    (a check constraint is one query per row)."""
+    database for what the file itself may define (a claim's bloc)."""
     try:
         if clean:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         else:
             instance.clean_fields(exclude=exclude)
-        if checks:
-            for constraint in instance._meta.constraints:
-                if isinstance(constraint, models.CheckConstraint):
-                    constraint.validate(type(instance), instance, exclude=set(exclude))
+        validate_checks(instance, exclude)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise RowError(
@@ -474,7 +469,7 @@ def parse_valid_rows(
             note=v["note"],
         )
         item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
-        validate_row(item, exclude=["economy", "territory"], checks=False)
+        validate_row(item, exclude=["economy", "territory"])
         parsed.economy_members.append((row, item))
 
     guarded(files["economy_members.csv"], economy_member)
@@ -512,7 +507,7 @@ def parse_valid_rows(
             note=v["note"],
         )
         item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
-        validate_row(item, exclude=["bloc", "territory"], checks=False)
+        validate_row(item, exclude=["bloc", "territory"])
         parsed.bloc_members.append((row, item))
 
     guarded(files["bloc_members.csv"], bloc_member)
