@@ -16,7 +16,8 @@ edge values.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import operator
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -29,14 +30,24 @@ class _Unsupported(Exception):
 
 
 _ORDERED = (dt.date, int, float)  # compared as in SQL; text comparisons depend on the collation
+_COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
+}
 
 
 def _operand(instance: models.Model, value: Any) -> Any:
     if isinstance(value, F):
-        return _attribute(instance, value.name)
+        return _attribute(instance, _f_name(value))
     if isinstance(value, models.Expression):
         raise _Unsupported(value)
     return value
+
+
+def _f_name(value: F) -> str:
+    return str(value.name)  # type: ignore[attr-defined]  # F.name is not in django-stubs
 
 
 def _attribute(instance: models.Model, name: str) -> Any:
@@ -66,15 +77,9 @@ def _lookup(instance: models.Model, key: str, value: Any) -> bool | None:
         return bool(left == right)
     if lookup == "startswith" and isinstance(left, str) and isinstance(right, str):
         return left.startswith(right)
-    if isinstance(left, _ORDERED) and isinstance(right, _ORDERED):
-        if lookup == "gt":
-            return bool(left > right)
-        if lookup == "gte":
-            return bool(left >= right)
-        if lookup == "lt":
-            return bool(left < right)
-        if lookup == "lte":
-            return bool(left <= right)
+    compare = _COMPARISONS.get(lookup)
+    if compare is not None and isinstance(left, _ORDERED) and type(left) is type(right):
+        return bool(compare(left, right))
     raise _Unsupported(key)
 
 
@@ -107,7 +112,7 @@ def _references(condition: Q) -> set[str]:
         elif isinstance(child, tuple) and len(child) == 2:
             names.add(child[0].partition("__")[0])
             if isinstance(child[1], F):
-                names.add(child[1].name)
+                names.add(_f_name(child[1]))
     return names
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from agreements.constraints import _evaluate, validate_checks
 from agreements.models import (
@@ -96,6 +97,7 @@ def test_python_and_the_database_agree_on_every_reference_row_and_edge_value() -
         for saved in model._default_manager.all()[:60]:
             for instance in variants(saved):
                 for constraint in checks:
+                    assert isinstance(constraint.condition, Q)
                     in_python = _evaluate(instance, constraint.condition) is not False
                     assert in_python == database_says_valid(constraint, instance), (
                         model.__name__,
