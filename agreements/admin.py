@@ -76,7 +76,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
-        with _serialised(request):
+        # A submitted form is one change of the data, however many rows (the record, its
+        # parties, sources or memberships) it saves: the per-row receivers are silenced and
+        # `save_related`, reached only when everything was saved, bumps the version once.
+        with _serialised(request), versioning.batched():
             report = self._correction(request, object_id)
             if report is not None:
                 extra_context = {**(extra_context or {}), "correction": report}
@@ -122,6 +125,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        versioning.bump()
         report = getattr(request, "correction_report", None)
         if report is not None:
             corrections.report_accept(report=report, user=request.user, record=form.instance)
