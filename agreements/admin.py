@@ -352,7 +352,7 @@ class ArrangementPartyInline(admin.TabularInline):
     model = ArrangementParty
     formset = PartyInlineFormSet
     # A party's own in-force date: blank takes the arrangement's (see ArrangementParty).
-    fields = ("economy", "effective_date", "effective_precision", "effective_unknown", "source", "note")
+    fields = ("economy", *services.PARTY_FACTS)
     autocomplete_fields = ("economy",)
     ordering = ("economy__name",)
 
