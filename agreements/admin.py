@@ -28,7 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from agreements import corrections, versioning
+from agreements import corrections, services, tables, versioning
 from agreements.admin_import import CsvImportMixin
 from agreements.choices import DatePrecision
 from agreements.models import (
@@ -55,9 +55,6 @@ admin.site.site_header = "AEO Registry administration"
 admin.site.site_title = "AEO Registry admin"
 admin.site.index_title = "Registry data"
 
-MIN_PARTIES = 2
-
-
 # The query parameter of a record's change form opened from a correction report: its number.
 CORRECTION = "correction"
 
@@ -79,7 +76,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
-        with _serialised(request):
+        # A submitted form is one change of the data, however many rows (the record, its
+        # parties, sources or memberships) it saves: the per-row receivers are silenced and
+        # `save_related`, reached only when everything was saved, bumps the version once.
+        with _serialised(request), versioning.batched():
             report = self._correction(request, object_id)
             if report is not None:
                 extra_context = {**(extra_context or {}), "correction": report}
@@ -125,6 +125,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        versioning.bump()
         report = getattr(request, "correction_report", None)
         if report is not None:
             corrections.report_accept(report=report, user=request.user, record=form.instance)
@@ -179,8 +180,8 @@ class PartyInlineFormSet(BaseInlineFormSet):
 
     def clean(self) -> None:
         super().clean()
-        economies = {data["economy"].pk for data in _live_cleaned_data(self) if data.get("economy")}
-        if len(economies) < MIN_PARTIES:
+        economies = [data["economy"].pk for data in _live_cleaned_data(self) if data.get("economy")]
+        if services.too_few_parties(economies):
             raise ValidationError(
                 "An arrangement needs two or more distinct parties.", code="too_few_parties"
             )
@@ -281,7 +282,7 @@ class EconomyAdmin(RegistryAdmin):
 
 @admin.register(EconomyMembership)
 class EconomyMembershipAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "economy_members.csv"
+    import_table = tables.ECONOMY_MEMBERS.file
     list_display = ("territory", "economy", "start_date", "end_date", "note")
     list_filter = (("economy", admin.RelatedOnlyFieldListFilter), "start_date", "end_date")
     search_fields = (
@@ -311,7 +312,7 @@ class BlocMembershipInline(admin.TabularInline):
 
 @admin.register(Bloc)
 class BlocAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "blocs.csv"
+    import_table = tables.BLOCS.file
     list_display = ("code", "name", "name_zh", "member_count")
     list_display_links = ("code", "name")
     search_fields = ("code", "name", "name_zh", "definition", "source")
@@ -328,7 +329,7 @@ class BlocAdmin(CsvImportMixin, RegistryAdmin):
 
 @admin.register(BlocMembership)
 class BlocMembershipAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "bloc_members.csv"
+    import_table = tables.BLOC_MEMBERS.file
     list_display = ("territory", "bloc", "start_date", "end_date", "note")
     list_filter = ("bloc", "start_date", "end_date")
     search_fields = (
@@ -351,12 +352,12 @@ class ArrangementPartyInline(admin.TabularInline):
     model = ArrangementParty
     formset = PartyInlineFormSet
     # A party's own in-force date: blank takes the arrangement's (see ArrangementParty).
-    fields = ("economy", "effective_date", "effective_precision", "effective_unknown", "source", "note")
+    fields = ("economy", *services.PARTY_FACTS)
     autocomplete_fields = ("economy",)
     ordering = ("economy__name",)
 
     def get_extra(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> int:
-        return MIN_PARTIES if obj is None else 0
+        return services.MIN_PARTIES if obj is None else 0
 
 
 class SourceForm(forms.ModelForm):
@@ -406,7 +407,7 @@ class ArrangementForm(forms.ModelForm):
 
 @admin.register(Arrangement)
 class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "arrangements.csv"
+    import_table = tables.ARRANGEMENTS.file
     form = ArrangementForm
     list_display = (
         "key",
@@ -460,7 +461,7 @@ class ArrangementAdmin(CsvImportMixin, RegistryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(CsvImportMixin, RegistryAdmin):
-    import_table = "claims.csv"
+    import_table = tables.CLAIMS.file
     list_display = ("key", "authority", "economy", "stated_on", "as_of", "basis", "metric", "value")
     list_filter = ("basis", "metric", ("economy", admin.RelatedOnlyFieldListFilter), "authority")
     search_fields = ("key", "authority", "metric", "note", "source_url", "economy__code", "economy__name")
@@ -474,7 +475,7 @@ class ClaimAdmin(CsvImportMixin, RegistryAdmin):
 class SourceDocumentAdmin(CsvImportMixin, RegistryAdmin):
     """What a source URL is (title, publisher, date, archived copy)."""
 
-    import_table = "source_documents.csv"
+    import_table = tables.SOURCE_DOCUMENTS.file
     list_display = ("url", "title", "publisher", "published")
     list_filter = ("publisher",)
     search_fields = ("url", "title", "publisher")

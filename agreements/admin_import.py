@@ -24,7 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from agreements.imports import import_table
-from agreements.reference import COLUMNS
+from agreements.tables import IMPORTABLE
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SESSION_PREFIX = "agreements-import:"
@@ -64,7 +64,8 @@ class ImportConfirmForm(forms.Form):
 
 
 class CsvImportMixin(admin.ModelAdmin):
-    """Adds "Import CSV" to a changelist; `import_table` names the file format (a COLUMNS key)."""
+    """Adds "Import CSV" to a changelist; `import_table` names the file format (an importable
+    table of `agreements.tables`)."""
 
     import_table: str = ""
     change_list_template = "admin/agreements/change_list_import.html"
@@ -122,7 +123,7 @@ class CsvImportMixin(admin.ModelAdmin):
         """A blank file to fill in: the header row of the table, nothing else."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        header = ",".join(COLUMNS[self.import_table]) + "\r\n"
+        header = ",".join(IMPORTABLE[self.import_table].header) + "\r\n"
         response = HttpResponse(header, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.import_table}"'
         return response
@@ -165,7 +166,7 @@ class CsvImportMixin(admin.ModelAdmin):
                 "opts": opts,
                 "title": f"Import {opts.verbose_name_plural} from CSV",
                 "table": self.import_table,
-                "columns": COLUMNS[self.import_table],
+                "columns": IMPORTABLE[self.import_table].header,
                 "max_upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
                 **context,
             },

@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
-from agreements import names, story
+from agreements import names, story, tables
 from agreements.choices import Basis, EconomyKind, Evidence, Status, TerritoryKind
 from agreements.models import Arrangement, ArrangementParty, Economy, Source
 from agreements.reference import PARTY_SEPARATOR, SOURCE_SEPARATOR
@@ -84,9 +84,10 @@ class Spec:
         return [column.value(row) for column in self.columns]
 
 
-def _label(choices: type[Any]) -> Callable[[str], str]:
-    """A choice's label in the active language; each label is translated once per language."""
-    labels = dict(choices.choices)
+def _label(choices: Any) -> Callable[[str], str]:
+    """A choice's label in the active language; each label is translated once per language.
+    `choices`: a choices class, or a field's (value, label) pairs."""
+    labels = dict(getattr(choices, "choices", choices))
     translated: dict[tuple[str | None, str], str] = {}
 
     def label(value: str) -> str:
@@ -134,18 +135,8 @@ class ArrangementRow:
     sources: tuple[str, ...]
 
 
-ARRANGEMENT_FIELDS = (
-    "key",
-    "title",
-    "signed_date",
-    "signed_precision",
-    "effective_date",
-    "effective_precision",
-    "ended_date",
-    "status",
-    "evidence",
-    "notes",
-)
+# The arrangement's own columns, read as plain values (parties and sources are read beside them).
+ARRANGEMENT_FIELDS = tables.ARRANGEMENTS.fields()
 
 
 def _table(model: type[Model]) -> str:
@@ -309,29 +300,38 @@ def arrangement_rows(queryset: QuerySet[Any], chunk_rows: int = 2000) -> Arrange
     return ArrangementRows(queryset, chunk_rows)
 
 
-ARRANGEMENTS = Spec(
-    "arrangements",
-    (
-        Column("key", lambda a: a.key),
-        Column("title", lambda a: a.title),
-        Column("parties", lambda a: PARTY_SEPARATOR.join(code for code, _, _ in a.parties)),
-        Column(
-            "parties_name",
-            lambda a: NAME_SEPARATOR.join(names.local(name, name_zh) for _, name, name_zh in a.parties),
+def _choice_name(model: type[Model], field: str) -> Callable[[Any], str]:
+    """A row's choice label for a model field (the `_name` of a coded column)."""
+    model_field = model._meta.get_field(field)
+    assert isinstance(model_field, Field)
+    label = _label(model_field.choices or [])
+    getter = attrgetter(field)
+    return lambda row: label(getter(row))
+
+
+def _arrangement_columns() -> Iterator[Column]:
+    """The arrangements file's columns (`agreements.tables.ARRANGEMENTS`), each code with its
+    `_name` companion: parties' names, and the labels of status and evidence."""
+    made: dict[str, Callable[[Any], object]] = {
+        "parties": lambda a: PARTY_SEPARATOR.join(code for code, _, _ in a.parties),
+        "parties_name": lambda a: NAME_SEPARATOR.join(
+            names.local(name, name_zh) for _, name, name_zh in a.parties
         ),
-        Column("signed_date", lambda a: a.signed_date),
-        Column("signed_precision", lambda a: a.signed_precision),
-        Column("effective_date", lambda a: a.effective_date),
-        Column("effective_precision", lambda a: a.effective_precision),
-        Column("ended_date", lambda a: a.ended_date),
-        Column("status", lambda a: a.status),
-        Column("status_name", lambda a: _status(a.status)),
-        Column("evidence", lambda a: a.evidence),
-        Column("evidence_name", lambda a: _evidence(a.evidence)),
-        Column("sources", lambda a: SOURCE_SEPARATOR.join(a.sources)),
-        Column("notes", lambda a: a.notes),
-    ),
-)
+        "sources": lambda a: SOURCE_SEPARATOR.join(a.sources),
+    }
+    table = tables.ARRANGEMENTS
+    for name in table.header:
+        column = table.column(name)
+        field = column.field
+        yield Column(name, made[name] if field is None else attrgetter(field))
+        if column.named:
+            if field is None:
+                yield Column(f"{name}_name", made[f"{name}_name"])
+            else:
+                yield Column(f"{name}_name", _choice_name(table.model, field))
+
+
+ARRANGEMENTS = Spec("arrangements", tuple(_arrangement_columns()))
 
 
 def partners_spec(bloc_names: Mapping[str, str]) -> Spec:

@@ -1,7 +1,7 @@
 """Bulk import of one table from a CSV in the export format, with a preview of every row's outcome.
 
 The import format is the export format: one file of the full download (`agreements.dataset`),
-with exactly the loader's columns (`agreements.reference.COLUMNS`). Rows are validated against
+with exactly the columns of its declaration (`agreements.tables`). Rows are validated against
 the database (codes it already holds are known), then applied in one transaction: any problem
 applies nothing. The preview is the same import run inside a transaction that is rolled back,
 so "new", "changed" and "unchanged" are what confirming would do.
@@ -31,6 +31,7 @@ from agreements.reference import (
     parse_valid_rows,
     rows_from_bytes,
 )
+from agreements.tables import IMPORTABLE
 
 ERROR = "error"
 # A row shows at most this many messages ("… and N more"); a preview lists at most this many
@@ -40,14 +41,7 @@ MAX_SHOWN_ROWS = 1000
 OUTCOMES = ("new", "changed", "unchanged", ERROR)
 
 # Each importable table and the columns that identify a row (its natural key).
-NATURAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "arrangements.csv": ("key",),
-    "economy_members.csv": ("economy", "territory", "start_date"),
-    "blocs.csv": ("code",),
-    "bloc_members.csv": ("bloc", "territory", "start_date"),
-    "claims.csv": ("key", "basis", "metric"),
-    "source_documents.csv": ("url",),
-}
+NATURAL_COLUMNS: dict[str, tuple[str, ...]] = {name: table.key for name, table in IMPORTABLE.items()}
 
 
 @dataclass(frozen=True)

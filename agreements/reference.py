@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
-from agreements import versioning
+from agreements import services, versioning
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
@@ -32,6 +32,7 @@ from agreements.choices import (
     Metric,
     Status,
 )
+from agreements.constraints import validate_checks
 from agreements.history import BulkHistory
 from agreements.models import (
     Arrangement,
@@ -47,9 +48,23 @@ from agreements.models import (
     SourceDocument,
     Territory,
 )
-from agreements.models.arrangements import party_date_problems
 from agreements.models.memberships import OVERLAP_CONSTRAINTS, describe_period
 from agreements.spreadsheet import restore
+from agreements.tables import (
+    ARRANGEMENT_PARTIES,
+    ARRANGEMENTS,
+    BLOC_MEMBERS,
+    BLOCS,
+    CLAIMS,
+    ECONOMIES,
+    ECONOMY_MEMBERS,
+    PROGRAMME_COUNTS,
+    PROGRAMMES,
+    SOURCE_DOCUMENTS,
+    TABLES,
+    TERRITORIES,
+    Table,
+)
 
 # The reason recorded on the history rows that a load writes (see agreements.history).
 IMPORT_REASON = "Import"
@@ -57,71 +72,8 @@ IMPORT_REASON = "Import"
 SOURCE_SEPARATOR = " ; "
 PARTY_SEPARATOR = ";"
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "territories.csv": ("iso3", "iso2", "name", "name_zh", "kind"),
-    "economies.csv": ("code", "name", "name_zh", "kind"),
-    "economy_members.csv": ("economy", "territory", "start_date", "end_date", "note"),
-    "blocs.csv": ("code", "name", "name_zh", "definition", "source"),
-    "bloc_members.csv": ("bloc", "territory", "start_date", "end_date", "note"),
-    "arrangements.csv": (
-        "key",
-        "title",
-        "parties",
-        "signed_date",
-        "signed_precision",
-        "effective_date",
-        "effective_precision",
-        "ended_date",
-        "status",
-        "evidence",
-        "sources",
-        "notes",
-    ),
-    "arrangement_parties.csv": (
-        "arrangement",
-        "economy",
-        "effective_date",
-        "effective_precision",
-        "effective_unknown",
-        "source",
-        "note",
-    ),
-    "claims.csv": (
-        "key",
-        "authority",
-        "stated_on",
-        "as_of",
-        "economy",
-        "basis",
-        "metric",
-        "value",
-        "source_url",
-        "note",
-    ),
-    # What a source URL is (issue 14, item 4): one row per document, by its URL.
-    "source_documents.csv": ("url", "title", "publisher", "published", "archive_url"),
-    "programmes.csv": (
-        "economy",
-        "name",
-        "native_name",
-        "launched_date",
-        "launched_precision",
-        "legal_basis",
-        "sources",
-        "confidence",
-        "note",
-    ),
-    "programme_counts.csv": (
-        "economy",
-        "as_of_date",
-        "as_of_precision",
-        "operators",
-        "qualifier",
-        "source",
-        "confidence",
-        "note",
-    ),
-}
+# Each file's header, from its declaration (agreements.tables).
+COLUMNS: dict[str, tuple[str, ...]] = {name: table.header for name, table in TABLES.items()}
 
 
 class ReferenceDataError(Exception):
@@ -284,25 +236,29 @@ def require(value: str, column: str) -> str:
     return value
 
 
-def validate_instance(instance: models.Model, exclude: list[str]) -> None:
-    """Field validation and the model's clean(), with messages flattened for a report line."""
-    _validated(instance, exclude, clean=True)
+def validate_row(instance: models.Model, exclude: list[str], *, clean: bool = True) -> None:
+    """Validate a parsed row with its model's own rules, messages flattened for a report line:
+    the fields (types, lengths, validators), `clean()` and the model's check constraints, as
+    `full_clean()` runs them for the admin and the API (the checks evaluated in Python,
+    `agreements.constraints`, not with a query per row).
 
-
-def validate_fields(instance: models.Model, exclude: list[str]) -> None:
-    """Field validation only (types, lengths, validators), flattened for a report line."""
-    _validated(instance, exclude, clean=False)
-
-
-def _validated(instance: models.Model, exclude: list[str], *, clean: bool) -> None:
+    Not here: foreign keys (`exclude`; codes are checked against the file and the database
+    once per file), unique constraints (natural keys: a row with a saved key updates it) and
+    overlaps (`find_overlaps`, one sweep per file). `clean=False` where `clean()` reads the
+    database for what the file itself may define (a claim's bloc)."""
     try:
-        instance.clean_fields(exclude=exclude)
         if clean:
-            instance.clean()
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        else:
+            instance.clean_fields(exclude=exclude)
+        validate_checks(instance, exclude)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise RowError(
-                "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+                "; ".join(
+                    " ".join(messages) if name == NON_FIELD_ERRORS else f"{name}: {' '.join(messages)}"
+                    for name, messages in error.message_dict.items()
+                )
             ) from None
         raise RowError(" ".join(error.messages)) from None
 
@@ -463,7 +419,7 @@ def parse_valid_rows(
             name_zh=v["name_zh"],
             kind=v["kind"],
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.territories[iso3] = (row, item)
 
     guarded(files["territories.csv"], territory)
@@ -493,7 +449,7 @@ def parse_valid_rows(
             name_zh=v["name_zh"],
             kind=parse_choice(v["kind"], "kind", EconomyKind.values),
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.economies[code] = (row, item)
 
     guarded(files["economies.csv"], economy)
@@ -512,9 +468,8 @@ def parse_valid_rows(
             end_date=parse_date(v["end_date"], "end_date"),
             note=v["note"],
         )
-        if item.start_date and item.end_date and item.end_date <= item.start_date:
-            raise RowError("end_date must be after start_date")
-        validate_fields(item, exclude=["economy", "territory"])
+        item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
+        validate_row(item, exclude=["economy", "territory"])
         parsed.economy_members.append((row, item))
 
     guarded(files["economy_members.csv"], economy_member)
@@ -531,7 +486,7 @@ def parse_valid_rows(
             definition=v["definition"],
             source=v["source"],
         )
-        validate_instance(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.blocs[code] = (row, item)
 
     guarded(files["blocs.csv"], bloc)
@@ -551,9 +506,8 @@ def parse_valid_rows(
             end_date=parse_date(v["end_date"], "end_date"),
             note=v["note"],
         )
-        if item.start_date and item.end_date and item.end_date <= item.start_date:
-            raise RowError("end_date must be after start_date")
-        validate_fields(item, exclude=["bloc", "territory"])
+        item.overlaps_checked_by_formset = True  # by `find_overlaps`, for the whole file at once
+        validate_row(item, exclude=["bloc", "territory"])
         parsed.bloc_members.append((row, item))
 
     guarded(files["bloc_members.csv"], bloc_member)
@@ -590,11 +544,11 @@ def parse_valid_rows(
         if key in parsed.arrangements:
             raise RowError(f"duplicate arrangement key {key!r}")
         parties = [p.strip() for p in v["parties"].split(PARTY_SEPARATOR) if p.strip()]
-        if len(parties) < 2:
-            raise RowError("an arrangement needs two or more parties")
-        duplicates = sorted(p for p, n in Counter(parties).items() if n > 1)
+        duplicates = services.repeated_parties(parties)
         if duplicates:
             raise RowError(f"party listed twice: {', '.join(duplicates)}")
+        if services.too_few_parties(parties):
+            raise RowError("an arrangement needs two or more parties")
         for party in parties:
             known_economy(party)
         item = Arrangement(
@@ -615,19 +569,12 @@ def parse_valid_rows(
         )
         # The reference format has no ended_precision column: an end date is a day.
         item.ended_precision = DatePrecision.DAY if item.ended_date else ""
-        validate_instance(item, exclude=[])
-        if item.signed_date and item.effective_date and item.effective_date < item.signed_date:
-            raise RowError("effective_date is before signed_date")
-        for start in (item.signed_date, item.effective_date):
-            if start and item.ended_date and item.ended_date <= start:
-                raise RowError("ended_date must be after the signed and effective dates")
+        validate_row(item, exclude=[])
         sources = [s.strip() for s in v["sources"].split(SOURCE_SEPARATOR) if s.strip()]
         for position, source in enumerate(sources):
             # The admin's validation of a source (URL syntax, length), position by position.
             try:
-                validate_fields(
-                    Source(position=position, **Source.fields_for(source)), exclude=["arrangement"]
-                )
+                validate_row(Source(position=position, **Source.fields_for(source)), exclude=["arrangement"])
             except RowError as error:
                 raise RowError(f"source {position + 1}: {error}") from None
         parsed.arrangements[key] = (row, item, parties, sources)
@@ -657,12 +604,8 @@ def parse_valid_rows(
             source=v["source"],
             note=v["note"],
         )
-        validate_fields(item, exclude=["arrangement", "economy"])
-        problems_found = party_date_problems(
-            item.effective_date, item.effective_precision, item.effective_unknown, head
-        )
-        if problems_found:
-            raise RowError("; ".join(f"{name}: {message}" for name, message in problems_found.items()))
+        item.arrangement = head  # unsaved: its dates bound the party's (ArrangementParty.clean)
+        validate_row(item, exclude=["arrangement", "economy"])
         parsed.party_dates[(key, code)] = (row, item)
 
     if parsed.party_dates is not None:
@@ -692,12 +635,8 @@ def parse_valid_rows(
             source_url=v["source_url"],
             note=v["note"],
         )
-        try:
-            item.clean_fields(exclude=["economy"])
-        except ValidationError as error:
-            raise RowError("; ".join(f"{k}: {' '.join(m)}" for k, m in error.message_dict.items())) from None
-        if item.as_of > item.stated_on:
-            raise RowError("as_of is after stated_on")
+        # Not clean(): it looks a bloc metric up in the database, and the file may define the bloc.
+        validate_row(item, exclude=["economy"], clean=False)
         natural = (item.key, item.basis, item.metric)
         if natural in claim_keys:
             raise RowError(f"duplicate claim {item.key} {item.basis} {item.metric}")
@@ -718,7 +657,7 @@ def parse_valid_rows(
             published=parse_date(v["published"], "published"),
             archive_url=v["archive_url"],
         )
-        validate_fields(item, exclude=[])
+        validate_row(item, exclude=[])
         parsed.source_documents[url] = (row, item)
 
     guarded(files["source_documents.csv"], source_document)
@@ -732,8 +671,6 @@ def parse_valid_rows(
         precision = parse_choice(
             v["launched_precision"], "launched_precision", DatePrecision.values, blank=True
         )
-        if (launched is None) != (precision == ""):
-            raise RowError("launched_date and launched_precision are given together or not at all")
         item = Programme(
             economy_id=economy,
             name=require(v["name"], "name"),
@@ -745,7 +682,7 @@ def parse_valid_rows(
             confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
             note=v["note"],
         )
-        validate_fields(item, exclude=["economy"])
+        validate_row(item, exclude=["economy"])
         parsed.programmes[economy] = (row, item)
 
     guarded(files["programmes.csv"], programme)
@@ -769,7 +706,7 @@ def parse_valid_rows(
             confidence=parse_choice(v["confidence"], "confidence", Confidence.values),
             note=v["note"],
         )
-        validate_fields(item, exclude=["programme"])
+        validate_row(item, exclude=["programme"])
         natural = (economy, item.as_of_date)
         if natural in count_keys:
             raise RowError(f"duplicate count of {economy} on {item.as_of_date.isoformat()}")
@@ -970,76 +907,27 @@ def explain(instance: models.Model, error: IntegrityError) -> str:
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
-PROGRAMME_FIELDS = (
-    "name",
-    "native_name",
-    "launched_date",
-    "launched_precision",
-    "legal_basis",
-    "sources",
-    "confidence",
-    "note",
-)
-PROGRAMME_COUNT_FIELDS = ("operators", "qualifier", "as_of_precision", "source", "confidence", "note")
 # A party's own in-force facts (arrangement_parties.csv), loaded onto the party rows.
-PARTY_DATE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+PARTY_DATE_FIELDS = ARRANGEMENT_PARTIES.value_fields
 
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     applier = applier or Applier()
-    em_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.economy_id, m.territory_id, m.start_date)  # noqa: E731
-    bm_key: Callable[[Any], tuple[Any, ...]] = lambda m: (m.bloc_id, m.territory_id, m.start_date)  # noqa: E731
-    tables: list[tuple[str, Any, Callable[[Any], Any], list[tuple[Row | None, Any]], tuple[str, ...]]] = [
-        (
-            "territories",
-            Territory,
-            lambda t: t.iso3,
-            list(parsed.territories.values()),
-            ("iso2", "name", "name_zh", "kind"),
-        ),
-        (
-            "economies",
-            Economy,
-            lambda e: e.code,
-            list(parsed.economies.values()),
-            ("name", "name_zh", "kind"),
-        ),
-        (
-            "blocs",
-            Bloc,
-            lambda b: b.code,
-            list(parsed.blocs.values()),
-            ("name", "name_zh", "definition", "source"),
-        ),
-        (
-            "economy memberships",
-            EconomyMembership,
-            em_key,
-            list(parsed.economy_members),
-            ("end_date", "note"),
-        ),
-        ("bloc memberships", BlocMembership, bm_key, list(parsed.bloc_members), ("end_date", "note")),
+    tables: list[tuple[Table, list[tuple[Row | None, Any]]]] = [
+        (TERRITORIES, list(parsed.territories.values())),
+        (ECONOMIES, list(parsed.economies.values())),
+        (BLOCS, list(parsed.blocs.values())),
+        (ECONOMY_MEMBERS, list(parsed.economy_members)),
+        (BLOC_MEMBERS, list(parsed.bloc_members)),
     ]
-    for table, model, natural_key, rows, fields in tables:
+    for table, rows in tables:
         if not rows:
             continue
-        existing = {natural_key(instance): instance for instance in model.objects.all()}
+        existing = {table.key_of(instance): instance for instance in table.model._default_manager.all()}
         for row, item in rows:
-            applier.upsert(table, existing, natural_key(item), row, item, fields)
+            applier.upsert(table.rows_name, existing, table.key_of(item), row, item, table.value_fields)
         applier.flush()  # the next tables refer to these rows
 
-    arrangement_fields = (
-        "title",
-        "signed_date",
-        "signed_precision",
-        "effective_date",
-        "effective_precision",
-        "ended_date",
-        "ended_precision",
-        "status",
-        "evidence",
-        "notes",
-    )
     existing_arrangements = {a.key: a for a in Arrangement.objects.all()} if parsed.arrangements else {}
     existing_parties: dict[int, list[str]] = defaultdict(list)
     existing_sources: dict[int, list[str]] = defaultdict(list)
@@ -1105,12 +993,12 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             return changed
 
         applier.upsert(
-            "arrangements",
+            ARRANGEMENTS.rows_name,
             existing_arrangements,
             arrangement_key,
             row,
             item,
-            arrangement_fields,
+            ARRANGEMENTS.value_fields,
             children_changed=sync_children,
         )
 
@@ -1122,52 +1010,55 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
             row, wanted = parsed.party_dates.get((party.arrangement.key, party.economy_id), (None, blank))
             if party.arrangement_id in fresh:
                 if row is not None:
-                    applier.report.created["arrangement parties"] += 1
+                    applier.report.created[ARRANGEMENT_PARTIES.rows_name] += 1
                     applier.record(row, NEW)
                 continue
             if _values(party, PARTY_DATE_FIELDS) == _values(wanted, PARTY_DATE_FIELDS):
                 if row is not None:
-                    applier.report.unchanged["arrangement parties"] += 1
+                    applier.report.unchanged[ARRANGEMENT_PARTIES.rows_name] += 1
                     applier.record(row, UNCHANGED)
                 continue
             for name in PARTY_DATE_FIELDS:
                 setattr(party, name, getattr(wanted, name))
             applier.save(row, party)
-            applier.report.updated["arrangement parties"] += 1
+            applier.report.updated[ARRANGEMENT_PARTIES.rows_name] += 1
             applier.record(row, CHANGED)
 
-    claim_fields = ("authority", "stated_on", "as_of", "economy_id", "value", "source_url", "note")
-    existing_claims = {(c.key, c.basis, c.metric): c for c in Claim.objects.all()} if parsed.claims else {}
+    existing_claims = {CLAIMS.key_of(c): c for c in Claim.objects.all()} if parsed.claims else {}
     for claim_row, claim in parsed.claims:
-        key = (claim.key, claim.basis, claim.metric)
-        applier.upsert("claims", existing_claims, key, claim_row, claim, claim_fields)
+        applier.upsert(
+            CLAIMS.rows_name, existing_claims, CLAIMS.key_of(claim), claim_row, claim, CLAIMS.value_fields
+        )
 
-    document_fields = ("title", "publisher", "published", "archive_url")
-    existing_documents = {d.url: d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
-    for url, (document_row, document) in parsed.source_documents.items():
-        applier.upsert("source documents", existing_documents, url, document_row, document, document_fields)
+    documents = SOURCE_DOCUMENTS
+    existing_documents = (
+        {documents.key_of(d): d for d in SourceDocument.objects.all()} if parsed.source_documents else {}
+    )
+    for document_row, document in parsed.source_documents.values():
+        key = documents.key_of(document)
+        applier.upsert(
+            documents.rows_name, existing_documents, key, document_row, document, documents.value_fields
+        )
     if parsed.programmes:
         applier.flush()  # the claims' economies are saved; programmes refer to economies only
-        existing_programmes = {p.economy_id: p for p in Programme.objects.all()}
+        existing_programmes = {PROGRAMMES.key_of(p): p for p in Programme.objects.all()}
         for programme_row, programme in parsed.programmes.values():
             applier.upsert(
-                "programmes",
+                PROGRAMMES.rows_name,
                 existing_programmes,
-                programme.economy_id,
+                PROGRAMMES.key_of(programme),
                 programme_row,
                 programme,
-                PROGRAMME_FIELDS,
+                PROGRAMMES.value_fields,
             )
         applier.flush()  # the counts refer to these rows
+    counts = PROGRAMME_COUNTS
     existing_counts = (
-        {(c.programme_id, c.as_of_date): c for c in ProgrammeCount.objects.all()}
-        if parsed.programme_counts
-        else {}
+        {counts.key_of(c): c for c in ProgrammeCount.objects.all()} if parsed.programme_counts else {}
     )
     for count_row, count in parsed.programme_counts:
-        count_key = (count.programme_id, count.as_of_date)
         applier.upsert(
-            "programme counts", existing_counts, count_key, count_row, count, PROGRAMME_COUNT_FIELDS
+            counts.rows_name, existing_counts, counts.key_of(count), count_row, count, counts.value_fields
         )
 
     applier.flush()

@@ -11,14 +11,12 @@ import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
-from agreements import versioning
+from agreements import services, tables
 from agreements.models import Arrangement, ArrangementParty, Bloc, Claim, Economy, Source, Territory
-
-MIN_PARTIES = 2
 
 
 class FullCleanMixin(serializers.ModelSerializer):
@@ -48,7 +46,7 @@ class FullCleanMixin(serializers.ModelSerializer):
 class TerritorySerializer(FullCleanMixin):
     class Meta:
         model = Territory
-        fields = ("iso3", "iso2", "name", "name_zh", "kind")
+        fields = tables.TERRITORIES.record_fields
 
     def validate_iso3(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -57,7 +55,7 @@ class TerritorySerializer(FullCleanMixin):
 class EconomySerializer(FullCleanMixin):
     class Meta:
         model = Economy
-        fields = ("code", "name", "name_zh", "kind")
+        fields = tables.ECONOMIES.record_fields
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -66,7 +64,7 @@ class EconomySerializer(FullCleanMixin):
 class BlocSerializer(FullCleanMixin):
     class Meta:
         model = Bloc
-        fields = ("code", "name", "name_zh", "definition", "source")
+        fields = tables.BLOCS.record_fields
 
     def validate_code(self, value: str) -> str:
         return self.validate_primary_key(value)
@@ -77,19 +75,15 @@ class ClaimSerializer(FullCleanMixin):
 
     class Meta:
         model = Claim
-        fields = (
-            "id",
-            "key",
-            "authority",
-            "stated_on",
-            "as_of",
-            "economy",
-            "basis",
-            "metric",
-            "value",
-            "source_url",
-            "note",
-        )
+        fields = ("id", *tables.CLAIMS.record_fields)
+
+    def create(self, validated_data: dict[str, Any]) -> Claim:
+        return services.claim_save(claim=Claim(**validated_data))
+
+    def update(self, instance: Claim, validated_data: dict[str, Any]) -> Claim:
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.claim_save(claim=instance)
 
 
 class SourcesField(serializers.ListField):
@@ -101,7 +95,7 @@ class SourcesField(serializers.ListField):
         return [source.text for source in data.all()]
 
 
-PARTY_IN_FORCE_FIELDS = ("effective_date", "effective_precision", "effective_unknown", "source", "note")
+PARTY_IN_FORCE_FIELDS = services.PARTY_FACTS
 
 
 class PartyInForceSerializer(serializers.ModelSerializer):
@@ -140,22 +134,7 @@ class ArrangementSerializer(FullCleanMixin):
 
     class Meta:
         model = Arrangement
-        fields = (
-            "key",
-            "title",
-            "parties",
-            "signed_date",
-            "signed_precision",
-            "effective_date",
-            "effective_precision",
-            "ended_date",
-            "ended_precision",
-            "status",
-            "evidence",
-            "sources",
-            "notes",
-            "party_in_force",
-        )
+        fields = (*tables.ARRANGEMENTS.record_fields, "party_in_force")
 
     def validate_key(self, value: str) -> str:
         if self.instance is not None and value != self.instance.key:
@@ -164,9 +143,9 @@ class ArrangementSerializer(FullCleanMixin):
 
     def validate_parties(self, value: list[Economy]) -> list[Economy]:
         codes = [economy.code for economy in value]
-        if len(set(codes)) != len(codes):
+        if services.repeated_parties(codes):
             raise serializers.ValidationError("An economy can be a party to an arrangement only once.")
-        if len(codes) < MIN_PARTIES:
+        if services.too_few_parties(codes):
             raise serializers.ValidationError("An arrangement needs two or more distinct parties.")
         return value
 
@@ -182,40 +161,19 @@ class ArrangementSerializer(FullCleanMixin):
     def create(self, validated_data: dict[str, Any]) -> Arrangement:
         parties = validated_data.pop("parties")
         sources = validated_data.pop("sources", [])
-        with transaction.atomic(), versioning.batched():
-            arrangement = Arrangement.objects.create(**validated_data)
-            self._save_children(arrangement, parties, sources)
-            versioning.bump()
-        return arrangement
+        return services.arrangement_save(
+            arrangement=Arrangement(**validated_data),
+            parties=[economy.code for economy in parties],
+            sources=sources,
+        )
 
     def update(self, instance: Arrangement, validated_data: dict[str, Any]) -> Arrangement:
         parties = validated_data.pop("parties", None)
         sources = validated_data.pop("sources", None)
-        with transaction.atomic(), versioning.batched():
-            for name, value in validated_data.items():
-                setattr(instance, name, value)
-            instance.save()
-            self._save_children(instance, parties, sources)
-            versioning.bump()
-        return instance
-
-    @staticmethod
-    def _save_children(
-        arrangement: Arrangement, parties: list[Economy] | None, sources: list[str] | None
-    ) -> None:
-        # Row by row rather than bulk_create: every signal receiver (history included) sees each row.
-        if parties is not None:
-            # A party that stays keeps its own in-force facts (date, "unknown", source, note).
-            kept = {
-                link.economy_id: {name: getattr(link, name) for name in PARTY_IN_FORCE_FIELDS}
-                for link in arrangement.party_links.all()
-            }
-            arrangement.party_links.all().delete()
-            for economy in parties:
-                ArrangementParty.objects.create(
-                    arrangement=arrangement, economy=economy, **kept.get(economy.code, {})
-                )
-        if sources is not None:
-            arrangement.sources.all().delete()
-            for position, entry in enumerate(sources):
-                Source.objects.create(arrangement=arrangement, position=position, **Source.fields_for(entry))
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return services.arrangement_save(
+            arrangement=instance,
+            parties=None if parties is None else [economy.code for economy in parties],
+            sources=sources,
+        )

@@ -14,6 +14,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
+from agreements import versioning
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -247,6 +248,20 @@ def test_add_arrangement_with_parties_and_source(admin_client: Client, world: di
     assert sorted(arrangement.parties.values_list("code", flat=True)) == ["QMA", "QOA"]
     assert [source.url for source in arrangement.sources.all()] == ["https://example.org/qma-qoa"]
     assert arrangement.effective_date == D(2021, 6, 1)
+
+
+def test_an_admin_save_of_an_arrangement_with_its_children_is_one_change(
+    admin_client: Client, world: dict[str, Any]
+) -> None:
+    before = int(versioning.current_version())
+    response = post_arrangement(
+        admin_client, ["QMA", "QOA"], [{"position": "0", "url": "", "citation": "A letter"}]
+    )
+    assert response.status_code == 302, all_errors(response)
+    assert int(versioning.current_version()) == before + 1
+    refused = post_arrangement(admin_client, ["QMA"], key="QMA-ONLY")
+    assert refused.status_code == 200
+    assert int(versioning.current_version()) == before + 1
 
 
 @pytest.mark.parametrize("parties", [["QMA"], ["QMA", ""], ["QMA", "QMA"], []])

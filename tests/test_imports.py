@@ -21,6 +21,7 @@ from agreements.dataset import TABLE_MODELS, table_csv
 from agreements.imports import NATURAL_COLUMNS, import_table
 from agreements.models import Arrangement, Bloc, BlocMembership, Claim, EconomyMembership
 from agreements.reference import COLUMNS, MAX_IMPORT_CELL
+from agreements.tables import IMPORTABLE, Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -93,18 +94,17 @@ def fingerprint() -> tuple[object, ...]:
 
 
 # Each defect: (table, valid row, draw) -> the defective row, or None where it does not apply.
+# The first date column of each importable table, and its first code column with a name
+# (blocs and source documents have none), from the declarations.
 DATE_COLUMNS = {
-    "arrangements.csv": "signed_date",
-    "claims.csv": "stated_on",
-    "economy_members.csv": "start_date",
-    "bloc_members.csv": "start_date",
-    "source_documents.csv": "published",
+    name: next(c.name for c in table.columns if c.kind == Kind.DATE)
+    for name, table in IMPORTABLE.items()
+    if any(c.kind == Kind.DATE for c in table.columns)
 }
 CODE_COLUMNS = {
-    "arrangements.csv": "parties",
-    "claims.csv": "economy",
-    "economy_members.csv": "economy",
-    "bloc_members.csv": "bloc",
+    name: next(c.name for c in table.columns if c.named and c.kind in (Kind.CODE, Kind.CODES))
+    for name, table in IMPORTABLE.items()
+    if any(c.named and c.kind in (Kind.CODE, Kind.CODES) for c in table.columns)
 }
 bad_dates = st.one_of(
     st.sampled_from(["2021-13-01", "2021-02-30", "31/12/2020", "2020-1-1", "yesterday", "0000-00-00"]),

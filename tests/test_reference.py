@@ -105,7 +105,7 @@ def test_a_changed_party_list_is_an_update(dataset: Path) -> None:
         ("arrangements.csv", 5, "status", "maybe", "arrangements.csv:5: status 'maybe' is not one of"),
         ("arrangements.csv", 2, "signed_date", "2007-06-15", "arrangements.csv:2: signed_date: A month-precision date"),
         ("arrangements.csv", 4, "effective_date", "2009-01-01", "arrangements.csv:4: effective_precision"),
-        ("economy_members.csv", 3, "end_date", "1950-01-01", "economy_members.csv:3: end_date must be after"),
+        ("economy_members.csv", 3, "end_date", "1950-01-01", "economy_members.csv:3: end_date: The end date must be after the start date."),
         ("economy_members.csv", 3, "start_date", "19580101", "economy_members.csv:3: start_date '19580101'"),
         ("bloc_members.csv", 2, "territory", "ZZZ", "bloc_members.csv:2: unknown territory 'ZZZ'"),
         ("claims.csv", 2, "value", "many", "claims.csv:2: value 'many' is not a whole number"),

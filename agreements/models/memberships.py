@@ -39,6 +39,9 @@ class DatedMembership(models.Model):
     """A territory belonging to a group (`group_field`) for a period."""
 
     group_field: ClassVar[str]
+    # Set by a caller that compares the periods itself (an inline formset holding every sibling,
+    # the loader's one sweep per file): `clean()` then skips its query for overlapping siblings.
+    overlaps_checked_by_formset: bool = False
 
     territory = models.ForeignKey(
         "agreements.Territory", on_delete=models.PROTECT, related_name="+", verbose_name=_("territory")

@@ -12,25 +12,13 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from agreements import dataset, versioning
 from agreements.caching import cached_by_data_version
+from agreements.tables import TABLES
 
-TABLE_LABELS = {
-    "territories.csv": _("Territories (every ISO 3166-1 country and region)"),
-    "economies.csv": _("Economies"),
-    "economy_members.csv": _("Economy memberships"),
-    "blocs.csv": _("Blocs"),
-    "bloc_members.csv": _("Bloc memberships"),
-    "arrangements.csv": _("Arrangements"),
-    "arrangement_parties.csv": _("Parties' own in-force dates"),
-    "claims.csv": _("Claims (figures of official statements)"),
-    "source_documents.csv": _("Source documents (title, publisher, date and archived copy of a source URL)"),
-    "programmes.csv": _("AEO programmes"),
-    "programme_counts.csv": _("Certified operators of AEO programmes, by date"),
-}
+TABLE_LABELS = {name: table.label for name, table in TABLES.items()}
 
 
 @require_GET
