@@ -13,16 +13,17 @@ here answers 500 on input.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from agreements import quality as data_quality
@@ -82,15 +83,51 @@ def form_parameters(form_class: type[forms.Form]) -> list[OpenApiParameter]:
 BAD_PARAMETER = OpenApiResponse(serializers.ParameterErrorSerializer, "A bad parameter; the body names each.")
 
 
+def counting_schema(**described: Any) -> Any:
+    """Document a counting view's GET: its form's parameters, its serializer, and a 400 when it
+    has parameters to get wrong; `described` names and describes the operation."""
+
+    def document(view: type[CountingView]) -> type[CountingView]:
+        form = view.form_class
+        responses: dict[int, Any] = {200: view.serializer_class}
+        if form is not None:
+            responses[400] = BAD_PARAMETER
+        parameters = form_parameters(form) if form is not None else None
+        operation = extend_schema(tags=["counts"], parameters=parameters, responses=responses, **described)
+        return cast("type[CountingView]", extend_schema_view(get=operation)(view))
+
+    return document
+
+
+def counted_on(params: dict[str, Any]) -> dict[str, Any]:
+    """The day, basis and evidence of a count, from the form's cleaned parameters."""
+    return {"day": params["as_of"], "basis": params["basis"], "evidence": params["evidence"]}
+
+
 # A comment, not a docstring: the schema would take it as every operation's description.
-# What the counting endpoints share: no authentication (nothing to write), one representation,
-# rendered in the view so that the page cache (agreements.caching) can store its bytes, and the
-# documented 405 body and empty OPTIONS answer.
+# What the counting endpoints share: the parameters' form (its 400 body), the answer counted and
+# then serialized, no authentication (nothing to write), one representation, rendered in the view
+# so that the page cache (agreements.caching) can store its bytes, and the documented 405 body
+# and empty OPTIONS answer.
 class CountingView(APIView):
+    form_class: type[forms.Form] | None = None
+    serializer_class: type[Serializer]
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     renderer_classes: list[type[BaseRenderer]] = [ContractJSONRenderer]
     content_negotiation_class = AlwaysJSON
+
+    def count(self, params: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: Request) -> Response:
+        params: dict[str, Any] = {}
+        if self.form_class is not None:
+            form = self.form_class(request.GET)
+            if not form.is_valid():
+                return Response(error_body(form), status=400)
+            params = form.cleaned_data
+        return Response(self.serializer_class(self.count(params)).data)
 
     @property
     def default_response_headers(self) -> dict[str, str]:
@@ -109,69 +146,47 @@ class CountingView(APIView):
         return response.render() if isinstance(response, Response) else response
 
 
+@counting_schema(operation_id="summary", summary="One economy's partners on one day")
 class SummaryView(CountingView):
-    @extend_schema(
-        operation_id="summary",
-        summary="One economy's partners on one day",
-        tags=["counts"],
-        parameters=form_parameters(SummaryForm),
-        responses={200: serializers.SummarySerializer, 400: BAD_PARAMETER},
-    )
-    def get(self, request: Request) -> Response:
-        form = SummaryForm(request.GET)
-        if not form.is_valid():
-            return Response(error_body(form), status=400)
-        params = form.cleaned_data
-        result = selectors.summary_for(
-            economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
-        )
-        return Response(serializers.SummarySerializer(result).data)
+    form_class = SummaryForm
+    serializer_class = serializers.SummarySerializer
+
+    def count(self, params: dict[str, Any]) -> Any:
+        return selectors.summary_for(economy=params["economy"], **counted_on(params))
 
 
+@counting_schema(operation_id="ranking", summary="Every economy ranked by partner countries or economies")
 class RankingView(CountingView):
-    @extend_schema(
-        operation_id="ranking",
-        summary="Every economy ranked by partner countries or economies",
-        tags=["counts"],
-        parameters=form_parameters(RankingForm),
-        responses={200: serializers.RankingSerializer, 400: BAD_PARAMETER},
-    )
-    def get(self, request: Request) -> Response:
-        form = RankingForm(request.GET)
-        if not form.is_valid():
-            return Response(error_body(form), status=400)
-        params = form.cleaned_data
-        rows = selectors.ranking_on(
-            day=params["as_of"], by=params["by"], basis=params["basis"], evidence=params["evidence"]
-        )
-        return Response(serializers.RankingSerializer({**params, "results": rows}).data)
+    form_class = RankingForm
+    serializer_class = serializers.RankingSerializer
+
+    def count(self, params: dict[str, Any]) -> Any:
+        return {**params, "results": selectors.ranking_on(by=params["by"], **counted_on(params))}
 
 
+@counting_schema(
+    operation_id="claims_ledger", summary="The claims ledger: official figures beside the registry's"
+)
 class ClaimsLedgerView(CountingView):
-    @extend_schema(
-        operation_id="claims_ledger",
-        summary="The claims ledger: official figures beside the registry's",
-        tags=["counts"],
-        responses={200: serializers.LedgerSerializer},
-    )
-    def get(self, request: Request) -> Response:
+    serializer_class = serializers.LedgerSerializer
+
+    def count(self, params: dict[str, Any]) -> Any:
         rows = selectors.claims_ledger()
         matches = sum(row.match for row in rows)
-        ledger = {"count": len(rows), "matches": matches, "differences": len(rows) - matches, "results": rows}
-        return Response(serializers.LedgerSerializer(ledger).data)
+        return {"count": len(rows), "matches": matches, "differences": len(rows) - matches, "results": rows}
 
 
+@counting_schema(
+    operation_id="data_quality",
+    summary="The data-quality figures: evidence, date precision and the weak-record lists",
+    description="The figures of /data/quality/; each list is downloadable there "
+    "(`?format=csv|json&list=<name>`).",
+)
 class QualityView(CountingView):
-    @extend_schema(
-        operation_id="data_quality",
-        summary="The data-quality figures: evidence, date precision and the weak-record lists",
-        description="The figures of /data/quality/; each list is downloadable there "
-        "(`?format=csv|json&list=<name>`).",
-        tags=["counts"],
-        responses={200: serializers.QualitySerializer},
-    )
-    def get(self, request: Request) -> Response:
-        return Response(serializers.QualitySerializer(data_quality.counts()).data)
+    serializer_class = serializers.QualitySerializer
+
+    def count(self, params: dict[str, Any]) -> Any:
+        return data_quality.counts()
 
 
 summary = SummaryView.as_view()
