@@ -397,8 +397,5 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # The four dated events of an arrangement share one precision choice set.
     "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "agreements.choices.DatePrecision"},
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "agreements.rest.document_plain_endpoints",
-    ],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

@@ -128,17 +128,6 @@ class Counts:
     # Cited URLs that did not answer their last `manage.py check_sources` (None: never checked).
     links_not_answering: int | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "arrangements": self.arrangements,
-            "by_evidence": self.by_evidence,
-            "signed_precision": self.by_precision["signed"],
-            "in_force_precision": self.by_precision["effective"],
-            "citation_sources": self.citation_sources,
-            "links_not_answering": self.links_not_answering,
-            "lists": self.lists,
-        }
-
 
 def _aggregate() -> dict[str, int]:
     """Every count of arrangements in one query."""

@@ -273,7 +273,6 @@ class PartnerRow:
 
 @dataclass(frozen=True, slots=True)
 class Overview:
-    standings: counting.Standings
     summary: counting.Summary
     economy_name: str
     rows: list[PartnerRow]
@@ -282,10 +281,8 @@ class Overview:
 
 
 def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overview:
-    """The focal economy's figures and partner rows on a day (a constant number of queries).
-
-    `standings` are counted on the facts that involve the focal economy: complete for it and for
-    the blocs, not for other economies."""
+    """The focal economy's figures and partner rows on a day (a constant number of queries),
+    counted on the facts that involve the focal economy: complete for it and for the blocs."""
     index = fact_index()
     standings = index.standings(economy, day, basis, evidence)
     summary = index.summary(economy, day, basis, evidence, standings=standings)
@@ -328,7 +325,6 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
         for link in links
     ]
     return Overview(
-        standings=standings,
         summary=summary,
         economy_name=economy_names.get(economy, economy),
         rows=rows,

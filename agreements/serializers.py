@@ -177,3 +177,92 @@ class ArrangementSerializer(FullCleanMixin):
             parties=None if parties is None else [economy.code for economy in parties],
             sources=sources,
         )
+
+
+# The counting endpoints (agreements.api): read-only answers of the counting engine, not records.
+# Their keys and value formats are the API's stable contract (README, "The JSON API").
+
+
+class ParameterErrorSerializer(serializers.Serializer):
+    """The 400 body of a counting endpoint: each bad parameter with its messages."""
+
+    error = serializers.CharField()
+    parameters = serializers.ListField(child=serializers.CharField())
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class SummarySerializer(serializers.Serializer):
+    """One economy's partners on one day (`agreements.counting.Summary`)."""
+
+    economy = serializers.CharField()
+    as_of = serializers.DateField()
+    basis = serializers.CharField()
+    evidence = serializers.CharField()
+    partner_economies = serializers.IntegerField()
+    partner_countries = serializers.IntegerField()
+    by_bloc = serializers.DictField(child=serializers.IntegerField())
+    rank_by_countries = serializers.IntegerField(allow_null=True)
+    rank_by_economies = serializers.IntegerField(allow_null=True)
+    partners = serializers.ListField(child=serializers.CharField())
+    countries = serializers.ListField(child=serializers.CharField())
+
+
+class RankedEconomySerializer(serializers.Serializer):
+    economy = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.IntegerField()
+    rank = serializers.IntegerField()
+
+
+class RankingSerializer(serializers.Serializer):
+    """Every economy ranked on one day, with the parameters counted."""
+
+    as_of = serializers.DateField()
+    by = serializers.CharField()
+    basis = serializers.CharField()
+    evidence = serializers.CharField()
+    results = RankedEconomySerializer(many=True)
+
+
+class LedgerRowSerializer(serializers.Serializer):
+    """A claim (`agreements.selectors.LedgerRow.claim`) beside the registry's own figure."""
+
+    key = serializers.CharField(source="claim.key")
+    authority = serializers.CharField(source="claim.authority")
+    stated_on = serializers.DateField(source="claim.stated_on")
+    as_of = serializers.DateField(source="claim.as_of")
+    economy = serializers.CharField(source="claim.economy_id")
+    basis = serializers.CharField(source="claim.basis")
+    metric = serializers.CharField(source="claim.metric")
+    claimed = serializers.IntegerField(source="claim.value")
+    computed = serializers.IntegerField(allow_null=True)
+    match = serializers.BooleanField()
+    note = serializers.CharField(source="claim.note")
+    source_url = serializers.CharField(source="claim.source_url")
+
+
+class LedgerSerializer(serializers.Serializer):
+    """The claims ledger: the counts of matches and differences, then every row."""
+
+    count = serializers.IntegerField()
+    matches = serializers.IntegerField()
+    differences = serializers.IntegerField()
+    results = LedgerRowSerializer(many=True)
+
+
+class QualitySerializer(serializers.Serializer):
+    """The data-quality page's figures (`agreements.quality.Counts`)."""
+
+    arrangements = serializers.IntegerField()
+    by_evidence = serializers.DictField(child=serializers.IntegerField())
+    signed_precision = serializers.DictField(child=serializers.IntegerField(), source="by_precision.signed")
+    in_force_precision = serializers.DictField(
+        child=serializers.IntegerField(), source="by_precision.effective"
+    )
+    citation_sources = serializers.IntegerField()
+    links_not_answering = serializers.IntegerField(
+        allow_null=True,
+        help_text="Cited URLs that did not answer their last `manage.py check_sources`; "
+        "null if never checked.",
+    )
+    lists = serializers.DictField(child=serializers.IntegerField())

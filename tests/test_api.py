@@ -5,11 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-
-from agreements.synthetic import add_synthetic
 
 pytestmark = pytest.mark.django_db
 
@@ -164,25 +160,3 @@ def test_claims_endpoint_lists_claimed_computed_match_and_note(client: Client) -
     row = next(r for r in body["results"] if r["key"] == "GACC-2021-08" and r["metric"] == "bloc:CEE")
     assert (row["claimed"], row["computed"], row["match"]) == (13, 12, False)
     assert "Lithuania" in row["note"]
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/api/v1/summary?economy=CHN&as_of=2021-08-31",
-        "/api/v1/ranking?as_of=2021-08-31&by=countries",
-        "/api/v1/ranking?as_of=2024-01-01&by=economies&basis=in_force",
-        "/api/v1/claims",
-    ],
-)
-def test_queries_do_not_grow_with_ten_times_the_data(client: Client, url: str) -> None:
-    at_reference = _queries(client, url)
-    added = add_synthetic(scale=10)
-    assert added["arrangements"] >= 9 * 166
-    assert _queries(client, url) == at_reference

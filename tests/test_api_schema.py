@@ -6,7 +6,9 @@ The number of examples per operation is bounded so that the whole run takes well
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -90,3 +92,52 @@ def test_every_method_the_schema_does_not_list_answers_405_with_allow(client: Cl
             assert response.json()
             checked += 1
     assert checked >= 20
+
+
+def _api_routes() -> set[str]:
+    """Every route of the URLconf under /api/v1/, `{}` for a record's key."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and route.startswith("api/v1/") and "<format>" not in route:
+                found.add(route)
+
+    walk(get_resolver().url_patterns, "")
+    routes = set()
+    for route in found:
+        route = re.sub(r"\(\?P<\w+>[^)]*\)", "{}", route)  # the router's regular expressions
+        route = re.sub(r"<(?:\w+:)?\w+>", "{}", route)  # path converters
+        routes.add("/" + route.replace("^", "").replace("$", ""))
+    return routes
+
+
+def test_the_schema_describes_every_endpoint_under_api_v1(client: Client) -> None:
+    """One schema for the whole API: every route but the schema and its docs page is a path of it."""
+    paths = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+    paths = {re.sub(r"\{\w+\}", "{}", path) for path in paths}  # a record's key, by any name
+    routes = _api_routes() - {"/api/v1/schema/", "/api/v1/docs/"}
+    assert {"/api/v1/summary", "/api/v1/ranking", "/api/v1/claims", "/api/v1/quality"} <= routes
+    assert routes == paths
+
+
+@pytest.mark.parametrize(
+    ("path", "form"), [("/api/v1/summary", "SummaryForm"), ("/api/v1/ranking", "RankingForm")]
+)
+def test_a_counting_endpoints_parameters_are_its_forms_fields(client: Client, path: str, form: str) -> None:
+    from agreements import forms
+
+    form_class = getattr(forms, form)
+    operation = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"][path]["get"]
+    described = {p["name"]: p for p in operation["parameters"]}
+    assert set(described) == set(form_class.base_fields)
+    for name, field in form_class.base_fields.items():
+        assert described[name].get("required", False) == field.required, name
+        choices = [value for value, _ in getattr(field, "choices", []) if value]
+        assert sorted(described[name]["schema"].get("enum", [])) == sorted(choices), name
+    assert set(operation["responses"]) == {"200", "400"}

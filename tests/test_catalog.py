@@ -17,7 +17,6 @@ from agreements import selectors
 from agreements.choices import Basis, DatePrecision, Evidence, Status
 from agreements.models import Arrangement, ArrangementParty, Economy, Source, Territory
 from agreements.querysets import counting_on_q
-from agreements.synthetic import add_synthetic
 
 pytestmark = pytest.mark.django_db
 
@@ -482,13 +481,6 @@ CATALOG_URLS = [
     "/blocs/",
     "/blocs/BRI/",
 ]
-
-
-def test_queries_do_not_grow_with_ten_times_the_data(client: Client) -> None:
-    at_reference = {url: _queries(client, url) for url in CATALOG_URLS}
-    added = add_synthetic(scale=10)
-    assert added["arrangements"] >= 9 * 166
-    assert {url: _queries(client, url) for url in CATALOG_URLS} == at_reference
 
 
 class _Tags(HTMLParser):

@@ -81,32 +81,3 @@ def test_more_than_six_or_unknown_economies_are_refused(client: Client) -> None:
     assert response.status_code == 400 and "at most 6" in response.content.decode()
     assert client.get("/compare/?economy=XXX").status_code == 400
     assert client.get("/zh-hans/" + URL.lstrip("/")).status_code == 200
-
-
-NEW_PAGES = [
-    URL,
-    "/compare/?as_of=2021-08-31&basis=in_force",
-    "/embed/map/?economy=CHN&as_of=2021-08-31",
-    "/embed/race/?economy=KOR&as_of=2021-08-31&measure=economies",
-    "/embed/ranking/?as_of=2021-08-31",
-    "/embed/blocs/RCEP/",
-    "/preview.png?economy=CHN&as_of=2021-08-31",
-]
-
-
-def test_queries_of_the_new_pages_do_not_grow_with_ten_times_the_data(client: Client) -> None:
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from agreements.synthetic import add_synthetic
-
-    def queries(url: str) -> int:
-        cache.clear()
-        with CaptureQueriesContext(connection) as context:
-            assert client.get(url).status_code == 200, url
-        return len(context.captured_queries)
-
-    at_reference = {url: queries(url) for url in NEW_PAGES}
-    add_synthetic(scale=10)
-    assert {url: queries(url) for url in NEW_PAGES} == at_reference

@@ -6,11 +6,7 @@ import json
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
-
-from agreements.synthetic import add_synthetic
 
 pytestmark = pytest.mark.django_db
 
@@ -111,21 +107,6 @@ def test_how_we_count_publishes_the_rules(client: Client) -> None:
     html = client.get("/how-we-count/").content.decode()
     assert "partner countries and regions" in html
     assert "ties share a" in html
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        assert client.get(url).status_code == 200
-    return len(context.captured_queries)
-
-
-@pytest.mark.parametrize(
-    "url", [f"/?{CHINA_2021}", f"/partners/?{CHINA_2021}&bloc=BRI", "/ranking/?as_of=2021-08-31", "/claims/"]
-)
-def test_page_queries_do_not_grow_with_ten_times_the_data(client: Client, url: str) -> None:
-    at_reference = _queries(client, url)
-    add_synthetic(scale=10)
-    assert _queries(client, url) == at_reference
 
 
 def test_an_unknown_economy_shows_its_error_with_no_economy_preselected(client: Client) -> None:

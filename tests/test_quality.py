@@ -224,34 +224,6 @@ def test_unknown_parameters_are_dropped_and_the_page_is_cached(client: Client) -
     assert len(context.captured_queries) <= 2  # the data version check at most
 
 
-def _queries(client: Client, url: str) -> int:
-    from django.core.cache import cache
-
-    cache.clear()
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-        assert response.status_code == 200
-        _body(response)
-    return len(context.captured_queries)
-
-
-QUALITY_URLS = [
-    URL,
-    f"/zh-hans{URL}",
-    "/api/v1/quality",
-    f"{URL}?format=json&list=single_source",
-    f"{URL}?format=csv&list=in_force_undated",
-    f"{URL}?format=json&list=claims_differ",
-]
-
-
-def test_queries_do_not_grow_with_ten_times_the_data(client: Client) -> None:
-    at_reference = {url: _queries(client, url) for url in QUALITY_URLS}
-    added = add_synthetic(scale=10)
-    assert added["arrangements"] >= 9 * 166
-    assert {url: _queries(client, url) for url in QUALITY_URLS} == at_reference
-
-
 def test_a_long_list_shows_its_first_hundred_and_the_download_has_all(client: Client) -> None:
     add_synthetic(scale=10)
     single = _expected_arrangements()["single_source"]

@@ -20,7 +20,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from agreements import counting, selectors, story
-from agreements.synthetic import add_synthetic
 from agreements.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -360,23 +359,6 @@ def test_a_bad_parameter_shows_its_error_and_no_rows_never_a_500(
 def test_an_unknown_format_is_refused(client: Client) -> None:
     assert client.get(f"{WHY_CHINA}&format=xml").status_code == 400
     assert client.get(f"{BETWEEN_CHINA}&format=xml").status_code == 400
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-        assert response.status_code == 200
-        content(response)
-    return len(context.captured_queries)
-
-
-@pytest.mark.parametrize(
-    "url", [WHY_CHINA, BETWEEN_CHINA, f"{WHY_CHINA}&format=csv", f"{BETWEEN_CHINA}&format=json"]
-)
-def test_page_queries_do_not_grow_with_ten_times_the_data(client: Client, url: str) -> None:
-    at_reference = _queries(client, url)
-    add_synthetic(scale=10)
-    assert _queries(client, url) == at_reference
 
 
 def test_the_pages_declare_the_parameters_they_read() -> None:

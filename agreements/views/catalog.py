@@ -92,23 +92,21 @@ def paginate(queryset: QuerySet[Any], number: str | None, per_page: int = PAGE_S
 
 
 def arrangement_list(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     filterset = bind_arrangement_filters(request.GET, queryset=selectors.arrangement_catalog())
     valid = filterset.is_valid()
-    if fmt != exports.HTML:
-        if not valid:
-            return exports.invalid(fmt, filterset.form.errors)
-        rows = filterset.qs
-        return exports.respond(
-            fmt,
+    twin = exports.twin(
+        request,
+        errors=None if valid else filterset.form.errors,
+        rows=lambda: exports.Rows(
             exports.ARRANGEMENTS,
-            exports.arrangement_rows(rows),
-            count=rows.count,
+            exports.arrangement_rows(filterset.qs),
             params=filterset.form.cleaned_data,
-            name=exports.filename(exports.ARRANGEMENTS, timezone.localdate()),
-        )
+            name_parts=[timezone.localdate()],
+            count=filterset.qs.count,
+        ),
+    )
+    if twin is not None:
+        return twin
     page = paginate(filterset.qs, request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
@@ -154,16 +152,13 @@ def _export_today(
 ) -> HttpResponseBase | None:
     """The CSV or JSON twin of a list without parameters (as of today), or None for the page.
     `rows` gives the rows and their count; it is called only for an export."""
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
-    if fmt == exports.HTML:
-        return None
-    today = timezone.localdate()
-    items, count = rows()
-    return exports.respond(
-        fmt, spec, items, count=count, params={"as_of": today}, name=exports.filename(spec, today)
-    )
+
+    def table() -> exports.Rows:
+        today = timezone.localdate()
+        items, count = rows()
+        return exports.Rows(spec, items, params={"as_of": today}, name_parts=[today], count=count)
+
+    return exports.twin(request, rows=table)
 
 
 def _streamed(queryset: QuerySet[Any]) -> Callable[[], tuple[Iterable[Any], int]]:

@@ -75,15 +75,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def partners(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     form = _summary_form(request)
     bloc = request.GET.get("bloc", "")
     context: dict[str, Any] = {"form": form, "bloc": bloc, "rows": []}
     if not form.is_valid():
-        if fmt != exports.HTML:
-            return exports.invalid(fmt, form.errors)
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
         return render(request, "agreements/partner_list.html", context, status=400)
     params = form.cleaned_data
     data = selectors.overview(
@@ -94,20 +91,21 @@ def partners(request: HttpRequest) -> HttpResponseBase:
             "bloc": repr(bloc),
             "blocs": ", ".join(sorted(data.bloc_names)),
         }
-        if fmt != exports.HTML:
-            return exports.invalid(fmt, {"bloc": [context["bloc_error"]]})
+        if (twin := exports.twin(request, errors={"bloc": [context["bloc_error"]]})) is not None:
+            return twin
         return render(request, "agreements/partner_list.html", context, status=400)
     rows = [r for r in data.rows if not bloc or bloc in r.blocs]
-    if fmt != exports.HTML:
-        spec = exports.partners_spec(data.bloc_names)
-        return exports.respond(
-            fmt,
-            spec,
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
+            exports.partners_spec(data.bloc_names),
             rows,
-            count=len(rows),
             params={**params, "bloc": bloc},
-            name=exports.filename(spec, params["economy"], params["as_of"]),
-        )
+            name_parts=[params["economy"], params["as_of"]],
+        ),
+    )
+    if twin is not None:
+        return twin
     context |= {"data": data, "summary": data.summary, "params": params, "rows": rows}
     return render(request, "agreements/partner_list.html", context)
 
@@ -136,30 +134,28 @@ def _ranking_rows(
 
 
 def ranking(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     form = RankingForm(_with_defaults(request))
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
-        if fmt != exports.HTML:
-            return exports.invalid(fmt, form.errors)
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
         return render(request, "agreements/ranking.html", context, status=400)
     params = form.cleaned_data
     day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
     names = selectors.economy_names()
     by_countries = selectors.ranking(day=day, basis=basis, evidence=evidence, by="countries")
     by_economies = selectors.ranking(day=day, basis=basis, evidence=evidence, by="economies")
-    if fmt != exports.HTML:
-        rows = _ranking_rows(by_countries, by_economies, names, params["by"])
-        return exports.respond(
-            fmt,
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
             exports.RANKING,
-            rows,
-            count=len(rows),
+            _ranking_rows(by_countries, by_economies, names, params["by"]),
             params=params,
-            name=exports.filename(exports.RANKING, params["as_of"]),
-        )
+            name_parts=[params["as_of"]],
+        ),
+    )
+    if twin is not None:
+        return twin
     signed_by_year, in_force_by_year = selectors.arrangements_by_year(until=day, evidence=evidence)
     context |= {
         "params": params,
@@ -185,20 +181,18 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
 
 
 def claims(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     rows = selectors.claims_ledger()
-    if fmt != exports.HTML:
-        today = timezone.localdate()
-        return exports.respond(
-            fmt,
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
             exports.CLAIMS,
             rows,
-            count=len(rows),
             params={"evidence": Evidence.INFERRED.value},
-            name=exports.filename(exports.CLAIMS, today),
-        )
+            name_parts=[timezone.localdate()],
+        ),
+    )
+    if twin is not None:
+        return twin
     return render(
         request,
         "agreements/claim_list.html",

@@ -28,38 +28,27 @@ def _spec(name: str) -> exports.Spec:
     return dataclasses.replace(columns, view=f"quality-{name.replace('_', '-')}")
 
 
+def _download(name: str) -> exports.Rows:
+    """The rows of one list's download (the page lists them all, a few rows each)."""
+    spec, today = _spec(name), timezone.localdate()
+    if name == quality.CLAIMS_DIFFER:
+        params = {"list": name, "evidence": Evidence.INFERRED.value}
+        return exports.Rows(spec, quality.claims_differ(), params=params, name_parts=[today])
+    rows = quality.arrangements(name)
+    return exports.Rows(
+        spec, exports.arrangement_rows(rows), params={"list": name}, name_parts=[today], count=rows.count
+    )
+
+
 def data_quality(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     form = QualityForm(request.GET)
     valid = form.is_valid()
-    if fmt != exports.HTML:
-        name = form.cleaned_data.get("list") if valid else None
-        if not name:
-            errors = form.errors if not valid else {"list": [_("Choose a list to download.")]}
-            return exports.invalid(fmt, errors)
-        today = timezone.localdate()
-        spec = _spec(name)
-        if name == quality.CLAIMS_DIFFER:
-            claims = quality.claims_differ()
-            return exports.respond(
-                fmt,
-                spec,
-                claims,
-                count=len(claims),
-                params={"list": name, "evidence": Evidence.INFERRED.value},
-                name=exports.filename(spec, today),
-            )
-        rows = quality.arrangements(name)
-        return exports.respond(
-            fmt,
-            spec,
-            exports.arrangement_rows(rows),
-            count=rows.count,
-            params={"list": name},
-            name=exports.filename(spec, today),
-        )
+    name = form.cleaned_data.get("list") if valid else None
+    # A download is of one list: without one, only the page has something to show.
+    errors = form.errors if not valid else None if name else {"list": [_("Choose a list to download.")]}
+    twin = exports.twin(request, errors=errors, rows=lambda: _download(str(name)))
+    if twin is not None:
+        return twin
     report = quality.report()
     return render(
         request,

@@ -21,29 +21,27 @@ from agreements.views.dashboard import DEFAULT_ECONOMY, _summary_form
 
 
 def why_moved(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     form: SummaryForm = _summary_form(request)
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
-        if fmt != exports.HTML:
-            return exports.invalid(fmt, form.errors)
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
         return render(request, "agreements/why.html", context, status=400)
     params = form.cleaned_data
     data = why.why_moved(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
     )
-    if fmt != exports.HTML:
-        spec = exports.why_spec(data.names, data.bloc_codes)
-        return exports.respond(
-            fmt,
-            spec,
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
+            exports.why_spec(data.names, data.bloc_codes),
             data.rows,
-            count=len(data.rows),
             params=params,
-            name=exports.filename(spec, params["economy"], params["as_of"]),
-        )
+            name_parts=[params["economy"], params["as_of"]],
+        ),
+    )
+    if twin is not None:
+        return twin
     context |= {
         "data": data,
         "params": params,
@@ -73,14 +71,11 @@ def _between_data(request: HttpRequest) -> QueryDict:
 
 
 def why_between(request: HttpRequest) -> HttpResponseBase:
-    fmt = exports.requested_format(request)
-    if fmt is None:
-        return exports.unknown_format(request)
     form = BetweenForm(_between_data(request), economies=True)
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
-        if fmt != exports.HTML:
-            return exports.invalid(fmt, form.errors)
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
         return render(request, "agreements/why_between.html", context, status=400)
     params = form.cleaned_data
     data = why.why_between(
@@ -90,14 +85,16 @@ def why_between(request: HttpRequest) -> HttpResponseBase:
         basis=params["basis"],
         evidence=params["evidence"],
     )
-    if fmt != exports.HTML:
-        return exports.respond(
-            fmt,
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
             exports.BETWEEN,
             data.rows,
-            count=len(data.rows),
             params=params,
-            name=exports.filename(exports.BETWEEN, params["economy"], params["from"], params["to"]),
-        )
+            name_parts=[params["economy"], params["from"], params["to"]],
+        ),
+    )
+    if twin is not None:
+        return twin
     context |= {"data": data, "params": params}
     return render(request, "agreements/why_between.html", context)
