@@ -367,3 +367,78 @@ def test_chart_downloads_writes_what_its_template_wrote(language: str, snippet: 
         old = Template(OLD_CHART_DOWNLOADS_TEMPLATE).render(Context(values))
         new = chart_downloads_markup(**values)
     assert new == old
+
+
+# The includes that `{% cite_panel %}` and `{% link_preview %}` replaced, verbatim.
+OLD_CITE_PANEL_TEMPLATE = '{% load i18n %}<details class="cite-panel" id="cite">\n  <summary>{% translate "Cite this view" %}</summary>\n  <p>{% blocktranslate trimmed with version=citation.data_version day=citation.accessed|date %}The figures come from data version {{ version }}, accessed on {{ day }}. The permanent link states the date the figures are counted for, so it shows the same view later.{% endblocktranslate %}</p>\n  <div class="cite-item">\n    <h3 id="cite-url-title">{% translate "Permanent link" %}</h3>\n    <pre id="cite-url" class="cite-text" tabindex="0" aria-labelledby="cite-url-title">{{ citation.url }}</pre>\n    <button type="button" data-copy="cite-url" hidden>{% translate "Copy" %}<span class="visually-hidden"> {% translate "Permanent link" %}</span></button>\n  </div>\n  <div class="cite-item">\n    <h3 id="cite-apa-title">{% translate "APA" %}</h3>\n    <pre id="cite-apa" class="cite-text" tabindex="0" aria-labelledby="cite-apa-title">{{ apa }}</pre>\n    <button type="button" data-copy="cite-apa" hidden>{% translate "Copy" %}<span class="visually-hidden"> APA</span></button>\n  </div>\n  <div class="cite-item">\n    <h3 id="cite-bibtex-title">BibTeX</h3>\n    <pre id="cite-bibtex" class="cite-text" tabindex="0" aria-labelledby="cite-bibtex-title">{{ bibtex }}</pre>\n    <button type="button" data-copy="cite-bibtex" hidden>{% translate "Copy" %}<span class="visually-hidden"> BibTeX</span></button>\n  </div>\n  <div class="cite-item">\n    <h3 id="cite-ris-title">RIS</h3>\n    <pre id="cite-ris" class="cite-text" tabindex="0" aria-labelledby="cite-ris-title">{{ ris }}</pre>\n    <button type="button" data-copy="cite-ris" hidden>{% translate "Copy" %}<span class="visually-hidden"> RIS</span></button>\n  </div>\n  <p class="copy-status" role="status" aria-live="polite" data-copied="{% translate "Copied." %}" data-select="{% translate "Selected: press Ctrl+C (⌘C) to copy." %}"></p>\n</details>\n'
+OLD_LINK_PREVIEW_TEMPLATE = '{% load i18n %}<meta name="description" content="{{ description }}">\n  {% if url %}<meta property="og:type" content="website">\n  <meta property="og:site_name" content="{% translate "AEO Registry" %}">\n  <meta property="og:title" content="{{ title }}">\n  <meta property="og:description" content="{{ description }}">\n  <meta property="og:url" content="{{ url }}">\n  <meta property="og:locale" content="{{ locale }}">\n  <meta property="og:image" content="{{ image }}">\n  <meta property="og:image:type" content="image/png">\n  <meta property="og:image:width" content="{{ width }}">\n  <meta property="og:image:height" content="{{ height }}">\n  <meta property="og:image:alt" content="{{ description }}">\n  <meta name="twitter:card" content="summary_large_image">\n  <meta name="twitter:title" content="{{ title }}">\n  <meta name="twitter:description" content="{{ description }}">\n  <meta name="twitter:image" content="{{ image }}">{% endif %}\n'
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("title", ["China as of 31 August 2021", 'Partners of "A" <b>& B</b>'])
+def test_cite_panel_writes_what_its_template_wrote(language: str, title: str) -> None:
+    from agreements.citation import Citation
+    from agreements.templatetags.sharing import cite_panel_markup
+
+    citation = Citation(
+        title=title,
+        url="https://x.example/?economy=CHN&as_of=2021-08-31&q=<b>",
+        data_version="42",
+        accessed=dt.date(2026, 12, 5),
+        key="home-CHN-2021-08-31",
+    )
+    with translation.override(language):
+        values = {"citation": citation, "apa": citation.apa("5 December 2026")}
+        values |= {"bibtex": citation.bibtex(), "ris": citation.ris()}
+        old = Template(OLD_CITE_PANEL_TEMPLATE).render(Context(values))
+        new = cite_panel_markup(**values)
+    assert new == old
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("with_url", [True, False])
+def test_link_preview_writes_what_its_template_wrote(language: str, with_url: bool) -> None:
+    from agreements.templatetags.sharing import link_preview_markup
+
+    values: dict[str, object] = {"description": 'As of 31 August 2021, "China" <b>& co</b> has 46.'}
+    if with_url:
+        values |= {
+            "title": 'China <as> "of" & 2021',
+            "url": "https://x.example/?economy=CHN&as_of=2021-08-31",
+            "image": "https://x.example/preview.png?economy=CHN&as_of=2021-08-31",
+            "locale": "en_GB",
+            "width": 1200,
+            "height": 630,
+        }
+    with translation.override(language):
+        old = Template(OLD_LINK_PREVIEW_TEMPLATE).render(Context(values))
+        new = link_preview_markup(**values)  # type: ignore[arg-type]
+    assert new == old
+
+
+# The loops over `language_links` that `{% load language_markup %}` replaced, verbatim.
+OLD_LANGUAGE_LOOPS = {
+    "alternate_links": '{% for link in language_links %}<link rel="alternate" hreflang="{{ link.code }}" href="{{ link.url }}">\n  {% endfor %}',
+    "language_switcher_items": '{% for link in language_links %}<li>{% if link.current %}<a href="{{ link.url }}" aria-current="true" hreflang="{{ link.code }}" lang="{{ link.code }}">{{ link.name }}</a>{% else %}<a href="{{ link.url }}" hreflang="{{ link.code }}" lang="{{ link.code }}" data-language="{{ link.code }}">{{ link.name }}</a>{% endif %}</li>{% endfor %}',
+    "language_suggestion": '{% load i18n %}{% get_current_language as current %}{% if current == "en" %}{% for link in language_links %}{% if not link.current %}<p class="language-suggestion" data-suggest="{{ link.code }}" hidden lang="{{ link.code }}"><a href="{{ link.url }}" hreflang="{{ link.code }}">{% language link.code %}{% translate "This page is also in Chinese" %}{% endlanguage %}</a></p>{% endif %}{% endfor %}{% endif %}\n',
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("tag", sorted(OLD_LANGUAGE_LOOPS))
+@pytest.mark.parametrize("query", ["", "?economy=CHN&as_of=2021-08-31&q=%3Cb%3E%22"])
+def test_language_links_write_what_the_template_loops_wrote(language: str, tag: str, query: str) -> None:
+    from django.test import RequestFactory
+
+    from agreements.i18n import language_links
+
+    prefix = "" if language == "en" else "/zh-hans"
+    request = RequestFactory().get(f"{prefix}/partners/{query}")
+    with translation.override(language):
+        context = Context(language_links(request))
+        old = Template(OLD_LANGUAGE_LOOPS[tag]).render(context)
+        new = Template("{% load language_markup %}{% " + tag + " language_links %}").render(context)
+    assert new == old
+    assert new.count("<") == old.count("<") and ("hreflang" in new) == (
+        tag != "language_suggestion" or language == "en"
+    )
