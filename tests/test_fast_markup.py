@@ -388,10 +388,10 @@ def test_cite_panel_writes_what_its_template_wrote(language: str, title: str) ->
         key="home-CHN-2021-08-31",
     )
     with translation.override(language):
-        values = {"citation": citation, "apa": citation.apa("5 December 2026")}
-        values |= {"bibtex": citation.bibtex(), "ris": citation.ris()}
+        apa, bibtex, ris = citation.apa("5 December 2026"), citation.bibtex(), citation.ris()
+        values = {"citation": citation, "apa": apa, "bibtex": bibtex, "ris": ris}
         old = Template(OLD_CITE_PANEL_TEMPLATE).render(Context(values))
-        new = cite_panel_markup(**values)
+        new = cite_panel_markup(citation=citation, apa=apa, bibtex=bibtex, ris=ris)
     assert new == old
 
 
