@@ -442,3 +442,38 @@ def test_language_links_write_what_the_template_loops_wrote(language: str, tag: 
     assert new.count("<") == old.count("<") and ("hreflang" in new) == (
         tag != "language_suggestion" or language == "en"
     )
+
+
+# The data-quality page's loop that `{% quality_rows %}` replaced, verbatim.
+OLD_QUALITY_LOOP = (
+    "{% load local_names %}"
+    + '    {% for arrangement in section.rows %}\n      <tr data-key="{{ arrangement.key }}">\n        <th scope="row"><a href="{% url \'arrangement-detail\' arrangement.key %}">{{ arrangement.key }}</a></th>\n        <td>{% for party in arrangement.parties.all %}<a href="{% url \'economy-detail\' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n        <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>\n        <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>\n        <td>{{ arrangement.get_status_display }}</td>\n        <td>{{ arrangement.get_evidence_display }}</td>\n        <td>{{ arrangement.source_count }}</td>\n      </tr>\n    {% endfor %}\n'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_quality_rows_write_what_the_template_loop_wrote(language: str) -> None:
+    from agreements import quality
+    from agreements.models import Arrangement
+
+    # Every precision of both dates, missing dates, and a title to escape.
+    precisions = ["day", "month", "year", "by"]
+    for number, arrangement in enumerate(Arrangement.objects.order_by("key")[:40]):
+        arrangement.signed_precision = precisions[number % 4]
+        if arrangement.effective_date:
+            arrangement.effective_precision = precisions[(number + 1) % 4]
+        if number % 5 == 0:
+            arrangement.effective_date, arrangement.effective_precision = None, ""
+        arrangement.save()
+        if number == 1:
+            arrangement.sources.all().delete()  # a row with no source: its count is 0, not empty
+    with translation.override(language):
+        sections = quality.report().sections
+        rows = [row for section in sections[:-1] for row in section.rows]
+        assert any(row.source_count == 1 for row in rows) and any(row.source_count == 0 for row in rows)
+        for section in sections[:-1]:
+            context = Context({"section": section})
+            old = Template(OLD_QUALITY_LOOP).render(context)
+            new = Template("{% load catalog_markup %}    {% quality_rows section.rows %}\n").render(context)
+            assert new == old

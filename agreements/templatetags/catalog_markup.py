@@ -131,6 +131,29 @@ def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
 
 
 @register.simple_tag
+def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/data_quality.html's rows: key, parties, signed, in force, status, evidence,
+    number of sources (`source_count`). The page lists up to a hundred rows in each of four lists."""
+    write = _Writer()
+    rows = []
+    for arrangement in arrangements:
+        key, url = escape(arrangement.key), escape(write.arrangement_url(arrangement.key))
+        parties = ", ".join(write.party(party) for party in arrangement.parties.all())
+        status = write.label("status", arrangement.status, arrangement.get_status_display())
+        evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display())
+        rows.append(
+            f'\n      <tr data-key="{key}">\n'
+            f'        <th scope="row"><a href="{url}">{key}</a></th>\n'
+            f"        <td>{parties}</td>\n"
+            f"        <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
+            f"        <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
+            f"        <td>{status}</td>\n        <td>{evidence}</td>\n"
+            f"        <td>{int(arrangement.source_count)}</td>\n      </tr>\n    "  # type: ignore[attr-defined]
+        )
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
 def partner_economy_items(economies: Iterable[Economy]) -> SafeString:
     economy_url = url_for("economy-detail")
     return mark_safe(  # every value is escaped
