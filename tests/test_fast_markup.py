@@ -477,3 +477,25 @@ def test_quality_rows_write_what_the_template_loop_wrote(language: str) -> None:
             old = Template(OLD_QUALITY_LOOP).render(context)
             new = Template("{% load catalog_markup %}    {% quality_rows section.rows %}\n").render(context)
             assert new == old
+
+
+# The loop of "Why the number moved" that `{% why_rows %}` replaced, verbatim.
+OLD_WHY_LOOP = '  {% url \'home\' as home_url %}{% for row in data.rows %}\n    <tr data-date="{{ row.day|date:\'Y-m-d\' }}" data-event="{{ row.event.kind }}" data-subject="{{ row.event.subject }}"{% if row.event.territory %} data-territory="{{ row.event.territory }}"{% endif %}>\n      <td class="nowrap"><a href="{{ home_url }}?economy={{ params.economy }}&amp;as_of={{ row.day|date:\'Y-m-d\' }}&amp;basis={{ params.basis }}&amp;evidence={{ params.evidence }}">{{ row.day|date }}</a></td>\n      <th scope="row" class="event-cell"><span class="event-kind">{{ row.kind_name }}</span><br>{% if row.event.partners %}<a href="{% url \'arrangement-detail\' row.event.subject %}">{{ row.description }}</a>{% elif row.event.kind == "joined_bloc" or row.event.kind == "left_bloc" %}<a href="{% url \'bloc-detail\' row.event.subject %}">{{ row.description }}</a>{% else %}<a href="{% url \'territory-detail\' row.event.territory %}">{{ row.description }}</a>{% endif %}</th>\n      <td>{% if row.changes %}<ul class="moved">{% for group in row.changes %}<li data-measure="{{ group.measure }}"><span class="moved-label">{% if group.title %}<abbr title="{{ group.title }}">{{ group.label }}</abbr>{% else %}{{ group.label }}{% endif %}</span> {{ group.sign }}{{ group.partners|length }}: {% for code, name in group.partners %}<abbr title="{{ name }}">{{ code }}</abbr>{% if not forloop.last %} {% endif %}{% endfor %}</li>{% endfor %}</ul>{% else %}<span class="muted">\N{EN DASH}</span>{% endif %}</td>\n      <td data-figure="economies">{{ row.after.partner_economies }}</td>\n      <td data-figure="countries">{{ row.after.partner_countries }}</td>\n      {% for code, count in row.after.by_bloc.items %}<td data-figure="bloc:{{ code }}">{{ count }}</td>{% endfor %}\n    </tr>\n  {% endfor %}\n'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(("economy", "basis"), [("CHN", "signed"), ("EUU", "in_force"), ("KOR", "signed")])
+def test_why_rows_write_what_the_template_loop_wrote(language: str, economy: str, basis: str) -> None:
+    from agreements import why
+
+    day = dt.date(2026, 1, 1)
+    params = {"economy": economy, "as_of": day, "basis": basis, "evidence": "inferred"}
+    with translation.override(language):
+        story = why.why_moved(economy=economy, day=day, basis=basis, evidence="inferred")
+        kinds = {row.event.kind for row in story.rows}
+        assert len(story.rows) > 5 and len(kinds) > 1
+        context = Context({"data": story, "params": params})
+        old = Template(OLD_WHY_LOOP).render(context)
+        new = Template("{% load why_markup %}  {% why_rows data.rows params %}\n").render(context)
+    assert new == old
