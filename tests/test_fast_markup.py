@@ -499,3 +499,62 @@ def test_why_rows_write_what_the_template_loop_wrote(language: str, economy: str
         old = Template(OLD_WHY_LOOP).render(context)
         new = Template("{% load why_markup %}  {% why_rows data.rows params %}\n").render(context)
     assert new == old
+
+
+# The loop of includes/_change_rows.html that `{% change_rows %}` replaced, and the include it
+# included for each change (includes/_fields_changed.html), verbatim.
+OLD_CHANGE_LOOP = (
+    "{% load i18n %}"
+    + '    {% for change in changes %}\n    <tr id="change-{{ change.id }}">\n      <td><time datetime="{{ change.at|date:\'c\' }}">{{ change.at|date:"Y-m-d H:i" }}</time></td>\n      <td>{{ change.model }} {% if link_records and change.url %}<a href="{{ change.url }}">{{ change.record }}</a>{% else %}{{ change.record }}{% endif %}</td>\n      <td>{{ change.kind }}{% if change.correction %} <span class="muted">(<a href="{% url \'correction-detail\' change.correction %}" data-testid="change-correction">{% blocktranslate with number=change.correction %}Correction report #{{ number }}{% endblocktranslate %}</a>)</span>{% elif change.reason %} <span class="muted">({{ change.reason }})</span>{% endif %}</td>\n      <td>{% include "includes/_fields_changed.html" %}</td>\n      {% if request.user.is_staff %}<td data-testid="history-user">{{ change.user|default:"\N{EN DASH}" }}</td>{% endif %}\n    </tr>\n    {% endfor %}\n'
+)
+OLD_FIELDS_CHANGED = '{% load i18n %}{% comment %}The fields of one change: name, old value -> new value. Needs `change`.{% endcomment %}\n{% if change.fields %}\n<ul class="field-changes">\n  {% for item in change.fields %}\n  <li><span class="field-name">{{ item.name }}</span>: {% if change.kind == "created" %}{{ item.new }}{% elif change.kind == "deleted" %}<del>{{ item.old }}</del>{% else %}<del>{{ item.old|default:_("(empty)") }}</del> → <ins>{{ item.new|default:_("(empty)") }}</ins>{% endif %}</li>\n  {% endfor %}\n</ul>\n{% endif %}\n'
+
+
+def _changes() -> list[object]:
+    from agreements.history import Change, FieldChange
+
+    at = dt.datetime(2026, 12, 5, 23, 48, 42, tzinfo=dt.UTC)
+    fields = (FieldChange("Title", "", 'A <b>"new"</b> & title'), FieldChange("Note", "old & <i>", ""))
+    return [
+        Change(
+            "arrangement-1",
+            at,
+            "created",
+            "arrangement",
+            "CHN-KOR-2013",
+            "/arrangements/CHN-KOR-2013/",
+            "",
+            "",
+            fields,
+        ),
+        Change(
+            "arrangement-2", at, "changed", "arrangement", "CHN-KOR-2013", None, "clerk", "import <x>", fields
+        ),
+        Change(
+            "source-3", at, "deleted", "source", "source 1 of X", "/arrangements/X/", "clerk", "", fields, 12
+        ),
+        Change("economy-4", at, "changed", "economy", "CHN", "/economies/CHN/", "", "", ()),
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("link_records", [True, False])
+@pytest.mark.parametrize("staff", [True, False])
+def test_change_rows_write_what_the_template_loop_wrote(
+    language: str, link_records: bool, staff: bool
+) -> None:
+    class User:
+        is_staff = staff
+
+    class Request:
+        user = User()
+
+    context = {"changes": _changes(), "link_records": link_records, "request": Request()}
+    # The include's text in place of the include: the same output, from the template verbatim.
+    old_loop = OLD_CHANGE_LOOP.replace('{% include "includes/_fields_changed.html" %}', OLD_FIELDS_CHANGED)
+    with translation.override(language):
+        old = Template(old_loop).render(Context(context))
+        new = Template(
+            "{% load history_markup %}    {% change_rows changes link_records=link_records staff=request.user.is_staff %}\n"
+        ).render(Context(context))
+    assert new == old
