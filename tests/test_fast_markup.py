@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django import forms
@@ -558,3 +559,52 @@ def test_change_rows_write_what_the_template_loop_wrote(
             "{% load history_markup %}    {% change_rows changes link_records=link_records staff=request.user.is_staff %}\n"
         ).render(Context(context))
     assert new == old
+
+
+# The membership loop of the bloc and economy pages (with includes/_period_cells.html in place of
+# its include) and the bloc page's coverage lists, which `{% load catalog_markup %}` replaced.
+OLD_MEMBERSHIP_LOOP = (
+    "{% load local_names %}"
+    + '    {% for membership in memberships %}\n    <tr>\n      <td><a href="{% url \'territory-detail\' membership.territory.iso3 %}">{{ membership.territory|local_name }} ({{ membership.territory.iso3 }})</a></td>\n      {% include "includes/_period_cells.html" %}\n    </tr>\n    {% endfor %}\n'
+)
+OLD_PERIOD_CELLS = '{% load i18n %}<td>{% if membership.start_date %}{{ membership.start_date|date }}{% else %}{% translate "no start date" %}{% endif %}</td>\n      <td>{% if membership.end_date %}{{ membership.end_date|date }}{% else %}{% translate "still a member" %}{% endif %}</td>\n      <td>{{ membership.note }}</td>\n'
+OLD_COVERAGE_LOOPS = (
+    "{% load i18n %}"
+    + '{% for code, name, arrangement in coverage.covered %}<li data-code="{{ code }}"><a href="{% url \'territory-detail\' code %}">{{ name }}</a>{% if arrangement %}: <a href="{% url \'arrangement-detail\' arrangement.key %}">{{ arrangement.key }}</a>{% if arrangement.signed_date %} ({% translate "signed" %} {{ arrangement.signed_date|date }}){% endif %}{% endif %}</li>{% empty %}<li>{% translate "None." %}</li>{% endfor %}'
+    + "|"
+    + '{% for code, name in coverage.not_covered %}<li data-code="{{ code }}"><a href="{% url \'territory-detail\' code %}">{{ name }}</a></li>{% empty %}<li>{% translate "None." %}</li>{% endfor %}'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_membership_and_coverage_items_write_what_the_template_loops_wrote(language: str) -> None:
+    from agreements.models import Arrangement, BlocMembership, EconomyMembership
+
+    memberships: list[Any] = list(
+        BlocMembership.objects.filter(bloc="RCEP").select_related("territory").order_by("pk")
+    )
+    memberships += list(EconomyMembership.objects.filter(economy="EUU").select_related("territory")[:5])
+    memberships[0].note = 'A <b>"note"</b> & more'
+    memberships[1].start_date = None
+    memberships[2].end_date = dt.date(2021, 1, 1)
+    assert len(memberships) > 5 and any(m.end_date is None for m in memberships)
+    undated = Arrangement(key="X-Y", signed_date=None)
+    dated = Arrangement.objects.exclude(signed_date=None).first()
+    covered = [("FRA", "France <&>", dated), ("DEU", "Germany", undated), ("ITA", "Italy", None)]
+    old_loop = OLD_MEMBERSHIP_LOOP.replace('{% include "includes/_period_cells.html" %}', OLD_PERIOD_CELLS)
+    with translation.override(language):
+        context = Context({"memberships": memberships})
+        old = Template(old_loop).render(context)
+        new = Template("{% load catalog_markup %}    {% territory_membership_rows memberships %}\n").render(
+            context
+        )
+        assert new == old
+        for covered_rows, not_covered in ((covered, [("ESP", "Spain & <x>")]), ([], [])):
+            context = Context({"coverage": {"covered": covered_rows, "not_covered": not_covered}})
+            old = Template(OLD_COVERAGE_LOOPS).render(context)
+            new = Template(
+                "{% load catalog_markup %}{% covered_items coverage.covered %}|"
+                "{% not_covered_items coverage.not_covered %}"
+            ).render(context)
+            assert new == old

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from django import template
 from django.utils.formats import date_format
@@ -151,6 +152,54 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
             f"        <td>{int(arrangement.source_count)}</td>\n      </tr>\n    "  # type: ignore[attr-defined]
         )
     return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def territory_membership_rows(memberships: Iterable[Any]) -> SafeString:
+    """The "members over time" rows of a bloc's or an economy's page: the territory, then
+    includes/_period_cells.html (from, until, note). Belt and Road has hundreds at 100x the data."""
+    territory_url = url_for("territory-detail")
+    no_start, still = escape(gettext("no start date")), escape(gettext("still a member"))
+    rows = []
+    for membership in memberships:
+        territory = membership.territory
+        start = escape(date_format(membership.start_date)) if membership.start_date else no_start
+        end = escape(date_format(membership.end_date)) if membership.end_date else still
+        rows.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{escape(territory_url(territory.iso3))}">{escape(local_name(territory))} '
+            f"({escape(territory.iso3)})</a></td>\n"
+            f"      <td>{start}</td>\n      <td>{end}</td>\n      <td>{escape(membership.note)}</td>\n"
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def covered_items(covered: Iterable[tuple[str, str, Arrangement | None]]) -> SafeString:
+    """The bloc page's members covered on the day, each with the arrangement that covers it."""
+    territory_url, arrangement_url = url_for("territory-detail"), url_for("arrangement-detail")
+    signed = escape(gettext("signed"))
+    items = []
+    for code, name, arrangement in covered:
+        item = f'<li data-code="{escape(code)}"><a href="{escape(territory_url(code))}">{escape(name)}</a>'
+        if arrangement:
+            key = escape(arrangement.key)
+            item += f': <a href="{escape(arrangement_url(arrangement.key))}">{key}</a>'
+            if arrangement.signed_date:
+                item += f" ({signed} {escape(date_format(arrangement.signed_date))})"
+        items.append(item + "</li>")
+    return mark_safe("".join(items) or f"<li>{escape(gettext('None.'))}</li>")  # every value is escaped
+
+
+@register.simple_tag
+def not_covered_items(not_covered: Iterable[tuple[str, str]]) -> SafeString:
+    territory_url = url_for("territory-detail")
+    items = "".join(
+        f'<li data-code="{escape(code)}"><a href="{escape(territory_url(code))}">{escape(name)}</a></li>'
+        for code, name in not_covered
+    )
+    return mark_safe(items or f"<li>{escape(gettext('None.'))}</li>")  # every value is escaped
 
 
 @register.simple_tag
