@@ -608,3 +608,35 @@ def test_membership_and_coverage_items_write_what_the_template_loops_wrote(langu
                 "{% not_covered_items coverage.not_covered %}"
             ).render(context)
             assert new == old
+
+
+# The loops of the territory and economy lists that `{% territory_list_rows %}` and
+# `{% economy_list_rows %}` replaced, verbatim.
+OLD_TERRITORY_LIST_LOOP = (
+    "{% load i18n local_names %}"
+    + '    {% for row in rows %}\n    <tr>\n      <td><a href="{% url \'territory-detail\' row.territory.iso3 %}">{{ row.territory|local_name }}</a></td>\n      <td>{{ row.territory.iso3 }}</td>\n      <td>{% if row.territory.iso2 %}{{ row.territory.iso2 }}{% else %}{% translate "none" %}{% endif %}</td>\n      <td>{{ row.territory.get_kind_display }}</td>\n      <td>{% for economy in row.economies %}<a href="{% url \'economy-detail\' economy.code %}">{{ economy|local_name }} ({{ economy.code }})</a>{% if not forloop.last %}, {% endif %}{% empty %}{% translate "none" %}{% endfor %}</td>\n    </tr>\n    {% endfor %}\n'
+)
+OLD_ECONOMY_LIST_LOOP = (
+    "{% load i18n local_names %}"
+    + "    {% for economy in economies %}\n    <tr>\n      <td><a href=\"{% url 'economy-detail' economy.code %}\">{{ economy.code }}</a></td>\n      <td>{{ economy|local_name }}</td>\n      <td>{{ economy.get_kind_display }}</td>\n      <td>{{ economy.territories_now }}</td>\n      <td><a href=\"{% url 'arrangement-list' %}?party={{ economy.code|urlencode }}\">{{ economy.arrangement_count }}</a></td>\n    </tr>\n    {% endfor %}\n"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_list_rows_write_what_the_template_loops_wrote(language: str, client: Any) -> None:
+    prefix = "" if language == "en" else "/zh-hans"
+    territories = client.get(f"{prefix}/territories/")
+    economies = client.get(f"{prefix}/economies/")
+    assert territories.status_code == economies.status_code == 200
+    with translation.override(language):
+        for response, old_loop, tag, name in (
+            (territories, OLD_TERRITORY_LIST_LOOP, "territory_list_rows", "rows"),
+            (economies, OLD_ECONOMY_LIST_LOOP, "economy_list_rows", "economies"),
+        ):
+            context = Context({name: response.context[name]})
+            assert len(response.context[name]) > 50
+            old = Template(old_loop).render(context)
+            new = Template("{% load catalog_markup %}    {% " + tag + " " + name + " %}\n").render(context)
+            assert new == old
+            assert new in response.content.decode()

@@ -14,8 +14,10 @@ import datetime as dt
 from collections.abc import Iterable
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
@@ -200,6 +202,52 @@ def not_covered_items(not_covered: Iterable[tuple[str, str]]) -> SafeString:
         for code, name in not_covered
     )
     return mark_safe(items or f"<li>{escape(gettext('None.'))}</li>")  # every value is escaped
+
+
+@register.simple_tag
+def territory_list_rows(rows: Iterable[Any]) -> SafeString:
+    """The territory list's rows: name, ISO codes, kind and the economies it belongs to now."""
+    write = _Writer()
+    none = escape(gettext("none"))
+    parts = []
+    for row in rows:
+        territory = row.territory
+        economies = ", ".join(
+            f'<a href="{escape(write.economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a>'
+            for e in row.economies
+        )
+        kind = write.label("territory-kind", territory.kind, territory.get_kind_display())
+        url, name = escape(write.territory_url(territory.iso3)), escape(local_name(territory))
+        parts.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{url}">{name}</a></td>\n'
+            f"      <td>{escape(territory.iso3)}</td>\n"
+            f"      <td>{escape(territory.iso2) if territory.iso2 else none}</td>\n"
+            f"      <td>{kind}</td>\n"
+            f"      <td>{economies or none}</td>\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # every value is escaped
+
+
+@register.simple_tag
+def economy_list_rows(economies: Iterable[Any]) -> SafeString:
+    """The economy list's rows: code, name, kind, territories now and arrangement records."""
+    write = _Writer()
+    arrangements = escape(reverse("arrangement-list"))
+    parts = []
+    for economy in economies:
+        code = escape(economy.code)
+        kind = write.label("economy-kind", economy.kind, economy.get_kind_display())
+        parts.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{escape(write.economy_url(economy.code))}">{code}</a></td>\n'
+            f"      <td>{escape(local_name(economy))}</td>\n"
+            f"      <td>{kind}</td>\n"
+            f"      <td>{int(economy.territories_now)}</td>\n"
+            f'      <td><a href="{arrangements}?party={escape(quote(economy.code, safe="/"))}">'
+            f"{int(economy.arrangement_count)}</a></td>\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # every value is escaped
 
 
 @register.simple_tag
