@@ -11,7 +11,7 @@ compares them)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -70,10 +70,12 @@ class _Writer:
 
         return self.cache[key]
 
-    def label(self, kind: str, value: str, text: object) -> str:
+    def label(self, kind: str, value: str, text: Callable[[], object]) -> str:
+        """The escaped `text()` of a choice, worked out once per page and value (a model's
+        `get_<field>_display` hashes the field's choices on every call)."""
         key = (kind, value)
         if key not in self.cache:
-            self.cache[key] = escape(str(text))
+            self.cache[key] = escape(str(text()))
         return self.cache[key]
 
     def head(self, arrangement: Arrangement) -> str:
@@ -86,8 +88,8 @@ class _Writer:
 
     def tail(self, arrangement: Arrangement) -> str:
         """The row's status and evidence cells."""
-        status = self.label("status", arrangement.status, arrangement.get_status_display())
-        evidence = self.label("evidence", arrangement.evidence, arrangement.get_evidence_display())
+        status = self.label("status", arrangement.status, arrangement.get_status_display)
+        evidence = self.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
         return f"      <td>{status}</td>\n      <td>{evidence}</td>\n    </tr>\n    "
 
 
@@ -142,8 +144,8 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
     for arrangement in arrangements:
         key, url = escape(arrangement.key), escape(write.arrangement_url(arrangement.key))
         parties = ", ".join(write.party(party) for party in arrangement.parties.all())
-        status = write.label("status", arrangement.status, arrangement.get_status_display())
-        evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display())
+        status = write.label("status", arrangement.status, arrangement.get_status_display)
+        evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
         rows.append(
             f'\n      <tr data-key="{key}">\n'
             f'        <th scope="row"><a href="{url}">{key}</a></th>\n'
@@ -216,7 +218,7 @@ def territory_list_rows(rows: Iterable[Any]) -> SafeString:
             f'<a href="{escape(write.economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a>'
             for e in row.economies
         )
-        kind = write.label("territory-kind", territory.kind, territory.get_kind_display())
+        kind = write.label("territory-kind", territory.kind, territory.get_kind_display)
         url, name = escape(write.territory_url(territory.iso3)), escape(local_name(territory))
         parts.append(
             "\n    <tr>\n"
@@ -237,7 +239,7 @@ def economy_list_rows(economies: Iterable[Any]) -> SafeString:
     parts = []
     for economy in economies:
         code = escape(economy.code)
-        kind = write.label("economy-kind", economy.kind, economy.get_kind_display())
+        kind = write.label("economy-kind", economy.kind, economy.get_kind_display)
         parts.append(
             "\n    <tr>\n"
             f'      <td><a href="{escape(write.economy_url(economy.code))}">{code}</a></td>\n'
