@@ -640,3 +640,31 @@ def test_list_rows_write_what_the_template_loops_wrote(language: str, client: An
             new = Template("{% load catalog_markup %}    {% " + tag + " " + name + " %}\n").render(context)
             assert new == old
             assert new in response.content.decode()
+
+
+# The arrangement list's loop that `{% arrangement_list_rows %}` replaced, verbatim.
+OLD_ARRANGEMENT_LIST_LOOP = (
+    "{% load i18n local_names %}"
+    + '      {% for arrangement in page_obj %}\n      <tr data-key="{{ arrangement.key }}">\n        <td><a href="{% url \'arrangement-detail\' arrangement.key %}">{{ arrangement.key }}</a></td>\n        <td>{% for party in arrangement.parties.all %}<a href="{% url \'economy-detail\' party.code %}"><abbr title="{{ party|local_name }}">{{ party.code }}</abbr></a>{% if not forloop.last %}, {% endif %}{% endfor %}</td>\n        <td>{% include "includes/_dates.html" with day=arrangement.signed_date precision=arrangement.signed_precision %}</td>\n        <td>{% include "includes/_dates.html" with day=arrangement.effective_date precision=arrangement.effective_precision %}</td>\n        <td>{{ arrangement.get_status_display }}</td>\n        <td>{{ arrangement.get_evidence_display }}</td>\n        <td>{{ arrangement.sources.all|length }}</td>\n      </tr>\n      {% endfor %}\n'
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("query", ["", "?party=CHN&ordering=-signed_date", "?page=2"])
+def test_arrangement_list_rows_write_what_the_template_loop_wrote(
+    language: str, query: str, client: Any
+) -> None:
+    prefix = "" if language == "en" else "/zh-hans"
+    response = client.get(f"{prefix}/arrangements/{query}")
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    assert len(page.object_list) > 5
+    with translation.override(language):
+        context = Context({"page_obj": page})
+        old = Template(OLD_ARRANGEMENT_LIST_LOOP).render(context)
+        new = Template("{% load catalog_markup %}      {% arrangement_list_rows page_obj %}\n").render(
+            context
+        )
+    assert new == old
+    assert new in response.content.decode()

@@ -135,10 +135,17 @@ def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
     return mark_safe("".join(rows))  # every value is escaped
 
 
-@register.simple_tag
-def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
-    """agreements/data_quality.html's rows: key, parties, signed, in force, status, evidence,
-    number of sources (`source_count`). The page lists up to a hundred rows in each of four lists."""
+def _keyed_rows(
+    arrangements: Iterable[Arrangement],
+    *,
+    key_cell: str,
+    indent: str,
+    after: str,
+    sources: Callable[[Arrangement], int],
+) -> SafeString:
+    """Rows with `data-key`: key (in a `key_cell`), parties, signed, in force, status, evidence and
+    number of sources, each row indented by `indent` and followed by `after`, as its template's
+    loop wrote them."""
     write = _Writer()
     rows = []
     for arrangement in arrangements:
@@ -146,16 +153,38 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
         parties = ", ".join(write.party(party) for party in arrangement.parties.all())
         status = write.label("status", arrangement.status, arrangement.get_status_display)
         evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
-        rows.append(
-            f'\n      <tr data-key="{key}">\n'
-            f'        <th scope="row"><a href="{url}">{key}</a></th>\n'
-            f"        <td>{parties}</td>\n"
-            f"        <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
-            f"        <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
-            f"        <td>{status}</td>\n        <td>{evidence}</td>\n"
-            f"        <td>{int(arrangement.source_count)}</td>\n      </tr>\n    "  # type: ignore[attr-defined]
-        )
+        head = '<th scope="row">' if key_cell == "th" else "<td>"
+        cells = [
+            f'{head}<a href="{url}">{key}</a></{key_cell}>',
+            f"<td>{parties}</td>",
+            f"<td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>",
+            f"<td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>",
+            f"<td>{status}</td>",
+            f"<td>{evidence}</td>",
+            f"<td>{int(sources(arrangement))}</td>",
+        ]
+        inner = "".join(f"\n{indent}  {cell}" for cell in cells)
+        rows.append(f'\n{indent}<tr data-key="{key}">{inner}\n{indent}</tr>\n{after}')
     return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/data_quality.html's rows: key, parties, signed, in force, status, evidence,
+    number of sources (`source_count`). The page lists up to a hundred rows in each of four lists."""
+
+    def counted(arrangement: Any) -> int:
+        return int(arrangement.source_count)  # annotated by the query
+
+    return _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted)
+
+
+@register.simple_tag
+def arrangement_list_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/arrangement_list.html's rows (a page of the list, sources prefetched)."""
+    return _keyed_rows(
+        arrangements, key_cell="td", indent="      ", after="      ", sources=lambda a: len(a.sources.all())
+    )
 
 
 @register.simple_tag
