@@ -17,9 +17,11 @@ never `as_of` and `basis`. The order of the parameters is kept, since the page's
 it: two orders are two entries. Values are keyed as sent, not cleaned: a page redisplays the text that
 was submitted (`economy=chn` selects no option), so two spellings are two pages.
 
-A stored page is also kept gzip-compressed, compressed once when it is stored, and a client that
-accepts gzip gets those bytes (`Content-Encoding: gzip`, `Vary: Accept-Encoding`): a page of
-70 KB travels as about 11 KB, at no cost per request. Cached pages hold no secret (no CSRF token,
+A stored page is also kept gzip-compressed, compressed once, and a client that accepts gzip gets
+those bytes (`Content-Encoding: gzip`, `Vary: Accept-Encoding`): a page of 70 KB travels as about
+11 KB, at no cost per request. The page is compressed when it is stored if the client that asked
+accepts gzip, otherwise on the first request that does: a miss for a client that does not (a
+script, a load test) does not pay for bytes it will not use. Cached pages hold no secret (no CSRF token,
 no session data), so compression leaks nothing a BREACH-style attack could extract.
 
 Known parameters still take any value (`q`, dates), so the entries stored per page (per path and
@@ -172,24 +174,31 @@ def accepts_gzip(request: HttpRequest) -> bool:
         return False
 
 
-def _compressed(response: HttpResponse) -> bytes | None:
-    """The gzip of a page worth compressing; None for small bodies and binary types."""
+def _compressible(response: HttpResponse) -> bool:
+    """Whether a page is worth compressing: not small bodies, binary types or encoded ones."""
     kind = response.headers.get("Content-Type", "")
     if len(response.content) < GZIP_MIN_BYTES or not kind.startswith(_COMPRESSIBLE):
-        return None
-    if "Content-Encoding" in response.headers:
-        return None
-    return gzip.compress(response.content, GZIP_LEVEL, mtime=0)
+        return False
+    return "Content-Encoding" not in response.headers
+
+
+def _gzip(content: bytes) -> bytes:
+    return gzip.compress(content, GZIP_LEVEL, mtime=0)
 
 
 def _respond(
-    request: HttpRequest, status: int, headers: dict[str, str], content: bytes, packed: bytes | None
+    request: HttpRequest,
+    status: int,
+    headers: dict[str, str],
+    content: bytes,
+    packed: bytes | None,
+    compressible: bool,
 ) -> HttpResponse:
     use_gzip = packed is not None and accepts_gzip(request)
     response = HttpResponse(packed if use_gzip else content, status=status)
     for name, value in headers.items():
         response[name] = value
-    if packed is not None:
+    if compressible:
         patch_vary_headers(response, ("Accept-Encoding",))
     if use_gzip:
         response["Content-Encoding"] = "gzip"
@@ -205,9 +214,15 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     key = page_key(request, version, query)
     hit = cache.get(key)
     if hit is not None:
-        # An entry stored before pages were kept compressed has no compressed copy.
-        status, headers, content, *packed = hit
-        return _respond(request, status, headers, content, packed[0] if packed else None)
+        # Entries stored by earlier versions: without a compressed copy (3 items), or with one
+        # made when stored and no flag (4 items).
+        status, headers, content, *rest = hit
+        packed = rest[0] if rest else None
+        compressible = rest[1] if len(rest) > 1 else packed is not None
+        if compressible and packed is None and accepts_gzip(request):
+            packed = _gzip(content)  # the first request for this page that accepts gzip
+            cache.set(key, (status, headers, content, packed, compressible), seconds)
+        return _respond(request, status, headers, content, packed, compressible)
     # A miss is as fresh as a hit: the version this process knows (the machine's change counter
     # has not moved and the database was read less than AEO_VERSION_RECHECK_SECONDS ago). The
     # counting pages then need no query at all (their facts and names are kept per version), which
@@ -223,9 +238,10 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     ):
         # Every header the view set (middleware adds its own afterwards, on hits as on misses).
         headers = dict(response.headers.items())
-        packed = _compressed(response)
-        cache.set(key, (response.status_code, headers, response.content, packed), seconds)
-        return _respond(request, response.status_code, headers, response.content, packed)
+        compressible = _compressible(response)
+        packed = _gzip(response.content) if compressible and accepts_gzip(request) else None
+        cache.set(key, (response.status_code, headers, response.content, packed, compressible), seconds)
+        return _respond(request, response.status_code, headers, response.content, packed, compressible)
     return response
 
 

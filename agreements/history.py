@@ -197,6 +197,7 @@ class _Existing:
 
     arrangement_keys: dict[int, str]
     codes: dict[type[models.Model], set[str]]
+    urls: dict[tuple[str, str], str] = field(default_factory=dict)  # reversed once per page
 
     @classmethod
     def of(cls, rows: Sequence[tuple[type[models.Model], Any]]) -> _Existing:
@@ -236,11 +237,18 @@ class _Existing:
         return cls(keys, codes)
 
     def url(self, name: str, model: type[models.Model], code: str) -> str | None:
-        return reverse(name, args=[code]) if code in self.codes[model] else None
+        return self._reverse(name, code) if code in self.codes[model] else None
 
     def arrangement_url(self, pk: int) -> str | None:
         key = self.arrangement_keys.get(pk)
-        return reverse("arrangement-detail", args=[key]) if key else None
+        return self._reverse("arrangement-detail", key) if key else None
+
+    def _reverse(self, name: str, code: str) -> str:
+        """`reverse`, once per page and record: a group's page lists hundreds of its memberships'
+        changes, most of them linking to the same few pages."""
+        if (name, code) not in self.urls:
+            self.urls[name, code] = reverse(name, args=[code])
+        return self.urls[name, code]
 
 
 def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[str, str | None]:
@@ -293,10 +301,12 @@ def _changes(
                 selected.append((model, row, previous.get(key)))
             previous[key] = row
     existing = _Existing.of([(model, row) for model, row, _ in selected])
+    # Read once per model: simple_history builds a new manager on every `model.history`.
+    tracked_fields = {model: model.history.model.tracked_fields for model in versions}  # type: ignore[attr-defined]
     changes = []
     for model, row, before in selected:
         label, url = _record(model, row, existing)
-        tracked = model.history.model.tracked_fields  # type: ignore[attr-defined]
+        tracked = tracked_fields[model]
         changes.append(
             Change(
                 id=f"{model._meta.model_name}-{row.history_id}",

@@ -359,7 +359,8 @@ def economy_names() -> dict[str, str]:
 # Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number
 # of queries whatever the data size.
 
-from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery  # noqa: E402 (appended to a shared module)
+from django.db.models.functions import Coalesce  # noqa: E402
 
 
 def party_in_force_dates(*, arrangement: Arrangement) -> list[ArrangementParty]:
@@ -405,11 +406,26 @@ def arrangement_coverage(*, arrangement: Arrangement, day: dt.date) -> list[Part
 
 
 def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
-    """Economies by name with `territories_now` (on `day`) and `arrangement_count`."""
+    """Economies by name with `territories_now` (on `day`) and `arrangement_count`.
+
+    Each count is a subquery per economy: counting both over one join multiplied every
+    economy's memberships by its arrangements before counting them apart (31 ms of the list at a
+    hundred times the data)."""
     return Economy.objects.annotate(
-        territories_now=Count("memberships", filter=active_on_q(day, prefix="memberships__"), distinct=True),
-        arrangement_count=Count("arrangements", distinct=True),
+        territories_now=_count_per_economy(EconomyMembership.objects.filter(active_on_q(day)), "id"),
+        arrangement_count=_count_per_economy(ArrangementParty.objects.all(), "arrangement"),
     ).order_by("name", "code")
+
+
+def _count_per_economy(rows: QuerySet[Any], counted: str) -> Coalesce:
+    """The number of distinct `counted` among `rows` of the outer query's economy (0 for none)."""
+    per_economy = (
+        rows.filter(economy=OuterRef("pk"))
+        .order_by()
+        .values("economy")
+        .annotate(n=Count(counted, distinct=True))
+    )
+    return Coalesce(Subquery(per_economy.values("n"), output_field=IntegerField()), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -670,12 +686,17 @@ def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, ev
         return "yes" if b in partners.get(owner.get(a, ""), frozenset()) else "no"
 
     codes = [code for code, _ in members]
+    owners = [owner.get(code) for code in codes]
     linked = pairs = 0
+    # kind(a, b) for every pair, inlined: Belt and Road has thousands of pairs at 100x the data.
     for i, a in enumerate(codes):
-        for b in codes[i + 1 :]:
-            cell = kind(a, b)
-            pairs += cell != "same"
-            linked += cell == "yes"
+        economy_a = owners[i]
+        covered = partners.get(economy_a or "", frozenset())
+        for b, economy_b in zip(codes[i + 1 :], owners[i + 1 :], strict=True):
+            if a == b or (economy_a is not None and economy_a == economy_b):
+                continue
+            pairs += 1
+            linked += b in covered
     rows = []
     if len(members) <= MATRIX_MAX_MEMBERS:
         rows = [(a, name, [(b, kind(a, b)) for b in codes]) for a, name in members]

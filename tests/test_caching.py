@@ -195,8 +195,8 @@ def test_an_edit_builds_a_new_download(client: Client) -> None:
 
 
 def test_a_cached_page_travels_gzip_compressed_to_a_client_that_accepts_it(client: Client) -> None:
-    """Page weight (issue 6): the page is compressed once, when stored, and served compressed on
-    the miss that stores it as on every hit; a client that does not accept gzip gets plain bytes."""
+    """Page weight (issue 6): the page is compressed once, and served compressed on the miss that
+    stores it as on every hit; a client that does not accept gzip gets plain bytes."""
     import gzip
 
     url = "/?economy=CHN&as_of=2021-08-31"
@@ -212,6 +212,32 @@ def test_a_cached_page_travels_gzip_compressed_to_a_client_that_accepts_it(clien
     assert refused.content == plain.content
     for response in (plain, packed, refused):
         assert "Accept-Encoding" in response["Vary"]
+
+
+def test_a_page_is_compressed_once_and_only_for_a_client_that_accepts_gzip(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: a miss for a client that does not accept gzip (a script, a load test) is stored
+    without compressing it; the first request that accepts gzip compresses it, once."""
+    from agreements import caching
+
+    compressed: list[int] = []
+    real_gzip = caching._gzip
+
+    def counted(content: bytes) -> bytes:
+        compressed.append(len(content))
+        return real_gzip(content)
+
+    monkeypatch.setattr(caching, "_gzip", counted)
+    url = "/?economy=JPN&as_of=2021-08-31"
+    plain = client.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert compressed == [] and "Accept-Encoding" in plain["Vary"]
+    for _ in range(3):
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        assert packed["Content-Encoding"] == "gzip"
+    assert compressed == [len(plain.content)]
+    client.get("/?economy=JPN&as_of=2021-09-01", HTTP_ACCEPT_ENCODING="gzip")
+    assert len(compressed) == 2  # a miss for a client that accepts gzip compresses as it stores
 
 
 def test_small_and_streamed_responses_are_not_compressed(client: Client) -> None:

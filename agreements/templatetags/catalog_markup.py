@@ -11,10 +11,13 @@ compares them)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
+from typing import Any
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
@@ -67,10 +70,12 @@ class _Writer:
 
         return self.cache[key]
 
-    def label(self, kind: str, value: str, text: object) -> str:
+    def label(self, kind: str, value: str, text: Callable[[], object]) -> str:
+        """The escaped `text()` of a choice, worked out once per page and value (a model's
+        `get_<field>_display` hashes the field's choices on every call)."""
         key = (kind, value)
         if key not in self.cache:
-            self.cache[key] = escape(str(text))
+            self.cache[key] = escape(str(text()))
         return self.cache[key]
 
     def head(self, arrangement: Arrangement) -> str:
@@ -83,8 +88,8 @@ class _Writer:
 
     def tail(self, arrangement: Arrangement) -> str:
         """The row's status and evidence cells."""
-        status = self.label("status", arrangement.status, arrangement.get_status_display())
-        evidence = self.label("evidence", arrangement.evidence, arrangement.get_evidence_display())
+        status = self.label("status", arrangement.status, arrangement.get_status_display)
+        evidence = self.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
         return f"      <td>{status}</td>\n      <td>{evidence}</td>\n    </tr>\n    "
 
 
@@ -128,6 +133,152 @@ def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
             + "\n    "
         )
     return mark_safe("".join(rows))  # every value is escaped
+
+
+def _keyed_rows(
+    arrangements: Iterable[Arrangement],
+    *,
+    key_cell: str,
+    indent: str,
+    after: str,
+    sources: Callable[[Arrangement], int],
+) -> SafeString:
+    """Rows with `data-key`: key (in a `key_cell`), parties, signed, in force, status, evidence and
+    number of sources, each row indented by `indent` and followed by `after`, as its template's
+    loop wrote them."""
+    write = _Writer()
+    rows = []
+    for arrangement in arrangements:
+        key, url = escape(arrangement.key), escape(write.arrangement_url(arrangement.key))
+        parties = ", ".join(write.party(party) for party in arrangement.parties.all())
+        status = write.label("status", arrangement.status, arrangement.get_status_display)
+        evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
+        head = '<th scope="row">' if key_cell == "th" else "<td>"
+        cells = [
+            f'{head}<a href="{url}">{key}</a></{key_cell}>',
+            f"<td>{parties}</td>",
+            f"<td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>",
+            f"<td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>",
+            f"<td>{status}</td>",
+            f"<td>{evidence}</td>",
+            f"<td>{int(sources(arrangement))}</td>",
+        ]
+        inner = "".join(f"\n{indent}  {cell}" for cell in cells)
+        rows.append(f'\n{indent}<tr data-key="{key}">{inner}\n{indent}</tr>\n{after}')
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/data_quality.html's rows: key, parties, signed, in force, status, evidence,
+    number of sources (`source_count`). The page lists up to a hundred rows in each of four lists."""
+
+    def counted(arrangement: Any) -> int:
+        return int(arrangement.source_count)  # annotated by the query
+
+    return _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted)
+
+
+@register.simple_tag
+def arrangement_list_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+    """agreements/arrangement_list.html's rows (a page of the list, sources prefetched)."""
+    return _keyed_rows(
+        arrangements, key_cell="td", indent="      ", after="      ", sources=lambda a: len(a.sources.all())
+    )
+
+
+@register.simple_tag
+def territory_membership_rows(memberships: Iterable[Any]) -> SafeString:
+    """The "members over time" rows of a bloc's or an economy's page: the territory, then
+    includes/_period_cells.html (from, until, note). Belt and Road has hundreds at 100x the data."""
+    territory_url = url_for("territory-detail")
+    no_start, still = escape(gettext("no start date")), escape(gettext("still a member"))
+    rows = []
+    for membership in memberships:
+        territory = membership.territory
+        start = escape(date_format(membership.start_date)) if membership.start_date else no_start
+        end = escape(date_format(membership.end_date)) if membership.end_date else still
+        rows.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{escape(territory_url(territory.iso3))}">{escape(local_name(territory))} '
+            f"({escape(territory.iso3)})</a></td>\n"
+            f"      <td>{start}</td>\n      <td>{end}</td>\n      <td>{escape(membership.note)}</td>\n"
+            "\n    </tr>\n    "
+        )
+    return mark_safe("".join(rows))  # every value is escaped
+
+
+@register.simple_tag
+def covered_items(covered: Iterable[tuple[str, str, Arrangement | None]]) -> SafeString:
+    """The bloc page's members covered on the day, each with the arrangement that covers it."""
+    territory_url, arrangement_url = url_for("territory-detail"), url_for("arrangement-detail")
+    signed = escape(gettext("signed"))
+    items = []
+    for code, name, arrangement in covered:
+        item = f'<li data-code="{escape(code)}"><a href="{escape(territory_url(code))}">{escape(name)}</a>'
+        if arrangement:
+            key = escape(arrangement.key)
+            item += f': <a href="{escape(arrangement_url(arrangement.key))}">{key}</a>'
+            if arrangement.signed_date:
+                item += f" ({signed} {escape(date_format(arrangement.signed_date))})"
+        items.append(item + "</li>")
+    return mark_safe("".join(items) or f"<li>{escape(gettext('None.'))}</li>")  # every value is escaped
+
+
+@register.simple_tag
+def not_covered_items(not_covered: Iterable[tuple[str, str]]) -> SafeString:
+    territory_url = url_for("territory-detail")
+    items = "".join(
+        f'<li data-code="{escape(code)}"><a href="{escape(territory_url(code))}">{escape(name)}</a></li>'
+        for code, name in not_covered
+    )
+    return mark_safe(items or f"<li>{escape(gettext('None.'))}</li>")  # every value is escaped
+
+
+@register.simple_tag
+def territory_list_rows(rows: Iterable[Any]) -> SafeString:
+    """The territory list's rows: name, ISO codes, kind and the economies it belongs to now."""
+    write = _Writer()
+    none = escape(gettext("none"))
+    parts = []
+    for row in rows:
+        territory = row.territory
+        economies = ", ".join(
+            f'<a href="{escape(write.economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a>'
+            for e in row.economies
+        )
+        kind = write.label("territory-kind", territory.kind, territory.get_kind_display)
+        url, name = escape(write.territory_url(territory.iso3)), escape(local_name(territory))
+        parts.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{url}">{name}</a></td>\n'
+            f"      <td>{escape(territory.iso3)}</td>\n"
+            f"      <td>{escape(territory.iso2) if territory.iso2 else none}</td>\n"
+            f"      <td>{kind}</td>\n"
+            f"      <td>{economies or none}</td>\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # every value is escaped
+
+
+@register.simple_tag
+def economy_list_rows(economies: Iterable[Any]) -> SafeString:
+    """The economy list's rows: code, name, kind, territories now and arrangement records."""
+    write = _Writer()
+    arrangements = escape(reverse("arrangement-list"))
+    parts = []
+    for economy in economies:
+        code = escape(economy.code)
+        kind = write.label("economy-kind", economy.kind, economy.get_kind_display)
+        parts.append(
+            "\n    <tr>\n"
+            f'      <td><a href="{escape(write.economy_url(economy.code))}">{code}</a></td>\n'
+            f"      <td>{escape(local_name(economy))}</td>\n"
+            f"      <td>{kind}</td>\n"
+            f"      <td>{int(economy.territories_now)}</td>\n"
+            f'      <td><a href="{arrangements}?party={escape(quote(economy.code, safe="/"))}">'
+            f"{int(economy.arrangement_count)}</a></td>\n    </tr>\n    "
+        )
+    return mark_safe("".join(parts))  # every value is escaped
 
 
 @register.simple_tag

@@ -98,7 +98,12 @@ def _as_of(state: dict[str, str]) -> str:
 
 
 def chart_note(context: template.Context) -> str:
-    """The caption every downloaded chart carries, in the page's language (two lines, "\\n")."""
+    """The caption every downloaded chart carries, in the page's language (two lines, "\\n"):
+    the same for every chart of the page, worked out once per rendering."""
+    return cast("str", _once(context, "aeo-sharing-chart-note", _chart_note))
+
+
+def _chart_note(context: template.Context) -> str:
     state = view_state(context)
     facts = [gettext("As of %(day)s") % {"day": _as_of(state)}]
     if state.get("basis") in Basis.values:
@@ -209,9 +214,13 @@ def _download_labels(language: str | None) -> dict[str, str]:
         }
 
 
-@register.inclusion_tag("includes/_cite_panel.html", takes_context=True)
-def cite_panel(context: template.Context, title: str, code: str = "") -> dict[str, Any]:
-    """The panel for a view titled `title` ("China (CHN)" when a `code` is given)."""
+@register.simple_tag(takes_context=True)
+def cite_panel(context: template.Context, title: str, code: str = "") -> SafeString:
+    """The panel for a view titled `title` ("China (CHN)" when a `code` is given).
+
+    Written in Python, not through an included template, as `chart_downloads` is: every counting
+    page has one, and the template engine cost a tenth of a page's miss (issue 16).
+    tests/test_fast_markup.py checks that it writes what the template it replaced wrote."""
     title = f"{title} ({code})" if code else str(title)
     state = view_state(context)
     accessed = timezone.localdate()
@@ -224,12 +233,57 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> dict[st
         accessed=accessed,
         key=bibtex_key(path_key, state.get("economy", ""), state.get("as_of", "")),
     )
-    return {
-        "citation": citation,
-        "apa": citation.apa(date_format(accessed)),
-        "bibtex": citation.bibtex(),
-        "ris": citation.ris(),
+    return cite_panel_markup(
+        citation=citation,
+        apa=citation.apa(date_format(accessed)),
+        bibtex=citation.bibtex(),
+        ris=citation.ris(),
+    )
+
+
+def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) -> SafeString:
+    labels = _cite_labels(translation.get_language())
+    about = gettext(
+        "The figures come from data version %(version)s, accessed on %(day)s. The permanent link "
+        "states the date the figures are counted for, so it shows the same view later."
+    ) % {
+        "version": conditional_escape(citation.data_version),
+        "day": conditional_escape(date_format(citation.accessed)),
     }
+    items = [("url", labels["link"], labels["link"], citation.url), ("apa", labels["apa"], "APA", apa)]
+    items += [("bibtex", "BibTeX", "BibTeX", bibtex), ("ris", "RIS", "RIS", ris)]
+    summary = f'<details class="cite-panel" id="cite">\n  <summary>{labels["summary"]}</summary>\n'
+    markup = [f"{summary}  <p>{about}</p>\n"]
+    for name, heading, copy_label, text in items:
+        markup.append(
+            f'  <div class="cite-item">\n    <h3 id="cite-{name}-title">{heading}</h3>\n'
+            f'    <pre id="cite-{name}" class="cite-text" tabindex="0" aria-labelledby="cite-{name}-title">'
+            f"{conditional_escape(text)}</pre>\n"
+            f'    <button type="button" data-copy="cite-{name}" hidden>{labels["copy"]}'
+            f'<span class="visually-hidden"> {copy_label}</span></button>\n  </div>\n'
+        )
+    markup.append(
+        f'  <p class="copy-status" role="status" aria-live="polite" data-copied="{labels["copied"]}" '
+        f'data-select="{labels["select"]}"></p>\n</details>\n'
+    )
+    return mark_safe("".join(markup))  # every value above is escaped
+
+
+@functools.cache
+def _cite_labels(language: str | None) -> dict[str, str]:
+    """The panel's words in `language`, escaped (translations change only with a deployment)."""
+    with translation.override(language):
+        return {
+            name: conditional_escape(gettext(text))
+            for name, text in {
+                "summary": "Cite this view",
+                "link": "Permanent link",
+                "apa": "APA",
+                "copy": "Copy",
+                "copied": "Copied.",
+                "select": "Selected: press Ctrl+C (⌘C) to copy.",
+            }.items()
+        }
 
 
 def _summary_and_name(context: template.Context) -> tuple[Any, str]:
@@ -246,10 +300,58 @@ def _summary_and_name(context: template.Context) -> tuple[Any, str]:
     return None, ""
 
 
-@register.inclusion_tag("includes/_link_preview.html", takes_context=True)
-def link_preview(context: template.Context) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def link_preview(context: template.Context) -> SafeString:
     """`<meta name="description">`, OpenGraph and Twitter card tags: the figures in words, and
-    the preview image of the view (`/preview.png`, drawn by `agreements.preview`)."""
+    the preview image of the view (`/preview.png`, drawn by `agreements.preview`). Written in
+    Python as `cite_panel` is (every page has it); tests/test_fast_markup.py holds the template
+    it replaced."""
+    return link_preview_markup(**_link_preview(context))
+
+
+def link_preview_markup(
+    *,
+    description: str,
+    title: str = "",
+    url: str = "",
+    image: str = "",
+    locale: str = "",
+    width: int = 0,
+    height: int = 0,
+) -> SafeString:
+    about = conditional_escape(description)
+    markup = f'<meta name="description" content="{about}">\n  '
+    if url:
+        heading, image = conditional_escape(title), conditional_escape(image)
+        site = _site_name(translation.get_language())
+        markup += (
+            '<meta property="og:type" content="website">\n'
+            f'  <meta property="og:site_name" content="{site}">\n'
+            f'  <meta property="og:title" content="{heading}">\n'
+            f'  <meta property="og:description" content="{about}">\n'
+            f'  <meta property="og:url" content="{conditional_escape(url)}">\n'
+            f'  <meta property="og:locale" content="{conditional_escape(locale)}">\n'
+            f'  <meta property="og:image" content="{image}">\n'
+            f'  <meta property="og:image:type" content="image/png">\n'
+            f'  <meta property="og:image:width" content="{int(width)}">\n'
+            f'  <meta property="og:image:height" content="{int(height)}">\n'
+            f'  <meta property="og:image:alt" content="{about}">\n'
+            f'  <meta name="twitter:card" content="summary_large_image">\n'
+            f'  <meta name="twitter:title" content="{heading}">\n'
+            f'  <meta name="twitter:description" content="{about}">\n'
+            f'  <meta name="twitter:image" content="{image}">'
+        )
+    return mark_safe(markup + "\n")  # every value above is escaped
+
+
+@functools.cache
+def _site_name(language: str | None) -> str:
+    with translation.override(language):
+        return conditional_escape(gettext("AEO Registry"))
+
+
+def _link_preview(context: template.Context) -> dict[str, Any]:
+    """The link preview's values (see `link_preview`)."""
     from django.urls import reverse
 
     from agreements.preview import long_date
