@@ -17,6 +17,7 @@ PATHS = [
     "/arrangements/",
     "/arrangements/CHN-KOR-2013/",
     "/arrangements/ASEAN-AAMRA-2023/",
+    "/arrangements/AGADIR-AEO-2016/",  # a long source URL without a title, shown whole
     "/economies/",
     "/economies/CHN/",
     "/territories/",
