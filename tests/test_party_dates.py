@@ -52,27 +52,35 @@ def asean_partners(client: Client, economy: str, day: str) -> set[str]:
     return {row["economy"] for row in rows if row["arrangement"] == ASEAN}
 
 
-# The acceptance test of the issue: dates on both sides of each party's day.
+# The acceptance test of the issue: dates on both sides of each party's day. Seen from Brunei,
+# whose only arrangement is ASEAN's, so every other party's day shows: Singapore also has a
+# bilateral arrangement with Thailand (in force by 2022-08-31), which is Thailand's row there.
 
 
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
         ("2024-07-31", set()),
-        ("2024-08-01", {"BRN", "MYS"}),
-        ("2024-08-18", {"BRN", "MYS"}),
-        ("2024-08-19", {"BRN", "MYS", "THA"}),
-        ("2024-09-30", {"BRN", "MYS", "THA"}),
-        ("2024-10-01", {"BRN", "MYS", "THA", "IDN"}),
-        ("2025-02-27", {"BRN", "MYS", "THA", "IDN"}),
-        ("2025-02-28", {"BRN", "MYS", "THA", "IDN", "PHL"}),
-        ("2026-01-01", {"BRN", "MYS", "THA", "IDN", "PHL"}),
+        ("2024-08-01", {"MYS", "SGP"}),
+        ("2024-08-18", {"MYS", "SGP"}),
+        ("2024-08-19", {"MYS", "SGP", "THA"}),
+        ("2024-09-30", {"MYS", "SGP", "THA"}),
+        ("2024-10-01", {"MYS", "SGP", "THA", "IDN"}),
+        ("2025-02-27", {"MYS", "SGP", "THA", "IDN"}),
+        ("2025-02-28", {"MYS", "SGP", "THA", "IDN", "PHL"}),
+        ("2026-01-01", {"MYS", "SGP", "THA", "IDN", "PHL"}),
     ],
 )
-def test_singapores_asean_partners_in_force_on_each_side_of_each_partys_day(
+def test_bruneis_asean_partners_in_force_on_each_side_of_each_partys_day(
     client: Client, day: str, expected: set[str]
 ) -> None:
-    assert asean_partners(client, "SGP", day) == expected
+    assert asean_partners(client, "BRN", day) == expected
+
+
+def test_singapore_counts_thailand_from_their_bilateral_arrangement_before_asean(client: Client) -> None:
+    rows = {row["economy"]: row for row in partner_rows(client, "SGP", "2024-08-19")}
+    assert rows["THA"]["arrangement"] == "SGP-THA-2022"
+    assert "THA" not in asean_partners(client, "SGP", "2024-08-19")
 
 
 @pytest.mark.parametrize(
@@ -139,11 +147,11 @@ def test_the_index_answers_differ_across_a_partys_day_in_any_order() -> None:
 
 
 def test_the_time_bars_change_days_include_the_parties_days(client: Client) -> None:
-    response = client.get("/why/?economy=SGP&as_of=2025-12-31&basis=in_force&format=json")
+    response = client.get("/why/?economy=BRN&as_of=2025-12-31&basis=in_force&format=json")
     rows = json.loads(response.getvalue())["rows"]
     asean = {(row["date"], row["partners"]) for row in rows if row["arrangement"] == ASEAN}
     assert asean == {
-        ("2024-08-01", "BRN;MYS"),
+        ("2024-08-01", "MYS;SGP"),
         ("2024-08-19", "THA"),
         ("2024-10-01", "IDN"),
         ("2025-02-28", "PHL"),
@@ -366,9 +374,9 @@ def test_a_partner_row_gives_the_day_that_partner_came_into_force_with_the_econo
         rows = partner_rows(client, economy, "2025-06-30", basis)
         return {row["economy"]: row["effective_date"] for row in rows if row["arrangement"] == ASEAN}
 
-    assert dates("SGP", "in_force") == {
-        "BRN": "2024-08-01",
+    assert dates("BRN", "in_force") == {
         "MYS": "2024-08-01",
+        "SGP": "2024-08-01",
         "THA": "2024-08-19",
         "IDN": "2024-10-01",
         "PHL": "2025-02-28",
