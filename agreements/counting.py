@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import itemgetter
-from typing import Literal, TypeVar, cast
+from typing import TypeVar, cast
 
 BASES = ("signed", "in_force")
 EVIDENCE_LEVELS = ("confirmed", "reported", "inferred")
@@ -49,8 +49,6 @@ KEPT_ANSWERS = 4096
 _MISSING = object()
 
 T = TypeVar("T")
-type Basis = Literal["signed", "in_force"]
-type RankMeasure = Literal["countries", "economies"]
 
 
 @dataclass(frozen=True, slots=True)

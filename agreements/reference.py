@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: table.header for name, table in TAB
 class ReferenceDataError(Exception):
     """The dataset is not valid; `problems` lists each as `file:line: message`."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
