@@ -210,7 +210,7 @@ def report_reject(
 
 
 @dataclass(frozen=True, slots=True)
-class Counts:
+class ReportCounts:
     open: int
     accepted: int
     rejected: int
@@ -220,12 +220,12 @@ class Counts:
         return self.accepted + self.rejected
 
 
-def report_counts() -> Counts:
+def report_counts() -> ReportCounts:
     """Open and handled reports: one query."""
     totals = CorrectionReport.objects.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in ReportStatus.values}
     )
-    return Counts(
+    return ReportCounts(
         open=totals[ReportStatus.OPEN],
         accepted=totals[ReportStatus.ACCEPTED],
         rejected=totals[ReportStatus.REJECTED],

@@ -405,7 +405,7 @@ BLOCS = Spec(
 
 
 @dataclass(frozen=True, slots=True)
-class RankingRow:
+class EconomyRanks:
     """One economy in both rankings of the ranking page (a rank is None when not ranked)."""
 
     economy: str

@@ -57,7 +57,7 @@ class CoverageDayForm(forms.Form):
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class SortHeading:
     """A sortable table heading: the link's ordering value and the current sort state."""
 
     label: StrOrPromise
@@ -65,16 +65,16 @@ class Column:
     aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
 
 
-def _columns(ordering: list[str]) -> dict[str, Column]:
+def _columns(ordering: list[str]) -> dict[str, SortHeading]:
     primary = ordering[0] if ordering else ""
     columns = {}
     for param, label in SORTABLE_COLUMNS.items():
         if primary == param:
-            columns[param] = Column(label, f"-{param}", "ascending")
+            columns[param] = SortHeading(label, f"-{param}", "ascending")
         elif primary == f"-{param}":
-            columns[param] = Column(label, param, "descending")
+            columns[param] = SortHeading(label, param, "descending")
         else:
-            columns[param] = Column(label, param, "")
+            columns[param] = SortHeading(label, param, "")
     return columns
 
 
