@@ -1,4 +1,5 @@
-"""One-model query verbs. The half-open interval rule lives here once: `active_on(day)`."""
+"""One-model query verbs. Where a counting rule must filter in SQL it is restated here, once, from
+its statement in `agreements.counting` (tests/test_rules_in_sql.py checks that both agree)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from agreements.choices import Basis, Evidence, Status
+from agreements.choices import Basis, Status
+from agreements.counting import evidence_included
 
 if TYPE_CHECKING:
     from agreements.models import Arrangement  # noqa: F401 (named in a string below)
 
 
 def active_on_q(day: dt.date, prefix: str = "") -> Q:
-    """Members count on `start_date` and no longer on `end_date`; a null bound is open."""
+    """`counting.active_on` in SQL: members on `start_date`, no longer on `end_date`; null is open."""
     return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
     )
@@ -33,7 +35,7 @@ def counting_on_q(day: dt.date, basis: str, evidence: str, prefix: str = "") -> 
         Q(**{f"{prefix}{date_field}__isnull": False, f"{prefix}{date_field}__lte": day})
         & (Q(**{f"{prefix}ended_date__isnull": True}) | Q(**{f"{prefix}ended_date__gt": day}))
         & ~Q(**{f"{prefix}status": Status.NEGOTIATING})
-        & Q(**{f"{prefix}evidence__in": Evidence.up_to(evidence)})
+        & Q(**{f"{prefix}evidence__in": evidence_included(evidence)})
     )
 
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from agreements import counting
 from agreements.querysets import MembershipQuerySet
 from agreements.validators import no_control_characters, plausible_membership_date
 
@@ -91,9 +92,7 @@ class DatedMembership(models.Model):
         ]
 
     def active_on(self, day: dt.date) -> bool:
-        return (self.start_date is None or self.start_date <= day) and (
-            self.end_date is None or day < self.end_date
-        )
+        return counting.active_on(self.start_date, self.end_date, day)
 
     def clean(self) -> None:
         super().clean()
