@@ -646,6 +646,10 @@ class CorrectionReportAdmin(admin.ModelAdmin):
             '<a href="{}" rel="noopener noreferrer nofollow">{}</a>', obj.source_url, obj.source_url
         )
 
+    def view_on_site(self, obj: CorrectionReport) -> str | None:
+        """An accepted report's public page; open and rejected reports have none to show."""
+        return obj.get_absolute_url() if obj.status == ReportStatus.ACCEPTED else None
+
     @admin.display(description="accepted change")
     def accepted_change(self, obj: CorrectionReport) -> str:
         target = corrections.target_of(obj)

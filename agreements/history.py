@@ -197,7 +197,7 @@ class _Existing:
 
     arrangement_keys: dict[int, str]
     codes: dict[type[models.Model], set[str]]
-    urls: dict[tuple[str, str], str] = field(default_factory=dict)  # reversed once per page
+    urls: dict[tuple[type[models.Model], str], str] = field(default_factory=dict)  # once per page
 
     @classmethod
     def of(cls, rows: Sequence[tuple[type[models.Model], Any]]) -> _Existing:
@@ -236,35 +236,34 @@ class _Existing:
         }
         return cls(keys, codes)
 
-    def url(self, name: str, model: type[models.Model], code: str) -> str | None:
-        return self._reverse(name, code) if code in self.codes[model] else None
+    def url(self, model: type[Economy | Territory | Bloc], code: str) -> str | None:
+        return self._page(model, code) if code in self.codes[model] else None
 
     def arrangement_url(self, pk: int) -> str | None:
         key = self.arrangement_keys.get(pk)
-        return self._reverse("arrangement-detail", key) if key else None
+        return self._page(Arrangement, key) if key else None
 
-    def _reverse(self, name: str, code: str) -> str:
-        """`reverse`, once per page and record: a group's page lists hundreds of its memberships'
-        changes, most of them linking to the same few pages."""
-        if (name, code) not in self.urls:
-            self.urls[name, code] = reverse(name, args=[code])
-        return self.urls[name, code]
+    def _page(self, model: type[Arrangement | Economy | Territory | Bloc], code: str) -> str:
+        """The record's `get_absolute_url`, once per page and record: a group's page lists hundreds
+        of its memberships' changes, most of them linking to the same few pages."""
+        if (model, code) not in self.urls:
+            record = Arrangement(key=code) if model is Arrangement else model(pk=code)
+            self.urls[model, code] = record.get_absolute_url()
+        return self.urls[model, code]
 
 
 def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[str, str | None]:
     """A label for the record of a historical row, and the URL of the page that shows it."""
     if model is Territory:
-        return row.iso3, existing.url("territory-detail", Territory, row.iso3)
+        return row.iso3, existing.url(Territory, row.iso3)
     if model is Economy:
-        return row.code, existing.url("economy-detail", Economy, row.code)
+        return row.code, existing.url(Economy, row.code)
     if model is Bloc:
-        return row.code, existing.url("bloc-detail", Bloc, row.code)
+        return row.code, existing.url(Bloc, row.code)
     if model is EconomyMembership:
-        return f"{row.territory_id} in {row.economy_id}", existing.url(
-            "economy-detail", Economy, row.economy_id
-        )
+        return f"{row.territory_id} in {row.economy_id}", existing.url(Economy, row.economy_id)
     if model is BlocMembership:
-        return f"{row.territory_id} in {row.bloc_id}", existing.url("bloc-detail", Bloc, row.bloc_id)
+        return f"{row.territory_id} in {row.bloc_id}", existing.url(Bloc, row.bloc_id)
     if model is Arrangement:
         return row.key, existing.arrangement_url(row.id)
     if model in (ArrangementParty, Source):
@@ -274,11 +273,11 @@ def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[s
     if model is Claim:
         return f"{row.key} {row.basis} {row.metric}", reverse("claim-list")
     if model is Programme:
-        return f"AEO programme of {row.economy_id}", existing.url("economy-detail", Economy, row.economy_id)
+        return f"AEO programme of {row.economy_id}", existing.url(Economy, row.economy_id)
     if model is ProgrammeCount:
         return (
             f"certified operators of {row.programme_id} on {row.as_of_date.isoformat()}",
-            existing.url("economy-detail", Economy, row.programme_id),
+            existing.url(Economy, row.programme_id),
         )
     return str(row.pk), None
 

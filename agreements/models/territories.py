@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -43,3 +44,6 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.iso3})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("territory-detail", args=[self.iso3])
