@@ -22,10 +22,9 @@ from django_stubs_ext import StrOrPromise
 
 from agreements import charts, exports, history, selectors
 from agreements.filtersets import bind_arrangement_filters
-from agreements.forms import ISO_DATE, SummaryForm
+from agreements.forms import SummaryForm, day_field
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import local_name
-from agreements.validators import plausible_event_date
 from agreements.views.dashboard import _with_defaults
 
 PAGE_SIZE = 50
@@ -43,13 +42,7 @@ SORTABLE_COLUMNS: dict[str, StrOrPromise] = {
 class CoverageDayForm(forms.Form):
     """The day of the "territories it covers" list; empty means today."""
 
-    as_of = forms.DateField(
-        required=False,
-        input_formats=ISO_DATE,
-        label=_("On"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[plausible_event_date],
-    )
+    as_of = day_field(_("On"))
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
