@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection, models
 from django.db.models import Q, Value
 from django.urls import reverse
@@ -45,6 +45,7 @@ from agreements.models import (
     Source,
     Territory,
 )
+from agreements.paging import PAGE_SIZE, page_of
 
 # The models whose history is recorded, in a fixed order: the index is stored in the union query
 # of `recent_changes` to tell the rows of one historical table from another's.
@@ -65,7 +66,6 @@ TRACKED: tuple[type[models.Model], ...] = (
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 VALUE_LIMIT = 300  # characters of an old or new value shown on a page
 RECORD_PAGE_LIMIT = 50  # changes shown on a record's page, newest first
-CHANGES_PAGE_SIZE = 50
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -360,9 +360,7 @@ def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> l
     return _changes(versions, None)[:limit]
 
 
-def recent_changes(
-    number: str | int | None, *, per_page: int = CHANGES_PAGE_SIZE
-) -> tuple[Page[Any], list[Change]]:
+def recent_changes(number: str | int | None, *, per_page: int = PAGE_SIZE) -> tuple[Page[Any], list[Change]]:
     """A page of every recorded change, newest first, and the changes on it.
 
     One union query lists the page's rows; then, per model on the page, one query reads the
@@ -374,12 +372,7 @@ def recent_changes(
         for index, model in enumerate(TRACKED)
     ]
     union = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
-    paginator = Paginator(union, per_page)
-    try:
-        wanted_number = max(1, int(number or 1))
-    except (TypeError, ValueError):
-        wanted_number = 1
-    page = paginator.page(min(wanted_number, paginator.num_pages))
+    page = page_of(union, number, per_page)
     wanted = {(index, history_id) for _, history_id, index in page.object_list}
     versions: dict[type[models.Model], list[Any]] = {}
     for index in sorted({index for index, _ in wanted}):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -25,9 +24,8 @@ from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import SummaryForm, day_field
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import local_name
+from agreements.paging import page_context, page_of
 from agreements.views.dashboard import _with_defaults
-
-PAGE_SIZE = 50
 
 # The sortable columns of the arrangement table: (ordering parameter, heading).
 SORTABLE_COLUMNS: dict[str, StrOrPromise] = {
@@ -71,19 +69,6 @@ def _columns(ordering: list[str]) -> dict[str, SortHeading]:
     return columns
 
 
-def paginate(queryset: QuerySet[Any], number: str | None, per_page: int = PAGE_SIZE) -> Page[Any]:
-    """A page of results: an unreadable or non-positive page number shows the first page, one past
-    the end the last page, so a stale link still shows something."""
-    paginator = Paginator(queryset, per_page)
-    try:
-        wanted = int(number or 1)
-    except ValueError:
-        wanted = 1
-    if wanted < 1:
-        wanted = 1
-    return paginator.page(min(wanted, paginator.num_pages))
-
-
 def arrangement_list(request: HttpRequest) -> HttpResponseBase:
     filterset = bind_arrangement_filters(request.GET, queryset=selectors.arrangement_catalog())
     valid = filterset.is_valid()
@@ -100,7 +85,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
     )
     if twin is not None:
         return twin
-    page = paginate(filterset.qs, request.GET.get("page")) if valid else None
+    page = page_of(filterset.qs, request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
         request,
@@ -108,8 +93,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
         {
             "filterset": filterset,
             "form": filterset.form,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(page.number) if page else [],
+            **page_context(page),
             "columns": _columns(list(ordering or [])),
         },
         status=200 if valid else 400,
