@@ -249,7 +249,7 @@ class EconomyMembershipInline(admin.TabularInline):
     fields = ("territory", "start_date", "end_date", "note")
     autocomplete_fields = ("territory",)
     extra = 0
-    ordering = ("territory__name", "start_date")
+    ordering = EconomyMembership.group_page_ordering
 
 
 @admin.register(Economy)
@@ -307,7 +307,7 @@ class BlocMembershipInline(admin.TabularInline):
     fields = ("territory", "start_date", "end_date", "note")
     autocomplete_fields = ("territory",)
     extra = 0
-    ordering = ("territory__name", "start_date")
+    ordering = BlocMembership.group_page_ordering
 
 
 @admin.register(Bloc)

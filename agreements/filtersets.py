@@ -126,7 +126,7 @@ class ArrangementOrderingFilter(django_filters.OrderingFilter):
 class ArrangementFilterSet(django_filters.FilterSet):
     party = EconomyCodesFilter(
         label=_("Party"),
-        queryset=Economy.objects.order_by("name"),
+        queryset=Economy.objects.all(),
         to_field_name="code",
         method="filter_party",
         help_text=_(
@@ -138,7 +138,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
     )
     territory = TerritoryCodeFilter(
         label=_("Territory"),
-        queryset=Territory.objects.order_by("name"),
+        queryset=Territory.objects.all(),
         to_field_name="iso3",
         method="filter_territory",
         help_text=_(

@@ -35,7 +35,7 @@ class Economy(models.Model):
     class Meta:
         verbose_name = _("economy")
         verbose_name_plural = _("economies")
-        ordering = ["name"]
+        ordering = ["name", "code"]  # by name on every page and list; the code breaks a tie
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=EconomyKind.values), name="economy_kind_valid"

@@ -35,7 +35,7 @@ class Territory(models.Model):
     class Meta:
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
-        ordering = ["name"]
+        ordering = ["name", "iso3"]  # by name on every page and list; the code breaks a tie
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=TerritoryKind.values), name="territory_kind_valid"
