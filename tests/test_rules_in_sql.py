@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -122,3 +123,74 @@ def test_arrangements_counting_in_sql_are_the_engines(
         in_sql = set(Arrangement.objects.counting_on(day, basis, evidence).values_list("key", flat=True))
         in_python = {a.key for a in facts.arrangements if counting.counts_on(a, day, basis, evidence)}
         assert in_sql == in_python, (day, basis, evidence, in_sql ^ in_python)
+
+
+@st.composite
+def arrangements(draw: st.DrawFn) -> dict[str, object]:
+    """An arrangement of any shape the models allow: two to four parties, each in force on the
+    arrangement's day, on a later day of its own, or not known to be; ended or not."""
+    signed = draw(st.dates(dt.date(2000, 1, 1), dt.date(2020, 12, 31)))
+    effective = draw(st.none() | st.dates(signed, signed + dt.timedelta(days=400)))
+    ended = draw(st.none() | st.dates(signed + dt.timedelta(days=1), signed + dt.timedelta(days=2000)))
+    if effective is not None and ended is not None and ended <= effective:
+        ended = None
+    parties = draw(
+        st.lists(
+            st.sampled_from(["CHN", "KOR", "JPN", "USA", "EUU", "SGP"]), min_size=2, max_size=4, unique=True
+        )
+    )
+    own: list[tuple[dt.date | None, bool]] = []
+    for _ in parties:
+        if effective is None:
+            own.append((None, draw(st.booleans())))
+            continue
+        latest = (ended - dt.timedelta(days=1)) if ended else effective + dt.timedelta(days=800)
+        choice = draw(st.sampled_from(["arrangement's", "own", "unknown"]))
+        day = draw(st.dates(effective, max(effective, latest))) if choice == "own" else None
+        own.append((day, choice == "unknown"))
+    return {
+        "signed": signed,
+        "effective": effective,
+        "ended": ended,
+        "parties": parties,
+        "own": own,
+        "status": draw(st.sampled_from(Status.values)),
+        "evidence": draw(st.sampled_from(Evidence.values)),
+    }
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shape=arrangements(), offset=st.integers(-2, 2500), basis=st.sampled_from(counting.BASES))
+@pytest.mark.django_db
+def test_an_arrangement_of_any_shape_counts_in_sql_as_in_the_engine(
+    shape: dict[str, Any], offset: int, basis: str
+) -> None:
+    from django.db import transaction
+
+    from agreements.models import ArrangementParty
+
+    with transaction.atomic():
+        arrangement = Arrangement.objects.create(
+            key="SHAPE-1",
+            signed_date=shape["signed"],
+            signed_precision="day",
+            effective_date=shape["effective"],
+            effective_precision="day" if shape["effective"] else "",
+            ended_date=shape["ended"],
+            ended_precision="day" if shape["ended"] else "",
+            status=shape["status"],
+            evidence=shape["evidence"],
+        )
+        for code, (day, unknown) in zip(shape["parties"], shape["own"], strict=True):
+            ArrangementParty.objects.create(
+                arrangement=arrangement,
+                economy_id=code,
+                effective_date=day,
+                effective_precision="day" if day else "",
+                effective_unknown=unknown,
+            )
+        fact = next(a for a in load_facts().arrangements if a.key == "SHAPE-1")
+        day = shape["signed"] + dt.timedelta(days=offset)
+        in_sql = Arrangement.objects.filter(key="SHAPE-1").counting_on(day, basis, "inferred").exists()
+        assert in_sql is counting.counts_on(fact, day, basis, "inferred"), (fact, day)
+        transaction.set_rollback(True)
