@@ -7,8 +7,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 
 from agreements.choices import Basis, Evidence
 from agreements.selectors import lookups
@@ -16,16 +16,6 @@ from agreements.validators import EARLIEST_EVENT, plausible_event_date
 from agreements.widgets import FastDateInput, FastSelect, LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
-
-
-class FixedChoiceField(forms.ChoiceField):
-    """A choice field whose choices are fixed in the code (a TextChoices): every form's copy
-    shares them. Django deep-copies a ChoiceField's choices for each form it binds, which cost
-    the counting API about a tenth of a request; nothing here changes them in place."""
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
-        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)
-        return copied
 
 
 class DayField(forms.DateField):
@@ -46,8 +36,19 @@ class DayField(forms.DateField):
         super().__init__(**kwargs)
 
 
-def day_field(label: StrOrPromise) -> DayField:
-    """A day the registry is counted or shown on (`as_of` and its kin): within the plausible days."""
+class FixedChoiceField(forms.ChoiceField):
+    """A choice field whose choices are fixed in the code (a TextChoices): every form's copy
+    shares them. Django deep-copies a ChoiceField's choices for each form it binds, which cost
+    the counting API about a tenth of a request; nothing here changes them in place."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FixedChoiceField:
+        copied: FixedChoiceField = forms.Field.__deepcopy__(self, memo)
+        return copied
+
+
+def day_field(label: str | Promise) -> DayField:
+    """A day as a query parameter (`as_of`, `from`, `to`): a `DayField` that must be a plausible
+    event day."""
     return DayField(label=label, validators=[plausible_event_date])
 
 
