@@ -62,9 +62,6 @@ class ArrangementQuerySet(models.QuerySet["Arrangement", "Arrangement"]):
     def counting_on(self, day: dt.date, basis: str, evidence: str) -> ArrangementQuerySet:
         return self.filter(counting_on_q(day, basis, evidence))
 
-    def involving(self, economy_code: str) -> ArrangementQuerySet:
-        return self.filter(parties__code=economy_code)
-
 
 def in_force_date_missing_q(prefix: str = "") -> Q:
     """Arrangements whose in-force date is not known, for every party (no date on the arrangement)
