@@ -249,7 +249,7 @@ class EconomyMembershipInline(admin.TabularInline):
     fields = ("territory", "start_date", "end_date", "note")
     autocomplete_fields = ("territory",)
     extra = 0
-    ordering = ("territory__name", "start_date")
+    ordering = EconomyMembership.group_page_ordering
 
 
 @admin.register(Economy)
@@ -307,7 +307,7 @@ class BlocMembershipInline(admin.TabularInline):
     fields = ("territory", "start_date", "end_date", "note")
     autocomplete_fields = ("territory",)
     extra = 0
-    ordering = ("territory__name", "start_date")
+    ordering = BlocMembership.group_page_ordering
 
 
 @admin.register(Bloc)
@@ -645,6 +645,10 @@ class CorrectionReportAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}" rel="noopener noreferrer nofollow">{}</a>', obj.source_url, obj.source_url
         )
+
+    def view_on_site(self, obj: CorrectionReport) -> str | None:
+        """An accepted report's public page; open and rejected reports have none to show."""
+        return obj.get_absolute_url() if obj.status == ReportStatus.ACCEPTED else None
 
     @admin.display(description="accepted change")
     def accepted_change(self, obj: CorrectionReport) -> str:

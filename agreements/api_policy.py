@@ -16,9 +16,11 @@ from rest_framework import pagination, permissions
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
+from agreements.paging import PAGE_SIZE
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    page_size = 50
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 500
     invalid_page_message = "Invalid page {page_number!r}: {message}."

@@ -32,17 +32,12 @@ class Status(models.TextChoices):
 
 
 class Evidence(models.TextChoices):
-    """Evidence levels nest: confirmed ⊂ reported ⊂ inferred."""
+    """Evidence levels, strongest first: a setting includes its level and every stronger one
+    (`agreements.counting.evidence_included`, rule 6)."""
 
     CONFIRMED = "confirmed", _("Confirmed")
     REPORTED = "reported", _("Reported")
     INFERRED = "inferred", _("Inferred")
-
-    @classmethod
-    def up_to(cls, level: str) -> tuple[str, ...]:
-        """The levels an evidence setting includes: itself and every stronger level."""
-        order = [cls.CONFIRMED.value, cls.REPORTED.value, cls.INFERRED.value]
-        return tuple(order[: order.index(level) + 1])
 
 
 class Basis(models.TextChoices):

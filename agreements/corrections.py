@@ -25,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -36,12 +35,14 @@ RATE_LIMIT = 10  # reports from one address within RATE_WINDOW; the next is refu
 RATE_WINDOW = dt.timedelta(hours=1)
 _HMAC_SALT = "agreements.corrections.sender"
 
-# What each kind of record is, how its key is looked up and which page shows it.
-RECORD_MODELS: dict[str, tuple[type[models.Model], str, str]] = {
-    RecordKind.ARRANGEMENT: (Arrangement, "key", "arrangement-detail"),
-    RecordKind.ECONOMY: (Economy, "code", "economy-detail"),
-    RecordKind.TERRITORY: (Territory, "iso3", "territory-detail"),
-    RecordKind.BLOC: (Bloc, "code", "bloc-detail"),
+type Record = Arrangement | Economy | Territory | Bloc
+
+# What each kind of record is and how its key is looked up (its page is its get_absolute_url).
+RECORD_MODELS: dict[str, tuple[type[Record], str]] = {
+    RecordKind.ARRANGEMENT: (Arrangement, "key"),
+    RecordKind.ECONOMY: (Economy, "code"),
+    RecordKind.TERRITORY: (Territory, "iso3"),
+    RecordKind.BLOC: (Bloc, "code"),
 }
 
 REASON_FORMAT = "Correction report #{number}"
@@ -58,11 +59,11 @@ class Target:
 
     kind: str
     key: str
-    instance: models.Model
+    instance: Record
 
     @property
     def url(self) -> str:
-        return reverse(RECORD_MODELS[self.kind][2], args=[self.key])
+        return self.instance.get_absolute_url()
 
     @property
     def label(self) -> str:
@@ -80,7 +81,7 @@ def find_target(value: str) -> Target | None:
     kind, _, key = value.partition(":")
     if kind not in RECORD_MODELS or not key:
         return None
-    model, field, _url = RECORD_MODELS[kind]
+    model, field = RECORD_MODELS[kind]
     instance = model._default_manager.filter(**{field: key}).first()
     return Target(kind, key, instance) if instance is not None else None
 
@@ -90,7 +91,7 @@ def target_of(report: CorrectionReport) -> Target | None:
 
 
 def kind_of(instance: models.Model) -> str | None:
-    for kind, (model, _field, _url) in RECORD_MODELS.items():
+    for kind, (model, _field) in RECORD_MODELS.items():
         if isinstance(instance, model):
             return kind
     return None
@@ -210,7 +211,7 @@ def report_reject(
 
 
 @dataclass(frozen=True, slots=True)
-class Counts:
+class ReportCounts:
     open: int
     accepted: int
     rejected: int
@@ -220,12 +221,12 @@ class Counts:
         return self.accepted + self.rejected
 
 
-def report_counts() -> Counts:
+def report_counts() -> ReportCounts:
     """Open and handled reports: one query."""
     totals = CorrectionReport.objects.aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in ReportStatus.values}
     )
-    return Counts(
+    return ReportCounts(
         open=totals[ReportStatus.OPEN],
         accepted=totals[ReportStatus.ACCEPTED],
         rejected=totals[ReportStatus.REJECTED],

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import groupby
 from operator import itemgetter
-from typing import Literal, TypeVar, cast
+from typing import TypeVar, cast
 
 BASES = ("signed", "in_force")
 EVIDENCE_LEVELS = ("confirmed", "reported", "inferred")
@@ -49,8 +49,6 @@ KEPT_ANSWERS = 4096
 _MISSING = object()
 
 T = TypeVar("T")
-type Basis = Literal["signed", "in_force"]
-type RankMeasure = Literal["countries", "economies"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +65,14 @@ class ArrangementFact:
     party_effective: tuple[dt.date | None, ...] = ()
 
 
+def active_on(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
+    """Rule 3's membership period, the half-open interval [start, end): in on the start date, out on
+    the end date; None is an open bound. The one statement of the rule in Python (the models'
+    `active_on` call it; `agreements.querysets.active_on_q` restates it in SQL for filtering, and
+    tests/test_rules_in_sql.py checks that both agree)."""
+    return (start is None or start <= day) and (end is None or day < end)
+
+
 @dataclass(frozen=True, slots=True)
 class MembershipFact:
     """A territory in a group (an economy or a bloc) for the half-open period [start, end)."""
@@ -77,9 +83,7 @@ class MembershipFact:
     end_date: dt.date | None
 
     def active_on(self, day: dt.date) -> bool:
-        return (self.start_date is None or self.start_date <= day) and (
-            self.end_date is None or day < self.end_date
-        )
+        return active_on(self.start_date, self.end_date, day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,10 +55,6 @@ def _cell(value: object) -> str:
     return neutralise(str(value))
 
 
-def _start_key(day: dt.date | None) -> tuple[bool, dt.date]:
-    return (day is not None, day or dt.date.min)
-
-
 def _natural_order(table: Table, rows: Iterable[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """Rows sorted by their natural key, an unknown (empty) start before every date."""
     positions = [table.header.index(column) for column in table.key]
@@ -122,12 +118,6 @@ def table_csv(name: str, rows: list[tuple[object, ...]] | None = None) -> bytes:
     writer.writerow(TABLES[name].header)
     writer.writerows([_cell(value) for value in row] for row in (table_rows(name) if rows is None else rows))
     return buffer.getvalue().encode("utf-8")
-
-
-def write_tables(directory: Path) -> None:
-    """Write every reference file into `directory` (what `load_reference --dir` reads)."""
-    for name in TABLES:
-        (directory / name).write_bytes(table_csv(name))
 
 
 def record_counts() -> dict[str, int]:

@@ -72,7 +72,7 @@ NAME_SEPARATOR = " ; "
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class ExportColumn:
     name: str
     value: Callable[[Any], object]
 
@@ -82,7 +82,7 @@ class Spec:
     """A list's export: the view name (first word of the file name) and its columns."""
 
     view: str
-    columns: tuple[Column, ...]
+    columns: tuple[ExportColumn, ...]
 
     @property
     def header(self) -> list[str]:
@@ -317,7 +317,7 @@ def _choice_name(model: type[Model], field: str) -> Callable[[Any], str]:
     return lambda row: label(getter(row))
 
 
-def _arrangement_columns() -> Iterator[Column]:
+def _arrangement_columns() -> Iterator[ExportColumn]:
     """The arrangements file's columns (`agreements.tables.ARRANGEMENTS`), each code with its
     `_name` companion: parties' names, and the labels of status and evidence."""
     made: dict[str, Callable[[Any], object]] = {
@@ -331,12 +331,12 @@ def _arrangement_columns() -> Iterator[Column]:
     for name in table.header:
         column = table.column(name)
         field = column.field
-        yield Column(name, made[name] if field is None else attrgetter(field))
+        yield ExportColumn(name, made[name] if field is None else attrgetter(field))
         if column.named:
             if field is None:
-                yield Column(f"{name}_name", made[f"{name}_name"])
+                yield ExportColumn(f"{name}_name", made[f"{name}_name"])
             else:
-                yield Column(f"{name}_name", _choice_name(table.model, field))
+                yield ExportColumn(f"{name}_name", _choice_name(table.model, field))
 
 
 ARRANGEMENTS = Spec("arrangements", tuple(_arrangement_columns()))
@@ -347,21 +347,21 @@ def partners_spec(bloc_names: Mapping[str, str]) -> Spec:
     return Spec(
         "partners",
         (
-            Column("territory", lambda r: r.territory),
-            Column("territory_name", lambda r: r.territory_name),
-            Column("economy", lambda r: r.economy),
-            Column("economy_name", lambda r: r.economy_name),
-            Column("arrangement", lambda r: r.arrangement.key),
-            Column("arrangement_title", lambda r: r.arrangement.title),
-            Column("signed_date", lambda r: r.arrangement.signed_date),
-            Column("signed_precision", lambda r: r.arrangement.signed_precision),
+            ExportColumn("territory", lambda r: r.territory),
+            ExportColumn("territory_name", lambda r: r.territory_name),
+            ExportColumn("economy", lambda r: r.economy),
+            ExportColumn("economy_name", lambda r: r.economy_name),
+            ExportColumn("arrangement", lambda r: r.arrangement.key),
+            ExportColumn("arrangement_title", lambda r: r.arrangement.title),
+            ExportColumn("signed_date", lambda r: r.arrangement.signed_date),
+            ExportColumn("signed_precision", lambda r: r.arrangement.signed_precision),
             # The partner's own in-force day with the economy (see PartnerRow).
-            Column("effective_date", lambda r: r.effective_date),
-            Column("effective_precision", lambda r: r.effective_precision),
-            Column("evidence", lambda r: r.arrangement.evidence),
-            Column("evidence_name", lambda r: _evidence(r.arrangement.evidence)),
-            Column("blocs", lambda r: PARTY_SEPARATOR.join(r.blocs)),
-            Column("blocs_name", lambda r: NAME_SEPARATOR.join(bloc_names.get(c, c) for c in r.blocs)),
+            ExportColumn("effective_date", lambda r: r.effective_date),
+            ExportColumn("effective_precision", lambda r: r.effective_precision),
+            ExportColumn("evidence", lambda r: r.arrangement.evidence),
+            ExportColumn("evidence_name", lambda r: _evidence(r.arrangement.evidence)),
+            ExportColumn("blocs", lambda r: PARTY_SEPARATOR.join(r.blocs)),
+            ExportColumn("blocs_name", lambda r: NAME_SEPARATOR.join(bloc_names.get(c, c) for c in r.blocs)),
         ),
     )
 
@@ -369,43 +369,43 @@ def partners_spec(bloc_names: Mapping[str, str]) -> Spec:
 ECONOMIES = Spec(
     "economies",
     (
-        Column("code", lambda e: e.code),
-        Column("name", lambda e: e.name),
-        Column("kind", lambda e: e.kind),
-        Column("kind_name", lambda e: _economy_kind(e.kind)),
-        Column("territories_now", lambda e: e.territories_now),
-        Column("arrangements", lambda e: e.arrangement_count),
+        ExportColumn("code", lambda e: e.code),
+        ExportColumn("name", lambda e: e.name),
+        ExportColumn("kind", lambda e: e.kind),
+        ExportColumn("kind_name", lambda e: _economy_kind(e.kind)),
+        ExportColumn("territories_now", lambda e: e.territories_now),
+        ExportColumn("arrangements", lambda e: e.arrangement_count),
     ),
 )
 
 TERRITORIES = Spec(
     "territories",
     (
-        Column("iso3", lambda r: r.territory.iso3),
-        Column("iso2", lambda r: r.territory.iso2),
-        Column("name", lambda r: r.territory.name),
-        Column("kind", lambda r: r.territory.kind),
-        Column("kind_name", lambda r: _territory_kind(r.territory.kind)),
-        Column("economies", lambda r: _codes(r.economies, "code")),
-        Column("economies_name", lambda r: _names(r.economies)),
+        ExportColumn("iso3", lambda r: r.territory.iso3),
+        ExportColumn("iso2", lambda r: r.territory.iso2),
+        ExportColumn("name", lambda r: r.territory.name),
+        ExportColumn("kind", lambda r: r.territory.kind),
+        ExportColumn("kind_name", lambda r: _territory_kind(r.territory.kind)),
+        ExportColumn("economies", lambda r: _codes(r.economies, "code")),
+        ExportColumn("economies_name", lambda r: _names(r.economies)),
     ),
 )
 
 BLOCS = Spec(
     "blocs",
     (
-        Column("code", lambda b: b.code),
-        Column("name", lambda b: b.name),
-        Column("members_now", lambda b: b.members_now),
-        Column("members_ever", lambda b: b.members_ever),
-        Column("definition", lambda b: b.definition),
-        Column("source", lambda b: b.source),
+        ExportColumn("code", lambda b: b.code),
+        ExportColumn("name", lambda b: b.name),
+        ExportColumn("members_now", lambda b: b.members_now),
+        ExportColumn("members_ever", lambda b: b.members_ever),
+        ExportColumn("definition", lambda b: b.definition),
+        ExportColumn("source", lambda b: b.source),
     ),
 )
 
 
 @dataclass(frozen=True, slots=True)
-class RankingRow:
+class EconomyRanks:
     """One economy in both rankings of the ranking page (a rank is None when not ranked)."""
 
     economy: str
@@ -419,7 +419,7 @@ class RankingRow:
 RANKING = Spec(
     "ranking",
     tuple(
-        Column(name, attrgetter(name))
+        ExportColumn(name, attrgetter(name))
         for name in (
             "economy",
             "economy_name",
@@ -434,20 +434,20 @@ RANKING = Spec(
 CLAIMS = Spec(
     "claims",
     (
-        Column("key", lambda r: r.claim.key),
-        Column("authority", lambda r: r.claim.authority),
-        Column("stated_on", lambda r: r.claim.stated_on),
-        Column("as_of", lambda r: r.claim.as_of),
-        Column("economy", lambda r: r.claim.economy_id),
-        Column("economy_name", lambda r: names.local_name(r.claim.economy)),
-        Column("basis", lambda r: r.claim.basis),
-        Column("basis_name", lambda r: _basis(r.claim.basis)),
-        Column("metric", lambda r: r.claim.metric),
-        Column("claimed", lambda r: r.claim.value),
-        Column("computed", lambda r: r.computed),
-        Column("match", lambda r: r.match),
-        Column("note", lambda r: r.claim.note),
-        Column("source_url", lambda r: r.claim.source_url),
+        ExportColumn("key", lambda r: r.claim.key),
+        ExportColumn("authority", lambda r: r.claim.authority),
+        ExportColumn("stated_on", lambda r: r.claim.stated_on),
+        ExportColumn("as_of", lambda r: r.claim.as_of),
+        ExportColumn("economy", lambda r: r.claim.economy_id),
+        ExportColumn("economy_name", lambda r: names.local_name(r.claim.economy)),
+        ExportColumn("basis", lambda r: r.claim.basis),
+        ExportColumn("basis_name", lambda r: _basis(r.claim.basis)),
+        ExportColumn("metric", lambda r: r.claim.metric),
+        ExportColumn("claimed", lambda r: r.claim.value),
+        ExportColumn("computed", lambda r: r.computed),
+        ExportColumn("match", lambda r: r.match),
+        ExportColumn("note", lambda r: r.claim.note),
+        ExportColumn("source_url", lambda r: r.claim.source_url),
     ),
 )
 
@@ -476,33 +476,35 @@ def why_spec(known: Any, bloc_codes: Sequence[str]) -> Spec:
     return Spec(
         "why",
         (
-            Column("date", lambda r: r.day),
-            Column("event", lambda r: r.event.kind),
-            Column("event_name", lambda r: r.kind_name),
-            Column(
+            ExportColumn("date", lambda r: r.day),
+            ExportColumn("event", lambda r: r.event.kind),
+            ExportColumn("event_name", lambda r: r.kind_name),
+            ExportColumn(
                 "arrangement", lambda r: r.event.subject if r.event.kind in story.ARRANGEMENT_KINDS else ""
             ),
-            Column("partners", lambda r: PARTY_SEPARATOR.join(r.event.partners)),
-            Column("partners_name", lambda r: NAME_SEPARATOR.join(r.partner_names)),
-            Column("group", lambda r: "" if r.event.kind in story.ARRANGEMENT_KINDS else r.event.subject),
-            Column("group_name", lambda r: r.group_name),
-            Column("territory", lambda r: r.event.territory),
-            Column("territory_name", lambda r: r.territory_name),
-            Column("description", lambda r: r.description),
+            ExportColumn("partners", lambda r: PARTY_SEPARATOR.join(r.event.partners)),
+            ExportColumn("partners_name", lambda r: NAME_SEPARATOR.join(r.partner_names)),
+            ExportColumn(
+                "group", lambda r: "" if r.event.kind in story.ARRANGEMENT_KINDS else r.event.subject
+            ),
+            ExportColumn("group_name", lambda r: r.group_name),
+            ExportColumn("territory", lambda r: r.event.territory),
+            ExportColumn("territory_name", lambda r: r.territory_name),
+            ExportColumn("description", lambda r: r.description),
             *(
                 column
                 for measure in (story.ECONOMIES, story.COUNTRIES)
                 for gained, word in ((True, "gained"), (False, "lost"))
                 for column in (
-                    Column(f"{measure}_{word}", codes(measure, gained)),
-                    Column(f"{measure}_{word}_name", named(measure, gained)),
+                    ExportColumn(f"{measure}_{word}", codes(measure, gained)),
+                    ExportColumn(f"{measure}_{word}_name", named(measure, gained)),
                 )
             ),
-            Column("bloc_members_gained", blocs(True)),
-            Column("bloc_members_lost", blocs(False)),
-            Column("partner_economies", lambda r: r.after.partner_economies),
-            Column("partner_countries", lambda r: r.after.partner_countries),
-            *(Column(f"bloc_{code}", bloc(code)) for code in bloc_codes),
+            ExportColumn("bloc_members_gained", blocs(True)),
+            ExportColumn("bloc_members_lost", blocs(False)),
+            ExportColumn("partner_economies", lambda r: r.after.partner_economies),
+            ExportColumn("partner_countries", lambda r: r.after.partner_countries),
+            *(ExportColumn(f"bloc_{code}", bloc(code)) for code in bloc_codes),
         ),
     )
 
@@ -510,15 +512,15 @@ def why_spec(known: Any, bloc_codes: Sequence[str]) -> Spec:
 BETWEEN = Spec(
     "why-between",
     (
-        Column("measure", lambda r: r.move.measure),
-        Column("measure_name", lambda r: r.measure_name),
-        Column("change", lambda r: r.change),
-        Column("change_name", lambda r: r.change_name),
-        Column("partner", lambda r: r.move.code),
-        Column("partner_name", lambda r: r.partner_name),
-        Column("date", lambda r: r.move.day),
-        Column("events", lambda r: PARTY_SEPARATOR.join(event.kind for event, _ in r.reasons)),
-        Column("reasons", lambda r: NAME_SEPARATOR.join(text for _, text in r.reasons)),
+        ExportColumn("measure", lambda r: r.move.measure),
+        ExportColumn("measure_name", lambda r: r.measure_name),
+        ExportColumn("change", lambda r: r.change),
+        ExportColumn("change_name", lambda r: r.change_name),
+        ExportColumn("partner", lambda r: r.move.code),
+        ExportColumn("partner_name", lambda r: r.partner_name),
+        ExportColumn("date", lambda r: r.move.day),
+        ExportColumn("events", lambda r: PARTY_SEPARATOR.join(event.kind for event, _ in r.reasons)),
+        ExportColumn("reasons", lambda r: NAME_SEPARATOR.join(text for _, text in r.reasons)),
     ),
 )
 

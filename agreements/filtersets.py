@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, EconomyKind, Evidence, Status, TerritoryKind
-from agreements.forms import ISO_DATE
+from agreements.forms import DayField
 from agreements.models import (
     Arrangement,
     ArrangementParty,
@@ -79,6 +79,12 @@ class TerritoryCodeFilter(django_filters.ModelChoiceFilter):
     field_class = TerritoryCodeField
 
 
+class DayFilter(django_filters.DateFilter):
+    """A day, in the pages' one date field (`agreements.forms.DayField`)."""
+
+    field_class = DayField
+
+
 def _choice_rank(field: str, choices: Sequence[str]) -> Case:
     """Order a choice field by its lifecycle or strength, not alphabetically by its stored value."""
     return Case(
@@ -120,7 +126,7 @@ class ArrangementOrderingFilter(django_filters.OrderingFilter):
 class ArrangementFilterSet(django_filters.FilterSet):
     party = EconomyCodesFilter(
         label=_("Party"),
-        queryset=Economy.objects.order_by("name"),
+        queryset=Economy.objects.all(),
         to_field_name="code",
         method="filter_party",
         help_text=_(
@@ -132,7 +138,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
     )
     territory = TerritoryCodeFilter(
         label=_("Territory"),
-        queryset=Territory.objects.order_by("name"),
+        queryset=Territory.objects.all(),
         to_field_name="iso3",
         method="filter_territory",
         help_text=_(
@@ -151,28 +157,22 @@ class ArrangementFilterSet(django_filters.FilterSet):
         help_text=_("Exactly this evidence level."),
         empty_label=_("Any"),
     )
-    signed_after = django_filters.DateFilter(
+    signed_after = DayFilter(
         field_name="signed_date",
         lookup_expr="gte",
         label=_("Signed on or after"),
-        input_formats=ISO_DATE,
         help_text=_("The day itself included."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    signed_before = django_filters.DateFilter(
+    signed_before = DayFilter(
         field_name="signed_date",
         lookup_expr="lte",
         label=_("Signed on or before"),
-        input_formats=ISO_DATE,
         help_text=_("The day itself included."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    in_force_on = django_filters.DateFilter(
+    in_force_on = DayFilter(
         label=_("In force on"),
         method="filter_in_force_on",
-        input_formats=ISO_DATE,
         help_text=_("Arrangements that count on that day on the in-force basis."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         validators=[plausible_event_date],
     )
     undated = django_filters.BooleanFilter(
@@ -305,8 +305,8 @@ class ClaimFilterSet(django_filters.FilterSet):
     economy = django_filters.CharFilter(method="filter_economy", max_length=3, help_text="Economy code.")
     basis = django_filters.ChoiceFilter(choices=Basis.choices)
     metric = django_filters.CharFilter(max_length=40, help_text="e.g. partner_countries or bloc:RCEP.")
-    as_of_after = django_filters.DateFilter(field_name="as_of", lookup_expr="gte", input_formats=ISO_DATE)
-    as_of_before = django_filters.DateFilter(field_name="as_of", lookup_expr="lte", input_formats=ISO_DATE)
+    as_of_after = DayFilter(field_name="as_of", lookup_expr="gte")
+    as_of_before = DayFilter(field_name="as_of", lookup_expr="lte")
 
     class Meta:
         model = Claim

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
@@ -15,6 +16,24 @@ from agreements.validators import EARLIEST_EVENT, plausible_event_date
 from agreements.widgets import FastDateInput, FastSelect, LongSelect
 
 ISO_DATE = ["%Y-%m-%d"]
+
+
+class DayField(forms.DateField):
+    """A day in a query string, the one declaration of every date parameter of the pages (`as_of`,
+    the arrangement filters' days): ISO 8601 only, optional, in a date box that
+    static/js/controls.js names a half-typed date in."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", ISO_DATE)
+        kwargs.setdefault(
+            "widget",
+            FastDateInput(
+                attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
+                format="%Y-%m-%d",
+            ),
+        )
+        super().__init__(**kwargs)
 
 
 class FixedChoiceField(forms.ChoiceField):
@@ -27,26 +46,20 @@ class FixedChoiceField(forms.ChoiceField):
         return copied
 
 
+def day_field(label: str | Promise) -> DayField:
+    """A day as a query parameter (`as_of`, `from`, `to`): a `DayField` that must be a plausible
+    event day."""
+    return DayField(label=label, validators=[plausible_event_date])
+
+
 class AsOfForm(forms.Form):
     """`as_of`, `basis` and `evidence`, with the defaults: today, signed, everything (inferred)."""
 
-    as_of = forms.DateField(
-        required=False, input_formats=ISO_DATE, label=_("As of"), validators=[plausible_event_date]
-    )
+    as_of = day_field(_("As of"))
     basis = FixedChoiceField(required=False, choices=Basis.choices, label=_("Basis"), widget=FastSelect)
     evidence = FixedChoiceField(
         required=False, choices=Evidence.choices, label=_("Evidence"), widget=FastSelect
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A date box everywhere; static/js/controls.js names a half-typed date with this message.
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = FastDateInput(
-                    attrs={"type": "date", "data-incomplete": _("Enter a complete date (YYYY-MM-DD).")},
-                    format="%Y-%m-%d",
-                )
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
@@ -103,9 +116,7 @@ class BetweenForm(SummaryForm):
     its field is declared after the class."""
 
     as_of = None  # type: ignore[assignment]  # two days instead of one
-    to = forms.DateField(
-        required=False, input_formats=ISO_DATE, label=_("To"), validators=[plausible_event_date]
-    )
+    to = day_field(_("To"))
     field_order = ["economy", "from", "to", "basis", "evidence"]
 
     def clean_from(self) -> dt.date | None:
@@ -129,9 +140,7 @@ class BetweenForm(SummaryForm):
 
 
 BetweenForm.base_fields = BetweenForm.declared_fields = {
-    "from": forms.DateField(
-        required=False, input_formats=ISO_DATE, label=_("From"), validators=[plausible_event_date]
-    ),
+    "from": day_field(_("From")),
     **BetweenForm.declared_fields,
 }
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection, models
 from django.db.models import Q, Value
 from django.urls import reverse
@@ -45,6 +45,7 @@ from agreements.models import (
     Source,
     Territory,
 )
+from agreements.paging import PAGE_SIZE, page_of
 
 # The models whose history is recorded, in a fixed order: the index is stored in the union query
 # of `recent_changes` to tell the rows of one historical table from another's.
@@ -65,7 +66,6 @@ TRACKED: tuple[type[models.Model], ...] = (
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
 VALUE_LIMIT = 300  # characters of an old or new value shown on a page
 RECORD_PAGE_LIMIT = 50  # changes shown on a record's page, newest first
-CHANGES_PAGE_SIZE = 50
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -197,7 +197,7 @@ class _Existing:
 
     arrangement_keys: dict[int, str]
     codes: dict[type[models.Model], set[str]]
-    urls: dict[tuple[str, str], str] = field(default_factory=dict)  # reversed once per page
+    urls: dict[tuple[type[models.Model], str], str] = field(default_factory=dict)  # once per page
 
     @classmethod
     def of(cls, rows: Sequence[tuple[type[models.Model], Any]]) -> _Existing:
@@ -236,35 +236,34 @@ class _Existing:
         }
         return cls(keys, codes)
 
-    def url(self, name: str, model: type[models.Model], code: str) -> str | None:
-        return self._reverse(name, code) if code in self.codes[model] else None
+    def url(self, model: type[Economy | Territory | Bloc], code: str) -> str | None:
+        return self._page(model, code) if code in self.codes[model] else None
 
     def arrangement_url(self, pk: int) -> str | None:
         key = self.arrangement_keys.get(pk)
-        return self._reverse("arrangement-detail", key) if key else None
+        return self._page(Arrangement, key) if key else None
 
-    def _reverse(self, name: str, code: str) -> str:
-        """`reverse`, once per page and record: a group's page lists hundreds of its memberships'
-        changes, most of them linking to the same few pages."""
-        if (name, code) not in self.urls:
-            self.urls[name, code] = reverse(name, args=[code])
-        return self.urls[name, code]
+    def _page(self, model: type[Arrangement | Economy | Territory | Bloc], code: str) -> str:
+        """The record's `get_absolute_url`, once per page and record: a group's page lists hundreds
+        of its memberships' changes, most of them linking to the same few pages."""
+        if (model, code) not in self.urls:
+            record = Arrangement(key=code) if model is Arrangement else model(pk=code)
+            self.urls[model, code] = record.get_absolute_url()
+        return self.urls[model, code]
 
 
 def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[str, str | None]:
     """A label for the record of a historical row, and the URL of the page that shows it."""
     if model is Territory:
-        return row.iso3, existing.url("territory-detail", Territory, row.iso3)
+        return row.iso3, existing.url(Territory, row.iso3)
     if model is Economy:
-        return row.code, existing.url("economy-detail", Economy, row.code)
+        return row.code, existing.url(Economy, row.code)
     if model is Bloc:
-        return row.code, existing.url("bloc-detail", Bloc, row.code)
+        return row.code, existing.url(Bloc, row.code)
     if model is EconomyMembership:
-        return f"{row.territory_id} in {row.economy_id}", existing.url(
-            "economy-detail", Economy, row.economy_id
-        )
+        return f"{row.territory_id} in {row.economy_id}", existing.url(Economy, row.economy_id)
     if model is BlocMembership:
-        return f"{row.territory_id} in {row.bloc_id}", existing.url("bloc-detail", Bloc, row.bloc_id)
+        return f"{row.territory_id} in {row.bloc_id}", existing.url(Bloc, row.bloc_id)
     if model is Arrangement:
         return row.key, existing.arrangement_url(row.id)
     if model in (ArrangementParty, Source):
@@ -274,11 +273,11 @@ def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[s
     if model is Claim:
         return f"{row.key} {row.basis} {row.metric}", reverse("claim-list")
     if model is Programme:
-        return f"AEO programme of {row.economy_id}", existing.url("economy-detail", Economy, row.economy_id)
+        return f"AEO programme of {row.economy_id}", existing.url(Economy, row.economy_id)
     if model is ProgrammeCount:
         return (
             f"certified operators of {row.programme_id} on {row.as_of_date.isoformat()}",
-            existing.url("economy-detail", Economy, row.programme_id),
+            existing.url(Economy, row.programme_id),
         )
     return str(row.pk), None
 
@@ -361,9 +360,7 @@ def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> l
     return _changes(versions, None)[:limit]
 
 
-def recent_changes(
-    number: str | int | None, *, per_page: int = CHANGES_PAGE_SIZE
-) -> tuple[Page[Any], list[Change]]:
+def recent_changes(number: str | int | None, *, per_page: int = PAGE_SIZE) -> tuple[Page[Any], list[Change]]:
     """A page of every recorded change, newest first, and the changes on it.
 
     One union query lists the page's rows; then, per model on the page, one query reads the
@@ -375,12 +372,7 @@ def recent_changes(
         for index, model in enumerate(TRACKED)
     ]
     union = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
-    paginator = Paginator(union, per_page)
-    try:
-        wanted_number = max(1, int(number or 1))
-    except (TypeError, ValueError):
-        wanted_number = 1
-    page = paginator.page(min(wanted_number, paginator.num_pages))
+    page = page_of(union, number, per_page)
     wanted = {(index, history_id) for _, history_id, index in page.object_list}
     versions: dict[type[models.Model], list[Any]] = {}
     for index in sorted({index for index, _ in wanted}):

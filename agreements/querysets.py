@@ -1,4 +1,5 @@
-"""One-model query verbs. The half-open interval rule lives here once: `active_on(day)`."""
+"""One-model query verbs. Where a counting rule must filter in SQL it is restated here, once, from
+its statement in `agreements.counting` (tests/test_rules_in_sql.py checks that both agree)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import GreaterThanOrEqual
 
-from agreements.choices import Basis, Evidence, Status
+from agreements.choices import Basis, Status
+from agreements.counting import evidence_included
 
 if TYPE_CHECKING:
     from agreements.models import Arrangement  # noqa: F401 (named in a string below)
 
 
 def active_on_q(day: dt.date, prefix: str = "") -> Q:
-    """Members count on `start_date` and no longer on `end_date`; a null bound is open."""
+    """`counting.active_on` in SQL: members on `start_date`, no longer on `end_date`; null is open."""
     return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
     )
@@ -27,22 +30,37 @@ class MembershipQuerySet(models.QuerySet[Any]):
 
 
 def counting_on_q(day: dt.date, basis: str, evidence: str, prefix: str = "") -> Q:
-    """Rule 1 and 6 of "How we count", as a filter (the counting module re-applies them in Python)."""
+    """Rules 1 and 6 of "How we count" as a filter: `counting.counts_on` in SQL.
+
+    On the in-force basis an arrangement counts only once two of its parties are in force
+    (`counting.counting_parties`): a party's own date is on or after the arrangement's (the models
+    validate it), so the parties in force on the day are those without a date of their own, unless
+    marked unknown, and those whose own date has come."""
     date_field = "signed_date" if basis == Basis.SIGNED else "effective_date"
-    return (
+    condition = (
         Q(**{f"{prefix}{date_field}__isnull": False, f"{prefix}{date_field}__lte": day})
         & (Q(**{f"{prefix}ended_date__isnull": True}) | Q(**{f"{prefix}ended_date__gt": day}))
         & ~Q(**{f"{prefix}status": Status.NEGOTIATING})
-        & Q(**{f"{prefix}evidence__in": Evidence.up_to(evidence)})
+        & Q(**{f"{prefix}evidence__in": evidence_included(evidence)})
     )
+    if basis == Basis.SIGNED:
+        return condition
+    from agreements.models import ArrangementParty  # the models import this module
+
+    in_force = (
+        ArrangementParty.objects.filter(arrangement=OuterRef(f"{prefix}pk"), effective_unknown=False)
+        .filter(Q(effective_date__isnull=True) | Q(effective_date__lte=day))
+        .order_by()
+        .values("arrangement")
+        .annotate(parties=Count("pk"))
+        .values("parties")
+    )
+    return condition & Q(GreaterThanOrEqual(Subquery(in_force), 2))
 
 
 class ArrangementQuerySet(models.QuerySet["Arrangement", "Arrangement"]):
     def counting_on(self, day: dt.date, basis: str, evidence: str) -> ArrangementQuerySet:
         return self.filter(counting_on_q(day, basis, evidence))
-
-    def involving(self, economy_code: str) -> ArrangementQuerySet:
-        return self.filter(parties__code=economy_code)
 
 
 def in_force_date_missing_q(prefix: str = "") -> Q:

@@ -79,7 +79,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {name: table.header for name, table in TAB
 class ReferenceDataError(Exception):
     """The dataset is not valid; `problems` lists each as `file:line: message`."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         shown = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -104,7 +104,7 @@ class Row:
 
 
 @dataclass
-class Report:
+class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
@@ -771,7 +771,7 @@ class Applier:
         # that have no children: their constraints are all checked in Python beforehand (natural
         # keys, overlaps), and writing 80,000 rows only to roll them back costs most of a preview.
         self.dry = dry
-        self.report = Report()
+        self.report = LoadReport()
         self.problems: list[str] = []
         # Rows are saved one by one but their history is written in bulk at the end (much faster).
         self.history = BulkHistory(reason=IMPORT_REASON)
@@ -911,7 +911,7 @@ NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 PARTY_DATE_FIELDS = ARRANGEMENT_PARTIES.value_fields
 
 
-def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
+def apply(parsed: Parsed, applier: Applier | None = None) -> LoadReport:
     applier = applier or Applier()
     tables: list[tuple[Table, list[tuple[Row | None, Any]]]] = [
         (TERRITORIES, list(parsed.territories.values())),
@@ -1068,7 +1068,7 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> Report:
     return applier.report
 
 
-def load_reference(directory: Path) -> Report:
+def load_reference(directory: Path) -> LoadReport:
     """Validate the dataset in `directory`, then load it in one transaction (all or nothing).
 
     The data version is bumped once if anything was created or updated, never by an idempotent

@@ -119,7 +119,7 @@ class Lookups:
     def __init__(self) -> None:
         # (code, name, name_zh) rows.
         self.economies: list[tuple[str, str, str]] = list(
-            Economy.objects.order_by("name").values_list("code", "name", "name_zh")
+            Economy.objects.values_list("code", "name", "name_zh")
         )
         self.economy_codes = frozenset(code for code, _, _ in self.economies)
         self.territories: list[tuple[str, str, str]] = list(
@@ -414,7 +414,7 @@ def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
     return Economy.objects.annotate(
         territories_now=_count_per_economy(EconomyMembership.objects.filter(active_on_q(day)), "id"),
         arrangement_count=_count_per_economy(ArrangementParty.objects.all(), "arrangement"),
-    ).order_by("name", "code")
+    )
 
 
 def _count_per_economy(rows: QuerySet[Any], counted: str) -> Coalesce:
@@ -457,7 +457,7 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
     memberships = list(
         EconomyMembership.objects.filter(economy=economy)
         .select_related("territory")
-        .order_by("territory__name", "start_date")
+        .order_by(*EconomyMembership.group_page_ordering)
     )
     chosen = arrangement_catalog(sources=False).filter(parties=economy)
     arrangements = list(chosen[:DETAIL_ROWS])
@@ -469,8 +469,8 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         arrangements=arrangements,
         arrangements_total=chosen.count(),  # always asked: a page's queries do not vary with the data
         summary=summary,
-        partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
-        partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
+        partner_economies=list(Economy.objects.filter(code__in=summary.partners)),
+        partner_territories=list(Territory.objects.filter(iso3__in=summary.countries)),
         programme=programme,
         counts=list(programme.counts.order_by("as_of_date")) if programme else [],
     )
@@ -490,8 +490,7 @@ def territory_catalog(*, day: dt.date) -> list[TerritoryRow]:
     ):
         economies_of[link.territory_id].append(link.economy)
     return [
-        TerritoryRow(territory, economies_of.get(territory.iso3, []))
-        for territory in Territory.objects.order_by("name", "iso3")
+        TerritoryRow(territory, economies_of.get(territory.iso3, [])) for territory in Territory.objects.all()
     ]
 
 
@@ -553,7 +552,7 @@ def bloc_memberships(*, bloc: Bloc) -> list[BlocMembership]:
     return list(
         BlocMembership.objects.filter(bloc=bloc)
         .select_related("territory")
-        .order_by("territory__name", "start_date")
+        .order_by(*BlocMembership.group_page_ordering)
     )
 
 

@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -110,23 +110,7 @@ def forget() -> None:
 
 def _version_from_database() -> str:
     """One query, with a plain cursor: it runs on every page served from the cache that the
-    change counter cannot answer, where building an ORM query cost more than the query itself.
-
-    When it is a request's first query on a connection kept from an earlier request, it is also
-    that connection's health check (CONN_HEALTH_CHECKS): instead of Django's separate `SELECT 1`
-    before it, a failure of this query on a broken connection reconnects and reads once more."""
-    db: Any = connection  # health_check_* (Django 4.1+) are not in django-stubs
-    if db.health_check_enabled and not db.health_check_done and not db.in_atomic_block:
-        db.health_check_done = True
-        try:
-            return _read_version()
-        except (OperationalError, InterfaceError):
-            connection.close()  # the next cursor connects afresh; a database still down raises again
-            return _read_version()
-    return _read_version()
-
-
-def _read_version() -> str:
+    change counter cannot answer, where building an ORM query cost more than the query itself."""
     with connection.cursor() as cursor:
         cursor.execute(_VERSION_SQL, [SINGLETON])
         row = cursor.fetchone()

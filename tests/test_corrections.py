@@ -340,7 +340,7 @@ def test_counts_are_public_and_computed_when_asked(client: Client) -> None:
     for path in ("/corrections/", NEW, "/zh-hans/corrections/"):
         html = client.get(path).content.decode()
         assert 'data-open="1" data-handled="1"' in html, path
-    assert corrections.report_counts() == corrections.Counts(open=1, accepted=0, rejected=1)
+    assert corrections.report_counts() == corrections.ReportCounts(open=1, accepted=0, rejected=1)
     quality = client.get("/data/quality/").content.decode()
     assert 'href="/corrections/"' in quality
 

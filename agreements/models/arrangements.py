@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
@@ -116,6 +117,9 @@ class Arrangement(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.key
+
+    def get_absolute_url(self) -> str:
+        return reverse("arrangement-detail", args=[self.key])
 
     def clean(self) -> None:
         super().clean()

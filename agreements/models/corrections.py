@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,10 @@ class CorrectionReport(models.Model):
 
     def __str__(self) -> str:
         return f"correction report #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        """The report's public page: it shows accepted reports only (the admin links no other)."""
+        return reverse("correction-detail", args=[self.pk])
 
     @property
     def record(self) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,7 +35,7 @@ class Economy(models.Model):
     class Meta:
         verbose_name = _("economy")
         verbose_name_plural = _("economies")
-        ordering = ["name"]
+        ordering = ["name", "code"]  # by name on every page and list; the code breaks a tie
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=EconomyKind.values), name="economy_kind_valid"
@@ -43,6 +44,9 @@ class Economy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("economy-detail", args=[self.code])
 
 
 class EconomyMembership(DatedMembership):

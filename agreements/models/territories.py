@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,7 +35,7 @@ class Territory(models.Model):
     class Meta:
         verbose_name = _("territory")
         verbose_name_plural = _("territories")
-        ordering = ["name"]
+        ordering = ["name", "iso3"]  # by name on every page and list; the code breaks a tie
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=TerritoryKind.values), name="territory_kind_valid"
@@ -43,3 +44,6 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.iso3})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("territory-detail", args=[self.iso3])

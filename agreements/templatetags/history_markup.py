@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils import translation
 from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
@@ -20,6 +19,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from django.utils.translation import gettext
 
 from agreements.history import Change
+from agreements.models import CorrectionReport
 
 register = template.Library()
 
@@ -57,7 +57,7 @@ def change_rows(changes: Iterable[Change], *, link_records: bool = False, staff:
             record = f'<a href="{escape(change.url)}">{record}</a>'
         kind = escape(change.kind)
         if change.correction:
-            url = escape(reverse("correction-detail", args=[change.correction]))
+            url = escape(CorrectionReport(pk=change.correction).get_absolute_url())
             report = words["report"] % {"number": escape(str(change.correction))}
             kind += (
                 f' <span class="muted">(<a href="{url}" data-testid="change-correction">{report}</a>)</span>'

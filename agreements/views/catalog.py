@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -22,13 +21,11 @@ from django_stubs_ext import StrOrPromise
 
 from agreements import charts, exports, history, selectors
 from agreements.filtersets import bind_arrangement_filters
-from agreements.forms import ISO_DATE, SummaryForm
+from agreements.forms import SummaryForm, day_field
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import local_name
-from agreements.validators import plausible_event_date
+from agreements.paging import page_context, page_of
 from agreements.views.dashboard import _with_defaults
-
-PAGE_SIZE = 50
 
 # The sortable columns of the arrangement table: (ordering parameter, heading).
 SORTABLE_COLUMNS: dict[str, StrOrPromise] = {
@@ -43,13 +40,7 @@ SORTABLE_COLUMNS: dict[str, StrOrPromise] = {
 class CoverageDayForm(forms.Form):
     """The day of the "territories it covers" list; empty means today."""
 
-    as_of = forms.DateField(
-        required=False,
-        input_formats=ISO_DATE,
-        label=_("On"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[plausible_event_date],
-    )
+    as_of = day_field(_("On"))
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
@@ -57,7 +48,7 @@ class CoverageDayForm(forms.Form):
 
 
 @dataclass(frozen=True, slots=True)
-class Column:
+class SortHeading:
     """A sortable table heading: the link's ordering value and the current sort state."""
 
     label: StrOrPromise
@@ -65,30 +56,17 @@ class Column:
     aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
 
 
-def _columns(ordering: list[str]) -> dict[str, Column]:
+def _columns(ordering: list[str]) -> dict[str, SortHeading]:
     primary = ordering[0] if ordering else ""
     columns = {}
     for param, label in SORTABLE_COLUMNS.items():
         if primary == param:
-            columns[param] = Column(label, f"-{param}", "ascending")
+            columns[param] = SortHeading(label, f"-{param}", "ascending")
         elif primary == f"-{param}":
-            columns[param] = Column(label, param, "descending")
+            columns[param] = SortHeading(label, param, "descending")
         else:
-            columns[param] = Column(label, param, "")
+            columns[param] = SortHeading(label, param, "")
     return columns
-
-
-def paginate(queryset: QuerySet[Any], number: str | None, per_page: int = PAGE_SIZE) -> Page[Any]:
-    """A page of results: an unreadable or non-positive page number shows the first page, one past
-    the end the last page, so a stale link still shows something."""
-    paginator = Paginator(queryset, per_page)
-    try:
-        wanted = int(number or 1)
-    except ValueError:
-        wanted = 1
-    if wanted < 1:
-        wanted = 1
-    return paginator.page(min(wanted, paginator.num_pages))
 
 
 def arrangement_list(request: HttpRequest) -> HttpResponseBase:
@@ -107,7 +85,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
     )
     if twin is not None:
         return twin
-    page = paginate(filterset.qs, request.GET.get("page")) if valid else None
+    page = page_of(filterset.qs, request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
         request,
@@ -115,8 +93,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
         {
             "filterset": filterset,
             "form": filterset.form,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(page.number) if page else [],
+            **page_context(page),
             "columns": _columns(list(ordering or [])),
         },
         status=200 if valid else 400,

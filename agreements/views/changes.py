@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from agreements.history import Change, recent_changes
+from agreements.paging import page_context
 from agreements.validators import xml_text
 
 FEED_ITEMS = 50
@@ -25,8 +26,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
         request,
         "agreements/recent_changes.html",
         {
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(page.number),
+            **page_context(page),
             "changes": changes,
         },
     )

@@ -121,7 +121,7 @@ def _ranking_rows(
         r.economy for r in second if r.economy not in {x.economy for x in first}
     ]
     return [
-        exports.RankingRow(
+        exports.EconomyRanks(
             economy=code,
             economy_name=names.get(code, code),
             partner_countries=countries[code].value if code in countries else 0,

@@ -140,7 +140,7 @@ def embed_bloc(request: HttpRequest, code: str) -> HttpResponse:
         request,
         title=title,
         figure=charts.membership_map(members, name, zoom=True),
-        page=reverse("bloc-detail", args=[bloc.code]),
+        page=bloc.get_absolute_url(),
         params={"as_of": today},
         topojson=True,
     )
