@@ -282,17 +282,35 @@ class Overview:
 
 def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overview:
     """The focal economy's figures and partner rows on a day (a constant number of queries),
-    counted on the facts that involve the focal economy: complete for it and for the blocs."""
+    counted on the facts that involve the focal economy: complete for it and for the blocs.
+
+    The rows are kept per interval (`FactIndex.partner_interval`) and language, as the counts are:
+    every day between two changes has the same partners, and the pages that list them write the
+    same rows (`partner_rows` and the map keep what they write of one list). Do not change them."""
     index = fact_index()
     standings = index.standings(economy, day, basis, evidence)
     summary = index.summary(economy, day, basis, evidence, standings=standings)
-    links = standings.partner_links(economy)
     kept = lookups()
+    key = ("overview", economy, basis, evidence, index.partner_interval(economy, day), get_language())
+    rows, own_territories = index.kept(key, lambda: _partner_rows(economy, standings, kept))
+    return Overview(
+        summary=summary,
+        economy_name=kept.economy_names().get(economy, economy),
+        rows=rows,
+        own_territories=own_territories,
+        bloc_names=dict(kept.bloc_names()),
+    )
+
+
+def _partner_rows(
+    economy: str, standings: counting.Standings, kept: Lookups
+) -> tuple[list[PartnerRow], list[tuple[str, str]]]:
+    """The focal economy's partner rows and its own territories (code, name), from its standings."""
+    links = standings.partner_links(economy)
     arrangements = kept.arrangements
     own = standings.territories.get(economy, frozenset())
     territory_names = kept.territory_names()
     economy_names = kept.economy_names()
-    bloc_names = dict(kept.bloc_names())
     blocs_of: dict[str, list[str]] = defaultdict(list)
     for code, members in sorted(standings.blocs.items()):
         for territory in members:
@@ -324,13 +342,7 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
         )
         for link in links
     ]
-    return Overview(
-        summary=summary,
-        economy_name=economy_names.get(economy, economy),
-        rows=rows,
-        own_territories=sorted((code, territory_names.get(code, code)) for code in own),
-        bloc_names=bloc_names,
-    )
+    return rows, sorted((code, territory_names.get(code, code)) for code in own)
 
 
 def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:

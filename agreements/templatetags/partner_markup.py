@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from agreements.counting import RankingRow, Summary
+from agreements.memo import written
 from agreements.selectors import PartnerRow
 from agreements.templatetags.event_dates import event_date
 
@@ -50,7 +51,12 @@ ROW = (
 @register.simple_tag
 def partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     """The rows, escaped with `html.escape` (what Django's `escape` calls) and with each date and
-    label written once however many rows share it."""
+    label written once however many rows share it; the rows of an interval, which the counting
+    index hands every day of it, are written once (`agreements.memo`)."""
+    return written("partner_rows", rows, lambda: _partner_rows(rows))
+
+
+def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     territory_url = url_for("territory-detail")
     economy_url = url_for("economy-detail")
     arrangement_url = url_for("arrangement-detail")
