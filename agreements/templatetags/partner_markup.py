@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -96,11 +96,15 @@ def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
 
 @register.simple_tag
 def territory_items(rows: Iterable[PartnerRow]) -> SafeString:
+    """A list item per partner territory, escaped as `format_html` does (the dashboard writes one
+    list per bloc, every territory of a bloc an item)."""
     territory_url = url_for("territory-detail")
-    return format_html_join(
-        "",
-        '<li><a href="{}">{}</a> <span class="muted">{}</span></li>',
-        ((territory_url(row.territory), row.territory_name, row.territory) for row in rows),
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<li><a href="{escape(territory_url(row.territory))}">{escape(row.territory_name)}</a> '
+            f'<span class="muted">{escape(row.territory)}</span></li>'
+            for row in rows
+        )
     )
 
 
