@@ -464,6 +464,14 @@ class EconomyPage:
 DETAIL_ROWS = 100
 
 
+def _arrangement_ids(links: QuerySet[ArrangementParty]) -> list[int]:
+    """The distinct arrangements of some party links, by id: their number, and then the page's
+    rows fetched by primary key. Asked as one join with the arrangements instead, PostgreSQL read
+    every arrangement (a sequential scan: cheaper by its estimate than a few hundred index
+    lookups), twice (the rows, then their count): about 10 ms of the territory page at 100x."""
+    return sorted(set(links.values_list("arrangement_id", flat=True)))
+
+
 def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
     """Members over time, arrangements, and the summary on `day` (signed basis, all evidence)."""
     memberships = list(
@@ -471,15 +479,15 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         .select_related("territory")
         .order_by("territory__name", "start_date")
     )
-    chosen = arrangement_catalog(sources=False).filter(parties=economy)
-    arrangements = list(chosen[:DETAIL_ROWS])
+    ids = _arrangement_ids(ArrangementParty.objects.filter(economy=economy))
+    arrangements = list(arrangement_catalog(sources=False).filter(pk__in=ids)[:DETAIL_ROWS])
     summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
     programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
         memberships=memberships,
         arrangements=arrangements,
-        arrangements_total=chosen.count(),  # always asked: a page's queries do not vary with the data
+        arrangements_total=len(ids),
         summary=summary,
         partner_economies=list(Economy.objects.filter(code__in=summary.partners).order_by("name")),
         partner_territories=list(Territory.objects.filter(iso3__in=summary.countries).order_by("name")),
@@ -535,20 +543,19 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
         .order_by("bloc__name", "start_date")
     )
     economies = {link.economy_id for link in economy_memberships}
-    reaching = ArrangementParty.objects.filter(economy__in=economies).values("arrangement_id")
-    chosen = arrangement_catalog(sources=False).filter(pk__in=reaching)
+    ids = _arrangement_ids(ArrangementParty.objects.filter(economy__in=economies))
     arrangements = [
         ArrangementReach(
             arrangement, [party for party in arrangement.parties.all() if party.code in economies]
         )
-        for arrangement in chosen[:DETAIL_ROWS]
+        for arrangement in arrangement_catalog(sources=False).filter(pk__in=ids)[:DETAIL_ROWS]
     ]
     return TerritoryPage(
         territory=territory,
         economy_memberships=economy_memberships,
         bloc_memberships=bloc_memberships,
         arrangements=arrangements,
-        arrangements_total=chosen.count(),  # always asked: a page's queries do not vary with the data
+        arrangements_total=len(ids),
     )
 
 
