@@ -112,6 +112,10 @@ if ADMIN_PATH == "/":
 
 ROOT_URLCONF = "aeo_registry.urls"
 
+# Form widgets: inputs and selects written in Python, the rest from Django's templates
+# (agreements.widgets.FastFormRenderer).
+FORM_RENDERER = "agreements.widgets.FastFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

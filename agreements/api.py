@@ -120,14 +120,31 @@ class CountingView(APIView):
     def count(self, params: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def get(self, request: Request) -> Response:
+    def answer(self, query: Any) -> tuple[Any, int]:
+        """The body and status for a query string: the count, or the 400 naming each bad parameter."""
         params: dict[str, Any] = {}
         if self.form_class is not None:
-            form = self.form_class(request.GET)
+            form = self.form_class(query)
             if not form.is_valid():
-                return Response(error_body(form), status=400)
+                return error_body(form), 400
             params = form.cleaned_data
-        return Response(self.serializer_class(self.count(params)).data)
+        return self.serializer_class(self.count(params)).data, 200
+
+    def get(self, request: Request) -> Response:
+        body, status = self.answer(request.GET)
+        return Response(body, status=status)
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """GET and HEAD answered without DRF's request wrapper, negotiation and response
+        machinery, which cost the summary more than counting it (issue 16): there is one
+        representation, no authentication and nothing to parse, so the answer is the renderer's
+        bytes of the same body. Every other method goes through DRF (405, OPTIONS)."""
+        if request.method not in ("GET", "HEAD"):
+            return super().dispatch(request, *args, **kwargs)
+        self.args, self.kwargs, self.request = args, kwargs, request
+        body, status = self.answer(request.GET)
+        renderer = self.renderer_classes[0]()
+        return HttpResponse(renderer.render(body), status=status, content_type=renderer.media_type)
 
     @property
     def default_response_headers(self) -> dict[str, str]:

@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -89,11 +90,13 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
     """The query string of the parameters in `names`, re-encoded: every name and value
     percent-encoded, in the order they came (the page's links repeat the query string as the
     visitor wrote it; repeated `party` values are an ordered list)."""
-    known = QueryDict(mutable=True, encoding=request.encoding)
-    for name in request.GET:
-        if name in names:
-            known.setlist(name, request.GET.getlist(name))
-    return known.urlencode()
+    # As QueryDict.urlencode() of a copy holding only the known names, without building the copy
+    # (a tenth of the summary API's cost on a miss).
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    return urlencode(
+        [(name, value) for name, values in request.GET.lists() if name in names for value in values],
+        encoding=encoding,
+    )
 
 
 @contextlib.contextmanager

@@ -18,11 +18,11 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from agreements import geo
 from agreements.choices import Evidence
+from agreements.dates import date_format
 from agreements.selectors import Overview, PartnerRow
 from agreements.validators import EARLIEST_EVENT, clamp, latest_date
 

@@ -587,6 +587,17 @@ class FactIndex:
             )
         return bisect_right(days, day.toordinal())
 
+    def partner_interval(self, economy: str, day: dt.date) -> tuple[int, int]:
+        """Equal for two days exactly when the economy's partner links and territories
+        (`standings(economy, ...)`) and every bloc's members are the same on both: what a list
+        of its partner territories with their blocs depends on."""
+        return self._economy_interval(economy, day), bisect_right(self._bloc_boundaries, day.toordinal())
+
+    def kept(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
+        """`build()`, kept with this index's answers under `key` (the caller's key must hold
+        everything the answer depends on, an interval for the day); shared: do not change it."""
+        return self._get(("caller", *key), build)
+
     def _get(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
         """The answer kept under `key`, built and kept if there is none (at most KEPT_ANSWERS,
         then afresh)."""

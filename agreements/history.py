@@ -282,13 +282,23 @@ def _record(model: type[models.Model], row: Any, existing: _Existing) -> tuple[s
     return str(row.pk), None
 
 
+def _change_order(model: type[models.Model], row: Any) -> tuple[Any, str]:
+    """Where a version's change stands in a list of changes (`Change.at`, `Change.id`)."""
+    return row.history_date, f"{model._meta.model_name}-{row.history_id}"
+
+
 def _changes(
-    versions: dict[type[models.Model], list[Any]], wanted: set[tuple[int, int]] | None
+    versions: dict[type[models.Model], list[Any]],
+    wanted: set[tuple[int, int]] | None,
+    limit: int | None = None,
 ) -> list[Change]:
-    """The changes of the given versions, each compared with its record's previous version.
+    """The changes of the given versions, each compared with its record's previous version,
+    newest first.
 
     `versions` holds, per model, every version of its records up to the newest wanted one (in any
-    order); `wanted` restricts the result to these (model index, history id) pairs."""
+    order); `wanted` restricts the result to these (model index, history id) pairs, and `limit`
+    to the newest changes: only those are worked out (a group's page at a hundred times the data
+    has hundreds of membership versions and shows fifty)."""
     selected: list[tuple[type[models.Model], Any, Any | None]] = []
     for model, rows in versions.items():
         index = TRACKED.index(model)
@@ -299,6 +309,9 @@ def _changes(
             if wanted is None or (index, row.history_id) in wanted:
                 selected.append((model, row, previous.get(key)))
             previous[key] = row
+    if limit is not None:
+        selected.sort(key=lambda item: _change_order(item[0], item[1]), reverse=True)
+        del selected[limit:]
     existing = _Existing.of([(model, row) for model, row, _ in selected])
     # Read once per model: simple_history builds a new manager on every `model.history`.
     tracked_fields = {model: model.history.model.tracked_fields for model in versions}  # type: ignore[attr-defined]
@@ -357,7 +370,7 @@ def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> l
     else:
         related = [(type(record), Q(pk=pk))]
     versions = {model: _versions(model, condition) for model, condition in related}
-    return _changes(versions, None)[:limit]
+    return _changes(versions, None, limit)
 
 
 def recent_changes(number: str | int | None, *, per_page: int = PAGE_SIZE) -> tuple[Page[Any], list[Change]]:

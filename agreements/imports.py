@@ -29,6 +29,7 @@ from agreements.reference import (
     Row,
     apply,
     parse_valid_rows,
+    refresh_statistics,
     rows_from_bytes,
 )
 from agreements.tables import IMPORTABLE
@@ -119,6 +120,8 @@ def import_table(table: str, data: bytes, *, commit: bool = False) -> ImportResu
             applied = True
     except (_RollBack, ReferenceDataError):
         pass
+    if applied:
+        refresh_statistics()
     problems += applier.problems
     return ImportResult(table, _row_results(table, rows, problems, applier), problems, applied)
 

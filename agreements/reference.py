@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
@@ -1079,4 +1080,24 @@ def load_reference(directory: Path) -> LoadReport:
         report = apply(parsed)
         if report.changed:
             versioning.bump()
+    if report.changed:
+        refresh_statistics()
     return report
+
+
+def refresh_statistics() -> None:
+    """Refresh PostgreSQL's planner statistics of the registry's tables, after a bulk write.
+
+    The planner picks each query's plan from them; until they are refreshed (by autovacuum, a
+    minute or more later, or never where it is off) a table grown a hundredfold is planned as the
+    small table it was: the arrangement list at a hundred times the reference data read every
+    source and every party link with sequential scans, 63 ms instead of 32. Inside a transaction
+    the rows it wrote are counted, and the statistics roll back with it."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(
+        connection.ops.quote_name(model._meta.db_table)
+        for model in apps.get_app_config("agreements").get_models(include_auto_created=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")

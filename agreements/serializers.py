@@ -183,7 +183,28 @@ class ArrangementSerializer(FullCleanMixin):
 # Their keys and value formats are the API's stable contract (README, "The JSON API").
 
 
-class ParameterErrorSerializer(serializers.Serializer):
+class OutputSerializer(serializers.Serializer):
+    """A serializer that only writes answers (the counting endpoints): its fields are copied and
+    bound once per class, not on every instance.
+
+    DRF deep-copies a serializer's declared fields for each instance, so that a field bound to one
+    answer cannot leak state into another; for the summary that copy cost more than counting it
+    (about 0.4 ms a request). These fields read only the object they are given: none is written,
+    validated or reads the serializer's context, so one bound set serves every answer.
+    """
+
+    @property
+    def fields(self) -> Any:  # type: ignore[override]  # DRF's is a cached_property
+        cls = type(self)
+        bound = cls.__dict__.get("_bound_fields")
+        if bound is None:
+            # Bound to an empty instance of the class, so that no answer is kept alive by them.
+            bound = serializers.Serializer.fields.func(cls())  # type: ignore[attr-defined]
+            cls._bound_fields = bound  # type: ignore[attr-defined]
+        return bound
+
+
+class ParameterErrorSerializer(OutputSerializer):
     """The 400 body of a counting endpoint: each bad parameter with its messages."""
 
     error = serializers.CharField()
@@ -191,7 +212,7 @@ class ParameterErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(OutputSerializer):
     """One economy's partners on one day (`agreements.counting.Summary`)."""
 
     economy = serializers.CharField()
@@ -207,14 +228,14 @@ class SummarySerializer(serializers.Serializer):
     countries = serializers.ListField(child=serializers.CharField())
 
 
-class RankedEconomySerializer(serializers.Serializer):
+class RankedEconomySerializer(OutputSerializer):
     economy = serializers.CharField()
     name = serializers.CharField()
     value = serializers.IntegerField()
     rank = serializers.IntegerField()
 
 
-class RankingSerializer(serializers.Serializer):
+class RankingSerializer(OutputSerializer):
     """Every economy ranked on one day, with the parameters counted."""
 
     as_of = serializers.DateField()
@@ -224,7 +245,7 @@ class RankingSerializer(serializers.Serializer):
     results = RankedEconomySerializer(many=True)
 
 
-class LedgerRowSerializer(serializers.Serializer):
+class LedgerRowSerializer(OutputSerializer):
     """A claim (`agreements.selectors.LedgerRow.claim`) beside the registry's own figure."""
 
     key = serializers.CharField(source="claim.key")
@@ -241,7 +262,7 @@ class LedgerRowSerializer(serializers.Serializer):
     source_url = serializers.CharField(source="claim.source_url")
 
 
-class LedgerSerializer(serializers.Serializer):
+class LedgerSerializer(OutputSerializer):
     """The claims ledger: the counts of matches and differences, then every row."""
 
     count = serializers.IntegerField()
@@ -250,7 +271,7 @@ class LedgerSerializer(serializers.Serializer):
     results = LedgerRowSerializer(many=True)
 
 
-class QualitySerializer(serializers.Serializer):
+class QualitySerializer(OutputSerializer):
     """The data-quality page's figures (`agreements.quality.Counts`)."""
 
     arrangements = serializers.IntegerField()

@@ -34,6 +34,7 @@ from agreements.models import (
     Source,
     Territory,
 )
+from agreements.reference import refresh_statistics
 
 
 def _free_codes(taken: set[str]) -> Iterator[str]:
@@ -114,4 +115,5 @@ def add_synthetic(*, scale: int, seed: int = 20210831) -> dict[str, int]:
     )
     # bulk_create sends no signals: record the change once.
     versioning.bump()
+    refresh_statistics()
     return {"economies": len(codes), "arrangements": len(arrangements)}

@@ -309,3 +309,27 @@ def test_a_long_history_folds_under_a_one_line_summary(client: Client) -> None:
     )
     assert match
     assert (match.group(1) is None) == (int(match.group(2)) > 3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [1, 3, 10])
+def test_a_record_page_works_out_only_its_newest_changes_and_shows_what_the_whole_list_began_with(
+    limit: int,
+) -> None:
+    """`record_history(limit=n)` reads every version but compares only the newest n: the same
+    changes, in the same order, as the first n of the whole list."""
+    from django.db.models import Q
+
+    from agreements.history import _changes, _versions, record_history
+    from agreements.models import Bloc, BlocMembership
+
+    bloc = Bloc.objects.get(code="BRI")
+    for membership in BlocMembership.objects.filter(bloc=bloc)[:4]:
+        membership.note = f"edited {membership.pk}"
+        membership.save()
+    versions = {
+        model: _versions(model, q) for model, q in [(Bloc, Q(code="BRI")), (BlocMembership, Q(bloc_id="BRI"))]
+    }
+    everything = _changes(versions, None)
+    assert len(everything) > 10
+    assert record_history(bloc, limit=limit) == everything[:limit]

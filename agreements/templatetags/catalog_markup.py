@@ -18,10 +18,10 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
+from agreements.dates import date_format
 from agreements.models import Arrangement, Economy, Territory
 from agreements.selectors import ArrangementReach
 from agreements.templatetags.local_names import local_name

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
+
+from agreements.dates import date_format
 
 register = template.Library()
 

@@ -14,12 +14,13 @@ from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from agreements.counting import RankingRow, Summary
+from agreements.memo import written
 from agreements.selectors import PartnerRow
 from agreements.templatetags.event_dates import event_date
 
@@ -50,7 +51,12 @@ ROW = (
 @register.simple_tag
 def partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     """The rows, escaped with `html.escape` (what Django's `escape` calls) and with each date and
-    label written once however many rows share it."""
+    label written once however many rows share it; the rows of an interval, which the counting
+    index hands every day of it, are written once (`agreements.memo`)."""
+    return written("partner_rows", rows, lambda: _partner_rows(rows))
+
+
+def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     territory_url = url_for("territory-detail")
     economy_url = url_for("economy-detail")
     arrangement_url = url_for("arrangement-detail")
@@ -90,11 +96,15 @@ def partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
 
 @register.simple_tag
 def territory_items(rows: Iterable[PartnerRow]) -> SafeString:
+    """A list item per partner territory, escaped as `format_html` does (the dashboard writes one
+    list per bloc, every territory of a bloc an item)."""
     territory_url = url_for("territory-detail")
-    return format_html_join(
-        "",
-        '<li><a href="{}">{}</a> <span class="muted">{}</span></li>',
-        ((territory_url(row.territory), row.territory_name, row.territory) for row in rows),
+    return mark_safe(  # every value is escaped
+        "".join(
+            f'<li><a href="{escape(territory_url(row.territory))}">{escape(row.territory_name)}</a> '
+            f'<span class="muted">{escape(row.territory)}</span></li>'
+            for row in rows
+        )
     )
 
 

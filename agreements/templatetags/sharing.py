@@ -20,13 +20,13 @@ from django import template
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from agreements.choices import Basis, Evidence
 from agreements.citation import Citation, bibtex_key
+from agreements.dates import date_format
 from agreements.versioning import current_version
 
 register = template.Library()

@@ -13,9 +13,9 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
+from agreements.dates import date_format
 from agreements.templatetags.partner_markup import url_for
 from agreements.why import EventRow, MovedGroup
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from agreements import charts, exports, selectors
 from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
+from agreements.memo import written
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -67,7 +68,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "year_before": a_year_before(params["as_of"]),
         # The time bar starts at the first year any arrangement was signed.
         "first_year": selectors.first_signed_year() or params["as_of"].year,
-        "map_figure": charts.partner_map(data),
+        # One figure per list of partners (kept per interval): its JSON is written once too.
+        "map_figure": written("partner_map", data.rows, lambda: charts.partner_map(data)),
         "race_countries": charts.race_chart(race, "countries"),
         "race_economies": charts.race_chart(race, "economies"),
     }
@@ -94,7 +96,7 @@ def partners(request: HttpRequest) -> HttpResponseBase:
         if (twin := exports.twin(request, errors={"bloc": [context["bloc_error"]]})) is not None:
             return twin
         return render(request, "agreements/partner_list.html", context, status=400)
-    rows = [r for r in data.rows if not bloc or bloc in r.blocs]
+    rows = [r for r in data.rows if bloc in r.blocs] if bloc else data.rows
     twin = exports.twin(
         request,
         rows=lambda: exports.Rows(
