@@ -79,6 +79,10 @@ class Arrangement(models.Model):
         verbose_name = _("arrangement")
         verbose_name_plural = _("arrangements")
         ordering = ["signed_date", "key"]
+        # The arrangement list's order (signing date, undated last, then key: PostgreSQL's default
+        # ascending order puts nulls last): its first page is read from the index, not sorted from
+        # every arrangement (9 ms of the list at 100x).
+        indexes = [models.Index(fields=["signed_date", "key"], name="arrangement_signed_order")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="arrangement_status_valid"),
             models.CheckConstraint(
