@@ -3,8 +3,6 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 
 from agreements import api, exports
-from agreements.caching import cached_by_data_version as cached
-from agreements.caching import known_parameters as uncached
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
 from agreements.views import (
@@ -16,10 +14,12 @@ from agreements.views import (
     downloads,
     embeds,
     previews,
-    probe,
     quality,
     why,
 )
+from ops import probe
+from ops.caching import cached_by_data_version as cached
+from ops.caching import known_parameters as uncached
 
 # The query parameters each page reads, beside the forms and FilterSets it binds: every other
 # parameter is removed before the view runs, and the page cache keys on these only.

@@ -219,7 +219,7 @@ def test_a_page_is_compressed_once_and_only_for_a_client_that_accepts_gzip(
 ) -> None:
     """Issue 16: a miss for a client that does not accept gzip (a script, a load test) is stored
     without compressing it; the first request that accepts gzip compresses it, once."""
-    from agreements import caching
+    from ops import caching
 
     compressed: list[int] = []
     real_gzip = caching._gzip

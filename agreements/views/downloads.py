@@ -15,8 +15,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from agreements import dataset, versioning
-from agreements.caching import cached_by_data_version
 from agreements.tables import TABLES
+from ops.caching import cached_by_data_version
 
 TABLE_LABELS = {name: table.label for name, table in TABLES.items()}
 
