@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "agreements",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -377,8 +378,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["agreements.api_policy.StaffWritesOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "agreements.api_policy.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["api.policy.StaffWritesOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "api.policy.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from agreements import api, exports
+from agreements import exports
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
 from agreements.views import (
@@ -17,6 +17,7 @@ from agreements.views import (
     quality,
     why,
 )
+from api import views as api
 from ops import probe
 from ops.caching import cached_by_data_version as cached
 from ops.caching import known_parameters as uncached
@@ -94,5 +95,5 @@ unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/claims", cached(api.claims), name="api-claims"),
     path("api/v1/quality", cached(api.quality), name="api-quality"),
     # The REST API, its OpenAPI schema and docs (agreements.rest).
-    path("api/v1/", include("agreements.rest_urls")),
+    path("api/v1/", include("api.urls")),
 ]

@@ -25,10 +25,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from agreements import selectors, versioning
-from agreements.rest_urls import router
-from agreements.rest_urls import urlpatterns as rest_urlpatterns
 from agreements.synthetic import add_synthetic
 from agreements.urls import unprefixed_urlpatterns, urlpatterns
+from api.urls import router
+from api.urls import urlpatterns as rest_urlpatterns
 
 pytestmark = pytest.mark.django_db
 

@@ -246,7 +246,7 @@ def test_a_restrict_foreign_key_is_answered_like_a_protect_one() -> None:
     from django.db.models import RestrictedError
 
     from agreements.models import Territory
-    from agreements.rest import TerritoryViewSet, record_exception_handler
+    from api.viewsets import TerritoryViewSet, record_exception_handler
 
     error = RestrictedError("restricted", {Territory.objects.get(iso3="FRA")})
     response = record_exception_handler(error, {"view": TerritoryViewSet()})
@@ -265,8 +265,8 @@ def test_a_record_nothing_refers_to_is_deleted(client: Client) -> None:
 
 
 def test_every_rest_viewset_answers_the_shared_contract() -> None:
-    from agreements import rest
-    from agreements.rest_urls import router
+    from api import viewsets as rest
+    from api.urls import router
 
     assert router.registry
     for _prefix, viewset, _basename in router.registry:

@@ -13,10 +13,11 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from agreements import dataset, exports, serializers, tables
+from agreements import dataset, exports, tables
 from agreements.admin_import import CsvImportMixin
 from agreements.imports import NATURAL_COLUMNS
 from agreements.reference import COLUMNS
+from api import serializers
 
 DATA = Path(settings.BASE_DIR) / "data"
 

@@ -8,7 +8,7 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from agreements import rest
+from api import viewsets as rest
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

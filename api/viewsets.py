@@ -30,8 +30,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from agreements import filtersets, serializers, versioning
+from agreements import filtersets, versioning
 from agreements.models import Arrangement, Bloc, Claim, Economy, Territory
+from api import serializers
 
 # At most this many referring records are listed per model: the count says how many there are.
 REFERRERS_LISTED = 20

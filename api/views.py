@@ -27,8 +27,9 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from agreements import quality as data_quality
-from agreements import selectors, serializers
+from agreements import selectors
 from agreements.forms import RankingForm, SummaryForm, error_body
+from api import serializers
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
 
