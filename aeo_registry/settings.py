@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "agreements",
+    "dashboard",
     "api",
 ]
 
@@ -122,7 +123,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
-                "agreements.i18n.language_links",
+                "dashboard.i18n.language_links",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

@@ -7,7 +7,8 @@ import datetime as dt
 import plotly.graph_objects as go
 import pytest
 
-from agreements import charts, selectors
+from agreements import selectors
+from dashboard import charts
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,8 @@ def test_each_race_compares_with_the_leaders_of_its_own_measure() -> None:
     by countries; the economies chart must show it, and each chart its own measure's leaders."""
     import datetime as dt
 
-    from agreements import charts, selectors
+    from agreements import selectors
+    from dashboard import charts
 
     race = selectors.race(economy="CHN", day=dt.date(2021, 8, 31), basis="signed", evidence="inferred")
     economies = charts.race_chart(race, "economies")
@@ -75,7 +77,8 @@ def test_each_race_compares_with_the_leaders_of_its_own_measure() -> None:
 def test_the_ranking_map_colours_each_territory_with_its_economys_count() -> None:
     import datetime as dt
 
-    from agreements import charts, selectors
+    from agreements import selectors
+    from dashboard import charts
 
     day = dt.date(2021, 8, 31)
     rows = selectors.ranking(day=day, basis="signed", evidence="inferred", by="countries")
@@ -93,8 +96,9 @@ def test_the_ranking_map_colours_each_territory_with_its_economys_count() -> Non
 def test_the_worlds_arrangements_by_year_add_up_to_the_dated_arrangements() -> None:
     import datetime as dt
 
-    from agreements import charts, selectors
+    from agreements import selectors
     from agreements.models import Arrangement
+    from dashboard import charts
 
     day = dt.date(2021, 8, 31)
     signed, in_force = selectors.arrangements_by_year(until=day, evidence="inferred")

@@ -355,7 +355,7 @@ OLD_CHART_DOWNLOADS_TEMPLATE = '{% load i18n %}<p class="chart-downloads" data-c
     "snippet", ["", '<iframe src="https://x.example/embed/map/?a=1&b=2" title="T"></iframe>']
 )
 def test_chart_downloads_writes_what_its_template_wrote(language: str, snippet: str) -> None:
-    from agreements.templatetags.sharing import chart_downloads_markup
+    from dashboard.templatetags.sharing import chart_downloads_markup
 
     values = {
         "chart_id": "map",
@@ -378,8 +378,8 @@ OLD_LINK_PREVIEW_TEMPLATE = '{% load i18n %}<meta name="description" content="{{
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("title", ["China as of 31 August 2021", 'Partners of "A" <b>& B</b>'])
 def test_cite_panel_writes_what_its_template_wrote(language: str, title: str) -> None:
-    from agreements.citation import Citation
-    from agreements.templatetags.sharing import cite_panel_markup
+    from dashboard.citation import Citation
+    from dashboard.templatetags.sharing import cite_panel_markup
 
     citation = Citation(
         title=title,
@@ -399,7 +399,7 @@ def test_cite_panel_writes_what_its_template_wrote(language: str, title: str) ->
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("with_url", [True, False])
 def test_link_preview_writes_what_its_template_wrote(language: str, with_url: bool) -> None:
-    from agreements.templatetags.sharing import link_preview_markup
+    from dashboard.templatetags.sharing import link_preview_markup
 
     values: dict[str, object] = {"description": 'As of 31 August 2021, "China" <b>& co</b> has 46.'}
     if with_url:
@@ -431,7 +431,7 @@ OLD_LANGUAGE_LOOPS = {
 def test_language_links_write_what_the_template_loops_wrote(language: str, tag: str, query: str) -> None:
     from django.test import RequestFactory
 
-    from agreements.i18n import language_links
+    from dashboard.i18n import language_links
 
     prefix = "" if language == "en" else "/zh-hans"
     request = RequestFactory().get(f"{prefix}/partners/{query}")

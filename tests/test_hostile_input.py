@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, URLPattern, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from agreements import urls as agreement_urls
+from dashboard import urls as agreement_urls
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
-from agreements import charts, selectors
+from agreements import selectors
 from agreements.choices import Evidence, Status
+from dashboard import charts
 
 pytestmark = pytest.mark.django_db
 

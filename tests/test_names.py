@@ -16,7 +16,7 @@ from django.utils import translation
 from agreements import selectors
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import local, local_name
-from agreements.templatetags.local_names import local_name as local_name_filter
+from dashboard.templatetags.local_names import local_name as local_name_filter
 
 pytestmark = pytest.mark.django_db
 

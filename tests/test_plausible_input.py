@@ -23,7 +23,6 @@ from django.db.models import CharField, Field, TextField, URLField
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from agreements import charts
 from agreements.imports import import_table
 from agreements.models import (
     Arrangement,
@@ -37,6 +36,7 @@ from agreements.models import (
 )
 from agreements.reference import COLUMNS
 from agreements.validators import latest_date
+from dashboard import charts
 from tests.test_admin import all_errors, post_arrangement
 
 pytestmark = pytest.mark.django_db

@@ -26,9 +26,9 @@ from django.urls import resolve
 
 from agreements import selectors, versioning
 from agreements.synthetic import add_synthetic
-from agreements.urls import unprefixed_urlpatterns, urlpatterns
 from api.urls import router
 from api.urls import urlpatterns as rest_urlpatterns
+from dashboard.urls import unprefixed_urlpatterns, urlpatterns
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ import rispy
 from django.test import Client
 from django.utils import timezone
 
-from agreements.citation import Citation, bibtex_key
 from agreements.versioning import current_version
+from dashboard.citation import Citation, bibtex_key
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from agreements import counting, selectors, story
-from agreements.urls import urlpatterns
+from dashboard.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from agreements import charts, counting, selectors
+from agreements import counting, selectors
 from agreements.forms import CompareForm
-from agreements.views.dashboard import _with_defaults
+from dashboard import charts
+from dashboard.views.dashboard import _with_defaults
 
 DEFAULT_COUNT = 3
 

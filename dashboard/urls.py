@@ -5,7 +5,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from agreements import exports
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
-from agreements.views import (
+from api import views as api
+from dashboard.views import (
     catalog,
     changes,
     compare,
@@ -17,7 +18,6 @@ from agreements.views import (
     quality,
     why,
 )
-from api import views as api
 from ops import probe
 from ops.caching import cached_by_data_version as cached
 from ops.caching import known_parameters as uncached

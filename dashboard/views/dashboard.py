@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from agreements import charts, exports, selectors
+from agreements import exports, selectors
 from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
+from dashboard import charts
 
 DEFAULT_ECONOMY = "CHN"
 

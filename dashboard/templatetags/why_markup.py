@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
-from agreements.templatetags.partner_markup import url_for
 from agreements.why import EventRow, MovedGroup
+from dashboard.templatetags.partner_markup import url_for
 
 register = template.Library()
 _BLOC_EVENTS = ("joined_bloc", "left_bloc")

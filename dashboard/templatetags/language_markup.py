@@ -18,7 +18,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from agreements.i18n import LanguageLink
+from dashboard.i18n import LanguageLink
 
 register = template.Library()
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from agreements import exports, why
 from agreements.choices import Basis, Evidence
 from agreements.forms import BetweenForm, SummaryForm, a_year_before
-from agreements.views.dashboard import DEFAULT_ECONOMY, _summary_form
+from dashboard.views.dashboard import DEFAULT_ECONOMY, _summary_form
 
 
 def why_moved(request: HttpRequest) -> HttpResponseBase:

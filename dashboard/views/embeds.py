@@ -19,11 +19,12 @@ from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
-from agreements import charts, selectors
+from agreements import selectors
 from agreements.forms import RankingForm, SummaryForm
 from agreements.models import Bloc
 from agreements.names import local_name
-from agreements.views.dashboard import _summary_form, _with_defaults
+from dashboard import charts
+from dashboard.views.dashboard import _summary_form, _with_defaults
 
 MEASURES = ("countries", "economies")
 MEASURE = "measure"  # the race's measure: countries (default) or economies

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from agreements.counting import RankingRow, Summary
 from agreements.selectors import PartnerRow
-from agreements.templatetags.event_dates import event_date
+from dashboard.templatetags.event_dates import event_date
 
 register = template.Library()
 _PLACEHOLDER = "AEOPLACEHOLDER"

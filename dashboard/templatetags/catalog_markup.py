@@ -24,8 +24,8 @@ from django.utils.translation import gettext, pgettext
 
 from agreements.models import Arrangement, Economy, Territory
 from agreements.selectors import ArrangementReach
-from agreements.templatetags.local_names import local_name
-from agreements.templatetags.partner_markup import url_for
+from dashboard.templatetags.local_names import local_name
+from dashboard.templatetags.partner_markup import url_for
 
 register = template.Library()
 

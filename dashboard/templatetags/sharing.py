@@ -26,8 +26,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from agreements.choices import Basis, Evidence
-from agreements.citation import Citation, bibtex_key
 from agreements.versioning import current_version
+from dashboard.citation import Citation, bibtex_key
 
 register = template.Library()
 
@@ -294,7 +294,7 @@ def _summary_and_name(context: template.Context) -> tuple[Any, str]:
         return summary, str(data.economy_name)
     page = context.get("page")
     if page is not None and hasattr(page, "summary") and hasattr(page, "economy"):
-        from agreements.templatetags.local_names import local_name
+        from dashboard.templatetags.local_names import local_name
 
         return page.summary, str(local_name(page.economy))
     return None, ""
@@ -354,7 +354,7 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
     """The link preview's values (see `link_preview`)."""
     from django.urls import reverse
 
-    from agreements.preview import long_date
+    from dashboard.preview import long_date
 
     request: HttpRequest | None = context.get("request")
     summary, name = _summary_and_name(context)

@@ -21,10 +21,10 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from agreements import geo
 from agreements.choices import Evidence
 from agreements.selectors import Overview, PartnerRow
 from agreements.validators import EARLIEST_EVENT, clamp, latest_date
+from dashboard import geo
 
 COLOR_SCALE = "Viridis"
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from agreements import preview, selectors
+from agreements import selectors
 from agreements.choices import Basis
 from agreements.forms import SummaryForm
 from agreements.models import Arrangement, Economy
 from agreements.versioning import current_version
-from agreements.views.dashboard import _with_defaults
+from dashboard import preview
+from dashboard.views.dashboard import _with_defaults
 
 
 def preview_image(request: HttpRequest) -> HttpResponse:
