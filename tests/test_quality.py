@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from agreements import selectors
 from agreements.choices import Evidence, Status
 from agreements.models import Arrangement, Source
-from agreements.synthetic import add_synthetic
+from bench.synthetic import add_synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from agreements import selectors, versioning
-from agreements.synthetic import add_synthetic
 from api.urls import router
 from api.urls import urlpatterns as rest_urlpatterns
+from bench.synthetic import add_synthetic
 from dashboard.urls import unprefixed_urlpatterns, urlpatterns
 
 pytestmark = pytest.mark.django_db

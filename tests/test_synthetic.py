@@ -7,7 +7,7 @@ import math
 import pytest
 
 from agreements.models import Arrangement, Economy
-from agreements.synthetic import add_synthetic
+from bench.synthetic import add_synthetic
 
 
 @pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.test import Client
 from agreements import versioning
 from agreements.models import Arrangement, Bloc, BlocMembership, Claim, Economy, Source, Territory
 from agreements.reference import load_reference
-from agreements.synthetic import add_synthetic
+from bench.synthetic import add_synthetic
 from tests.conftest import REFERENCE_DIR
 
 pytestmark = pytest.mark.django_db
