@@ -37,7 +37,7 @@ from agreements.models import (
 from agreements.reference import COLUMNS
 from agreements.validators import latest_date
 from dashboard import charts
-from tests.test_admin import all_errors, post_arrangement
+from tests.agreements.test_admin import all_errors, post_arrangement
 
 pytestmark = pytest.mark.django_db
 

@@ -339,7 +339,7 @@ def test_a_party_date_edited_in_the_admin_is_counted_and_bumps_the_data_version(
 
 
 def test_the_api_gives_each_partys_in_force_facts_and_a_write_keeps_them(client: Client) -> None:
-    from tests.test_rest import post, staff_token
+    from tests.api.test_rest import post, staff_token
 
     body = client.get(f"/api/v1/arrangements/{ASEAN}/").json()
     facts = {row["economy"]: row for row in body["party_in_force"]}

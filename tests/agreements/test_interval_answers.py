@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agreements.counting import FactIndex, Facts, MembershipFact, standings_on
-from tests.test_timeline import BASES, ECONOMIES, EVIDENCE, TERRITORIES, all_facts, days, maybe_days
+from tests.agreements.test_timeline import (
+    BASES,
+    ECONOMIES,
+    EVIDENCE,
+    TERRITORIES,
+    all_facts,
+    days,
+    maybe_days,
+)
 
 
 @st.composite

@@ -15,7 +15,7 @@ from django.urls import reverse
 from agreements import admin_import, versioning
 from agreements.models import Arrangement, Bloc, BlocMembership, Claim, EconomyMembership
 from agreements.reference import COLUMNS
-from tests.test_imports import csv_bytes, fingerprint, valid_row
+from tests.agreements.test_imports import csv_bytes, fingerprint, valid_row
 
 pytestmark = pytest.mark.django_db
 

@@ -147,7 +147,7 @@ def test_a_bloc_added_in_the_admin_shows_its_chinese_name_after_save(
 
 
 def test_the_records_api_reads_and_writes_the_chinese_name(client: Client) -> None:
-    from tests.test_rest import post, staff_token
+    from tests.api.test_rest import post, staff_token
 
     assert client.get("/api/v1/economies/HKG/").json()["name_zh"] == "中国香港"
     assert client.get("/api/v1/blocs/RCEP/").json()["name_zh"] == "区域全面经济伙伴关系协定"
