@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/<str:code>/", switch_language, name="language-switch"),
     path("", include(unprefixed_urlpatterns)),
-    # The pages: English without a prefix, Chinese under /zh-hans/ (agreements.i18n).
+    # The pages: English without a prefix, Chinese under /zh-hans/ (dashboard.i18n).
     *i18n_patterns(path("", include("dashboard.urls")), prefix_default_language=False),
 ]
 

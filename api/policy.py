@@ -3,7 +3,7 @@
 A bad page number is a bad parameter like a bad filter: 400 with `{"page": [message]}`, the body
 shape of django-filter's errors, not DRF's 404 `{"detail": "Invalid page."}`.
 
-Kept apart from agreements.rest: DRF imports these classes while its own views module loads, so
+Kept apart from api.viewsets: DRF imports these classes while its own views module loads, so
 this module must not import DRF views.
 """
 

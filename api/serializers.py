@@ -1,4 +1,4 @@
-"""REST API serializers (agreements.rest): the same validation as the admin.
+"""REST API serializers (api.viewsets): the same validation as the admin.
 
 Every write runs the model's `full_clean()` (field validators, `clean()`, named constraints), so
 the API refuses what the admin refuses, with the same messages; an arrangement needs two or more
@@ -179,7 +179,7 @@ class ArrangementSerializer(FullCleanMixin):
         )
 
 
-# The counting endpoints (agreements.api): read-only answers of the counting engine, not records.
+# The counting endpoints (api.views): read-only answers of the counting engine, not records.
 # Their keys and value formats are the API's stable contract (README, "The JSON API").
 
 

@@ -16,7 +16,7 @@ router.register("arrangements", rest.ArrangementViewSet, basename="api-arrangeme
 router.register("economies", rest.EconomyViewSet, basename="api-economy")
 router.register("territories", rest.TerritoryViewSet, basename="api-territory")
 router.register("blocs", rest.BlocViewSet, basename="api-bloc")
-# /api/v1/claims is the claims ledger (agreements.api); the stored records are here.
+# /api/v1/claims is the claims ledger (api.views); the stored records are here.
 router.register("claim-records", rest.ClaimViewSet, basename="api-claim")
 
 # The site's policy, plus data: images for the docs page alone: Swagger UI's stylesheet draws its

@@ -1,8 +1,8 @@
 """The counting endpoints of the JSON API v1: summary, ranking, the claims ledger and the quality
-figures, as DRF views beside the record endpoints of agreements.rest, in the one schema.
+figures, as DRF views beside the record endpoints of api.viewsets, in the one schema.
 
 Their answers are the stable contract that other tools call (README, "The JSON API"): the keys
-and value formats of `agreements.serializers` (SummarySerializer and the rest), and the 400 body
+and value formats of `api.serializers` (SummarySerializer and the rest), and the 400 body
 of a bad parameter, which names each one. The parameters are the pages' own forms
 (`agreements.forms`): the page, its twins, the API and the page cache read one declaration, and
 the schema's parameters are derived from it (`form_parameters`).
@@ -108,7 +108,7 @@ def counted_on(params: dict[str, Any]) -> dict[str, Any]:
 # A comment, not a docstring: the schema would take it as every operation's description.
 # What the counting endpoints share: the parameters' form (its 400 body), the answer counted and
 # then serialized, no authentication (nothing to write), one representation, rendered in the view
-# so that the page cache (agreements.caching) can store its bytes, and the documented 405 body
+# so that the page cache (ops.caching) can store its bytes, and the documented 405 body
 # and empty OPTIONS answer.
 class CountingView(APIView):
     form_class: type[forms.Form] | None = None

@@ -4,8 +4,8 @@ and claim records, listed through the same FilterSets as the pages (agreements.f
 Reading is open to everyone. Writing needs a staff account with the model's add/change/delete
 permission, authenticated by a token (`Authorization: Token <key>`, see `manage.py drf_create_token`)
 or by the admin's session (with its CSRF token); writes validate as the admin does
-(agreements.serializers). The counting endpoints (`/api/v1/summary`, `/api/v1/ranking`,
-`/api/v1/claims`, `/api/v1/quality`) are DRF views too (agreements.api): drf-spectacular describes
+(api.serializers). The counting endpoints (`/api/v1/summary`, `/api/v1/ranking`,
+`/api/v1/claims`, `/api/v1/quality`) are DRF views too (api.views): drf-spectacular describes
 the whole API in one schema from the views and their serializers.
 
 Every viewset derives from `RecordViewSet`, which holds what they share beyond settings.REST_FRAMEWORK:

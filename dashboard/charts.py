@@ -5,7 +5,7 @@ carrier of meaning: every map has a table alternative on its page, and hover tex
 
 Figures are written as plotly's own JSON figure format, as plain dicts. Building them through
 `plotly.graph_objects` validated every property on every request, which cost more than all the
-counting on the dashboard (about 40 ms a figure); `tests/test_charts.py` instead validates every
+counting on the dashboard (about 40 ms a figure); `tests/dashboard/test_charts.py` instead validates every
 figure this module makes with `plotly.graph_objects.Figure`, so an invalid property still fails.
 The default plotly template is not embedded (an empty `template`): it would add kilobytes to every
 figure.

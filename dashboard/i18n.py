@@ -5,7 +5,7 @@ path in English whatever the browser asks for (`i18n_patterns(prefix_default_lan
 a link sent by an English reader opens in English for everyone, and a cached page never depends on
 the visitor's headers. The switcher links to the same page and query string in the other language.
 Only the home page suggests Chinese to a browser that prefers it: a visible link that
-`static/js/language.js` reveals (`{% language_suggestion %}`, agreements/templatetags/language_markup.py),
+`static/js/language.js` reveals (`{% language_suggestion %}`, dashboard/templatetags/language_markup.py),
 never a redirect.
 `switch_language` (`/i18n/<code>/?next=`) remains for links made before, and only redirects.
 

@@ -94,6 +94,6 @@ unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/ranking", cached(api.ranking, RankingForm), name="api-ranking"),
     path("api/v1/claims", cached(api.claims), name="api-claims"),
     path("api/v1/quality", cached(api.quality), name="api-quality"),
-    # The REST API, its OpenAPI schema and docs (agreements.rest).
+    # The REST API, its OpenAPI schema and docs (api.viewsets).
     path("api/v1/", include("api.urls")),
 ]

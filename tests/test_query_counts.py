@@ -38,7 +38,7 @@ COUNTS: dict[str, Any] = json.loads(TABLE.read_text())
 # Pages the table does not list, and why.
 NOT_COUNTED = {
     "data-zip": "the full download: built once per data version and measured by make bench",
-    "correction-new": "a form with a CSRF token, covered by tests/test_corrections.py",
+    "correction-new": "a form with a CSRF token, covered by tests/dashboard/test_corrections.py",
     "correction-thanks": "a message after a POST",
     "correction-detail": "needs a correction, which the reference data has none of",
     "api-claim-detail": "addressed by a database id, which the reference data does not fix",

@@ -5,7 +5,7 @@ and an economy's partner economies and territories (`{% partner_economy_items %}
 
 At a hundred times the reference data an economy is a party to hundreds of arrangements, and the
 template loops (a link, an include per date, a loop over the parties a row) made these pages the
-slowest of the site and grow with the data. The markup is the loops' (tests/test_fast_markup.py
+slowest of the site and grow with the data. The markup is the loops' (tests/dashboard/test_fast_markup.py
 compares them)."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `json_script` escapes `<`, `>` and `&` with `str.translate`, which looks every character of the
 JSON up in a table: on a dashboard's three figures, about a tenth of the page's time. Three
-`str.replace` calls write the same escapes (tests/test_fast_markup.py compares them).
+`str.replace` calls write the same escapes (tests/dashboard/test_fast_markup.py compares them).
 """
 
 from __future__ import annotations

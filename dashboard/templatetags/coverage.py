@@ -1,6 +1,6 @@
 """`{% in_force_gaps %}`: on the in-force basis, how many in-force arrangements the figures leave out
 because their in-force date is not known, with a link to them (issue 14, item 2). Every page that
-counts on the in-force basis includes it; `tests/test_in_force_gaps.py` fails if one does not."""
+counts on the in-force basis includes it; `tests/dashboard/test_in_force_gaps.py` fails if one does not."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ field), written in Python.
 
 The template loop cost about as much as the rest of a counting page's markup: per field a label,
 `id_for_label`, the widget and an errors loop, on every page that counts. The markup is the loop's
-that the pages had (tests/test_fast_markup.py compares them): the widget as `{{ field }}` writes it,
+that the pages had (tests/dashboard/test_fast_markup.py compares them): the widget as `{{ field }}` writes it,
 every other value escaped as `{{ }}` escapes it.
 """
 

@@ -3,7 +3,7 @@ record's History section), written in Python.
 
 A group's page at a hundred times the data shows fifty changes, each with its changed fields, and
 the template loop (a date twice, a link, an include per row and a loop per include) cost a third
-of the page (issue 16). The markup is the loop's (tests/test_fast_markup.py compares them)."""
+of the page (issue 16). The markup is the loop's (tests/dashboard/test_fast_markup.py compares them)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """The language links every page writes, in Python: the `<link rel="alternate">` tags, the
 switcher's items and the dashboard's suggestion of the other language.
 
-They were template loops over `language_links` (the context processor in `agreements.i18n`);
+They were template loops over `language_links` (the context processor in `dashboard.i18n`);
 on a page that is computed rather than served from the cache, the loops cost about as much as the
-rest of the page's frame (issue 16). tests/test_fast_markup.py checks that each writes what its
+rest of the page's frame (issue 16). tests/dashboard/test_fast_markup.py checks that each writes what its
 loop wrote.
 """
 

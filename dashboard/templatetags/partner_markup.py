@@ -3,7 +3,7 @@ and bloc lists, written in Python; `{% ranking_rows rows %}`: the ranking's rows
 
 At a hundred times the reference data the dashboard lists hundreds of partner territories, and a
 template loop with three `{% url %}` tags and two dates a row cost more than everything else on
-the page together. The markup is the templates' (tests/test_fast_markup.py compares them)."""
+the page together. The markup is the templates' (tests/dashboard/test_fast_markup.py compares them)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ PNG and SVG buttons of one chart, with the caption the image carries (title, as-
 evidence, "Source: AEO Registry" with the view's URL, and the data version). Both read the page's
 state from the template context: `params` (a form's cleaned data) where the view set it, the
 query string otherwise, and the page's declared parameters (`page_parameters`, set by
-`agreements.caching.cached_by_data_version`) to decide whether the view takes `as_of`.
+`ops.caching.cached_by_data_version`) to decide whether the view takes `as_of`.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def chart_downloads(
     """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path).
 
     Written in Python, not through an included template: a dashboard has three, and the template
-    engine cost more than the rest of the markup (issue 16). tests/test_fast_markup.py checks
+    engine cost more than the rest of the markup (issue 16). tests/dashboard/test_fast_markup.py checks
     that it writes what the template it replaced wrote."""
     state = view_state(context)
     return chart_downloads_markup(
@@ -220,7 +220,7 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> SafeStr
 
     Written in Python, not through an included template, as `chart_downloads` is: every counting
     page has one, and the template engine cost a tenth of a page's miss (issue 16).
-    tests/test_fast_markup.py checks that it writes what the template it replaced wrote."""
+    tests/dashboard/test_fast_markup.py checks that it writes what the template it replaced wrote."""
     title = f"{title} ({code})" if code else str(title)
     state = view_state(context)
     accessed = timezone.localdate()
@@ -303,8 +303,8 @@ def _summary_and_name(context: template.Context) -> tuple[Any, str]:
 @register.simple_tag(takes_context=True)
 def link_preview(context: template.Context) -> SafeString:
     """`<meta name="description">`, OpenGraph and Twitter card tags: the figures in words, and
-    the preview image of the view (`/preview.png`, drawn by `agreements.preview`). Written in
-    Python as `cite_panel` is (every page has it); tests/test_fast_markup.py holds the template
+    the preview image of the view (`/preview.png`, drawn by `dashboard.preview`). Written in
+    Python as `cite_panel` is (every page has it); tests/dashboard/test_fast_markup.py holds the template
     it replaced."""
     return link_preview_markup(**_link_preview(context))
 

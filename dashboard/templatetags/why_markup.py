@@ -3,7 +3,7 @@
 The page lists every event that moved an economy's figures; at a hundred times the reference data
 that is hundreds of rows, and the template loop (three links, a date, nested loops over the moved
 partners and the blocs per row) made it one of the slowest pages (issue 16). The markup is the
-loop's (tests/test_fast_markup.py compares them)."""
+loop's (tests/dashboard/test_fast_markup.py compares them)."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def embed_bloc(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-# The forms each embed binds, for the page cache's parameter list (agreements/urls.py).
+# The forms each embed binds, for the page cache's parameter list (dashboard/urls.py).
 PARAMETERS: dict[str, tuple[Any, ...]] = {
     "map": (SummaryForm,),
     "race": (SummaryForm, MEASURE),

@@ -1,4 +1,4 @@
-"""The REST API (agreements.rest): lists through the same FilterSets as the pages, pagination,
+"""The REST API (api.viewsets): lists through the same FilterSets as the pages, pagination,
 detail by natural key, staff-only writes with the admin's validation, the schema and the docs."""
 
 from __future__ import annotations
