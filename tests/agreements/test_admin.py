@@ -26,6 +26,16 @@ from agreements.models import (
     Source,
     Territory,
 )
+from tests.factories import (
+    ArrangementFactory,
+    BlocFactory,
+    BlocMembershipFactory,
+    ClaimFactory,
+    EconomyFactory,
+    EconomyMembershipFactory,
+    SourceFactory,
+    TerritoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,18 +45,18 @@ D = dt.date
 @pytest.fixture
 def world() -> dict[str, Any]:
     territories = {
-        code: Territory.objects.create(iso3=code, iso2=code[:2], name=name)
+        code: TerritoryFactory.create(iso3=code, iso2=code[:2], name=name)
         for code, name in (("QMA", "Qmaland"), ("QNA", "Qnaland"), ("QOA", "Qoaland"))
     }
     economies = {
-        code: Economy.objects.create(code=code, name=name)
+        code: EconomyFactory.create(code=code, name=name)
         for code, name in (("QMA", "Qmaland customs"), ("QNA", "Qnaland customs"), ("QOA", "Qoaland customs"))
     }
     for code, economy in economies.items():
-        EconomyMembership.objects.create(economy=economy, territory=territories[code])
-    bloc = Bloc.objects.create(code="QBLOC", name="Q bloc", definition="The Q lands")
-    BlocMembership.objects.create(bloc=bloc, territory=territories["QMA"], start_date=D(2010, 1, 1))
-    arrangement = Arrangement.objects.create(
+        EconomyMembershipFactory.create(economy=economy, territory=territories[code])
+    bloc = BlocFactory.create(code="QBLOC", name="Q bloc", definition="The Q lands")
+    BlocMembershipFactory.create(bloc=bloc, territory=territories["QMA"], start_date=D(2010, 1, 1))
+    arrangement = ArrangementFactory.create(
         key="QMA-QNA",
         title="Qmaland-Qnaland MRA",
         signed_date=D(2015, 6, 1),
@@ -54,11 +64,10 @@ def world() -> dict[str, Any]:
         status="signed",
         evidence="confirmed",
         notes="Quietly signed",
+        parties=[economies["QMA"], economies["QNA"]],
     )
-    for code in ("QMA", "QNA"):
-        ArrangementParty.objects.create(arrangement=arrangement, economy=economies[code])
-    Source.objects.create(arrangement=arrangement, url="https://example.org/qma-qna")
-    claim = Claim.objects.create(
+    SourceFactory.create(arrangement=arrangement, url="https://example.org/qma-qna")
+    claim = ClaimFactory.create(
         key="qma-2020",
         authority="Qmaland Customs",
         stated_on=D(2020, 2, 1),

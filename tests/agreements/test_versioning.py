@@ -16,6 +16,7 @@ from agreements.models import Arrangement, Bloc, BlocMembership, Claim, Economy,
 from agreements.reference import load_reference
 from bench.synthetic import add_synthetic
 from tests.conftest import REFERENCE_DIR
+from tests.factories import EconomyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_every_registry_model_is_watched() -> None:
 
 
 def test_an_admin_change_and_an_admin_delete_change_the_version(admin_client: Client) -> None:
-    economy = Economy.objects.create(code="QZY", name="Qzy")
+    economy = EconomyFactory.create(code="QZY", name="Qzy")
     before = versioning.current_version()
     response = admin_client.post(
         f"/admin/agreements/economy/{economy.pk}/change/",

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from agreements import selectors
 from agreements.choices import Basis, DatePrecision, Evidence, Status
-from agreements.models import Arrangement, ArrangementParty, Economy, Source, Territory
+from agreements.models import Arrangement, ArrangementParty, Economy, Territory
 from agreements.querysets import counting_on_q
+from tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +355,7 @@ def test_data_is_escaped(client: Client) -> None:
     arrangement = Arrangement.objects.get(key="USA-NZL-2007")
     arrangement.notes = '<script>alert("x")</script>'
     arrangement.save()
-    Source.objects.create(arrangement=arrangement, citation="<b>bold</b>", position=9)
+    SourceFactory.create(arrangement=arrangement, citation="<b>bold</b>", position=9)
     html = client.get("/arrangements/USA-NZL-2007/").content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
