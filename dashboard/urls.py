@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from agreements import exports
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
 from api import views as api
+from dashboard import exports
 from dashboard.views import (
     catalog,
     changes,

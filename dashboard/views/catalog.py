@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from agreements import exports, history, selectors
+from agreements import history, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import ISO_DATE, SummaryForm
 from agreements.models import Bloc, Economy, Territory
 from agreements.names import local_name
 from agreements.validators import plausible_event_date
-from dashboard import charts
+from dashboard import charts, exports
 from dashboard.views.dashboard import _with_defaults
 
 PAGE_SIZE = 50

@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from agreements import exports, selectors
+from agreements import selectors
 from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
-from dashboard import charts
+from dashboard import charts, exports
 
 DEFAULT_ECONOMY = "CHN"
 

@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements import exports, quality
+from agreements import quality
 from agreements.choices import DatePrecision, Evidence
+from dashboard import exports
 
 
 class QualityForm(forms.Form):

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponseBase, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from agreements import exports, why
+from agreements import why
 from agreements.choices import Basis, Evidence
 from agreements.forms import BetweenForm, SummaryForm, a_year_before
+from dashboard import exports
 from dashboard.views.dashboard import DEFAULT_ECONOMY, _summary_form
 
 

@@ -13,11 +13,12 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from agreements import dataset, exports, tables
+from agreements import dataset, tables
 from agreements.admin_import import CsvImportMixin
 from agreements.imports import NATURAL_COLUMNS
 from agreements.reference import COLUMNS
 from api import serializers
+from dashboard import exports
 
 DATA = Path(settings.BASE_DIR) / "data"
 

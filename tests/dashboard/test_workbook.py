@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from agreements import exports, workbook
 from agreements.models import Economy
 from agreements.versioning import current_version
+from dashboard import exports, workbook
 
 pytestmark = pytest.mark.django_db
 

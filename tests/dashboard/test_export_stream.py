@@ -15,9 +15,10 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agreements import exports, selectors
+from agreements import selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.models import Arrangement, ArrangementParty, Economy, Source
+from dashboard import exports
 
 # Text that exercises every rule: formula starts, quotes, separators, line breaks, non-ASCII.
 TEXT = st.text(alphabet=st.sampled_from(list("'=+-@\t\r\n\",; ab中\x1f")), max_size=8)

@@ -842,7 +842,7 @@ def respond(
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.csv") or ""
     elif fmt == XLSX:
-        from agreements import workbook  # openpyxl is imported only when a workbook is asked for
+        from dashboard import workbook  # openpyxl is imported only when a workbook is asked for
 
         return workbook.response(spec, rows, params=parameters(params), name=name)
     else:
