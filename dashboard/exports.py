@@ -21,10 +21,10 @@ page).
   one streamed query (`_joined_sql`) instead of three queries a chunk. It exists for speed alone:
   at a million rows it is about 30 % faster than the ORM path (issue 12's figure), which keeps the
   million-row download within issue 6's 10 s (`make bench`, `csv_1m_seconds`; docs/performance.md).
-  tests/agreements/test_export_stream.py pins its bytes to the generic writer's.
+  tests/dashboard/test_export_stream.py pins its bytes to the generic writer's.
 - JSON: `{"view", "parameters", "count", "rows"}`, always in that order; each row has the CSV's
   columns as keys, with numbers as numbers, booleans as booleans and empty values as null.
-- Excel (`format=xlsx`, `agreements.workbook`): the same columns, dates as dates and numbers as
+- Excel (`format=xlsx`, `dashboard.workbook`): the same columns, dates as dates and numbers as
   numbers, and a second sheet with the view's parameters, the data version, the licence and where
   the sources are. Written with openpyxl's write-only mode, so memory stays flat.
 - File names carry the language when it is not English: `partners-CHN-2021-08-31.zh-hans.csv`.
@@ -539,7 +539,7 @@ def csv_cell(value: object) -> str:
 
 
 # The arrangements CSV, a chunk at a time. Byte for byte what `csv.writer` writes for
-# `[csv_cell(v) for v in ARRANGEMENTS.values(row)]` (tests/agreements/test_export_stream.py compares them),
+# `[csv_cell(v) for v in ARRANGEMENTS.values(row)]` (tests/dashboard/test_export_stream.py compares them),
 # at a fraction of the cost: a chunk is turned into columns, a text column is checked as one
 # string for cells that need neutralising or quoting (most chunks have none), and values that
 # repeat (codes, labels, dates, party sets) are converted once per export.
