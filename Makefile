@@ -53,6 +53,7 @@ lint: install
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 # Every benchmark of issue 6 on PostgreSQL (bench/__main__.py): throughput against a trivial view,
 # page weight and time to map, CSV export of 1,000,000 rows, queries and server time per page at
@@ -68,4 +69,4 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache *.egg-info

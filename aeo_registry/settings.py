@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "agreements",
+    "dashboard",
+    "api",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +92,7 @@ MIDDLEWARE = [
     "ops.middleware.DatabaseUnavailableMiddleware",
     "ops.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language: from the URL prefix (/zh-hans/) alone, never from the browser (agreements.i18n).
+    # The language: from the URL prefix (/zh-hans/) alone, never from the browser (dashboard.i18n).
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # After the language is known: a bare 405 becomes the site's page in that language.
@@ -125,7 +128,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
-                "agreements.i18n.language_links",
+                "dashboard.i18n.language_links",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -275,7 +278,7 @@ SECURE_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-# Who may frame the embeddable charts (/embed/..., agreements/views/embeds.py): the CSP
+# Who may frame the embeddable charts (/embed/..., dashboard/views/embeds.py): the CSP
 # frame-ancestors sources, space-separated; "*" (the default) lets any site embed them. Every other
 # page refuses to be framed (X-Frame-Options DENY and frame-ancestors 'none').
 AEO_EMBED_FRAME_ANCESTORS = os.environ.get("AEO_EMBED_FRAME_ANCESTORS", "*").split() or ["'none'"]
@@ -337,7 +340,7 @@ AEO_DB_REQUEST_SECONDS = float(os.environ.get("AEO_DB_REQUEST_SECONDS", "10"))
 AEO_HEALTHZ_DB_SECONDS = float(os.environ.get("AEO_HEALTHZ_DB_SECONDS", "0.5"))
 AEO_DB_ADMIN_SECONDS = float(os.environ.get("AEO_DB_ADMIN_SECONDS", "25"))
 
-# Whole pages are cached under the data version (agreements/caching.py); 0 turns it off.
+# Whole pages are cached under the data version (ops/caching.py); 0 turns it off.
 AEO_PAGE_CACHE_SECONDS = int(os.environ.get("AEO_PAGE_CACHE_SECONDS", "600"))
 # At most this many entries are stored per page (path) and data version within one cache
 # lifetime: parameters take any value, so the key space of a page is otherwise unbounded.
@@ -374,15 +377,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# The REST API under /api/v1/ (agreements.rest): anyone reads; staff write with a token
+# The REST API under /api/v1/ (api.viewsets): anyone reads; staff write with a token
 # (Authorization: Token <key>) or the admin's session. JSON only: no browsable API pages.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["agreements.api_policy.StaffWritesOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "agreements.api_policy.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["api.policy.StaffWritesOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "api.policy.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,8 +5,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from agreements.i18n import switch_language
-from agreements.urls import unprefixed_urlpatterns
+from dashboard.i18n import switch_language
+from dashboard.urls import unprefixed_urlpatterns
 from ops.views import healthz
 
 urlpatterns = [
@@ -14,8 +14,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/<str:code>/", switch_language, name="language-switch"),
     path("", include(unprefixed_urlpatterns)),
-    # The pages: English without a prefix, Chinese under /zh-hans/ (agreements.i18n).
-    *i18n_patterns(path("", include("agreements.urls")), prefix_default_language=False),
+    # The pages: English without a prefix, Chinese under /zh-hans/ (dashboard.i18n).
+    *i18n_patterns(path("", include("dashboard.urls")), prefix_default_language=False),
 ]
 
 # A database outage raised outside a view answers 503 rather than 500 (see ops.middleware).

@@ -9,7 +9,7 @@ numbers, `F()` of the same row), so they are evaluated here in Python, with SQL'
 logic: a condition that is unknown (NULL) passes, as `CHECK` lets it pass. Anything else (a
 lookup or an expression not listed) is validated by Django, with the query.
 
-tests/test_constraints.py checks that both ways agree on every row of the reference data and on
+tests/agreements/test_constraints.py checks that both ways agree on every row of the reference data and on
 edge values.
 """
 

@@ -25,7 +25,7 @@ period and a `by` date the latest day by which the event had happened, so each c
 `FactIndex` instead (kept per data version by `agreements.selectors.fact_index`): one economy's
 figures are counted on the facts that involve it, and every economy's figures and ranks on any
 day are read from a `Timeline`, built by one sweep over the days anything starts or ends
-(`timeline`; tests/test_timeline.py checks it against `standings_on` day by day). Everything
+(`timeline`; tests/agreements/test_timeline.py checks it against `standings_on` day by day). Everything
 here is deterministic and cheap to test.
 """
 

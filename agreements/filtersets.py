@@ -253,7 +253,7 @@ def bind_arrangement_filters(params: QueryDict, queryset: QuerySet[Arrangement])
     return ArrangementFilterSet(data, queryset=queryset)
 
 
-# The other listable models: a few exact filters and a text search, for the REST API (agreements.rest).
+# The other listable models: a few exact filters and a text search, for the REST API (api.viewsets).
 
 
 class EconomyFilterSet(django_filters.FilterSet):

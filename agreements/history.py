@@ -9,7 +9,7 @@ listens to the registry models only), while the edit that wrote them does.
 
 Bulk writers that bypass `save()` must record history themselves. `load_reference` does, through
 `BulkHistory`: one INSERT per model at the end of the load instead of one per row, which keeps the
-load of the whole reference dataset about as fast as without history. `agreements.synthetic`
+load of the whole reference dataset about as fast as without history. `bench.synthetic`
 (benchmark data, never served as the registry's own) deliberately records none.
 
 Which fields changed is not stored: it is computed here by comparing each version with the one

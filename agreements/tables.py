@@ -2,8 +2,8 @@
 
 The reference files under data/, the full download (`agreements.dataset`), the loader
 (`agreements.reference`), the admin's CSV import (`agreements.imports`, `admin_import`), the
-arrangements export (`agreements.exports.ARRANGEMENTS`) and the REST serializers' field lists
-are all derived from these declarations; tests/test_tables.py checks every header the project
+arrangements export (`dashboard.exports.ARRANGEMENTS`) and the REST serializers' field lists
+are all derived from these declarations; tests/agreements/test_tables.py checks every header the project
 writes or reads against them. A new column goes here first.
 
 A column names the model attribute it is read from and written to (`source`); a column without

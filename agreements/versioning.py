@@ -9,7 +9,7 @@ What bumps it:
   (`post_save`, `post_delete` and `m2m_changed` receivers, connected in `AgreementsConfig.ready`).
   This covers the admin, services and the shell.
 - bulk operations that bypass signals bump it once, explicitly: `load_reference` (when anything
-  was created or updated) and `agreements.synthetic.add_synthetic`. Code that writes with
+  was created or updated) and `bench.synthetic.add_synthetic`. Code that writes with
   `QuerySet.update()`, `bulk_create()` or raw SQL must call `bump()` itself.
 
 Inside `batched()`, the receivers are silent: a bulk writer bumps once at the end instead of once

@@ -96,7 +96,7 @@ def _attributes(attrs: dict[str, Any]) -> SafeString:
 # renderer looks each template up and renders it, and a select renders one more per option. The
 # widgets below write what django/forms/widgets/{input,attrs,select,select_option}.html write,
 # from the same context (`get_context`), so ids, `aria-*` and `required` stay Django's.
-# tests/test_fast_markup.py compares them with the templates.
+# tests/dashboard/test_fast_markup.py compares them with the templates.
 
 
 def attributes_html(attrs: dict[str, Any]) -> str:

@@ -35,7 +35,7 @@ from django.test.utils import override_settings, setup_test_environment  # noqa:
 
 from agreements import selectors, versioning  # noqa: E402
 from agreements.reference import load_reference  # noqa: E402
-from agreements.synthetic import add_synthetic  # noqa: E402
+from bench.synthetic import add_synthetic  # noqa: E402
 
 CHINA = "economy=CHN&as_of=2021-08-31&basis=signed&evidence=inferred"
 PAGES = {

@@ -4,8 +4,8 @@ Properties, on every page, API endpoint and ``/healthz``: the answer is never a 
 carrying markup (``<script>``, a broken-out attribute) never comes back verbatim in an HTML page.
 Parameter names are as hostile as values (``=``, ``&``, ``%``, unicode, thousands of characters).
 Unknown parameters never change a page, and no request can poison the page cache: after any
-request, a clean URL shows what it shows from an empty cache (``agreements.caching``).
-The public URLs are read from ``agreements/urls.py``, so a new page is covered without editing
+request, a clean URL shows what it shows from an empty cache (``ops.caching``).
+The public URLs are read from ``dashboard/urls.py``, so a new page is covered without editing
 this file. A fixed battery runs on every URL; hypothesis then explores random combinations.
 """
 
@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, URLPattern, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from agreements import urls as agreement_urls
+from dashboard import urls as agreement_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,9 @@ VALID_PATH_VALUES = {
 
 
 def public_routes() -> list[tuple[str, str | None]]:
-    """(route name, path parameter name or None) for every URL of agreements/urls.py: the pages
+    """(route name, path parameter name or None) for every URL of dashboard/urls.py: the pages
     and the unprefixed API routes. The REST API (an included resolver) is exercised against its
-    own OpenAPI schema by schemathesis in tests/test_api_schema.py."""
+    own OpenAPI schema by schemathesis in tests/api/test_api_schema.py."""
     routes: list[tuple[str, str | None]] = []
     for pattern in [*agreement_urls.urlpatterns, *agreement_urls.unprefixed_urlpatterns]:
         if not isinstance(pattern, URLPattern):
@@ -252,7 +252,7 @@ def test_the_routes_are_read_from_agreements_urls() -> None:
 # Unknown parameters and the page cache.
 
 
-# The parameters each route reads: what its page cache declares (agreements.caching). The routes
+# The parameters each route reads: what its page cache declares (ops.caching). The routes
 # outside the page cache read none, but for /data/'s `download`.
 KNOWN = {
     name: frozenset(getattr(pattern.callback, "page_parameters", ()))

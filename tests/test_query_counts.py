@@ -25,10 +25,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from agreements import selectors, versioning
-from agreements.rest_urls import router
-from agreements.rest_urls import urlpatterns as rest_urlpatterns
-from agreements.synthetic import add_synthetic
-from agreements.urls import unprefixed_urlpatterns, urlpatterns
+from api.urls import router
+from api.urls import urlpatterns as rest_urlpatterns
+from bench.synthetic import add_synthetic
+from dashboard.urls import unprefixed_urlpatterns, urlpatterns
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ COUNTS: dict[str, Any] = json.loads(TABLE.read_text())
 # Pages the table does not list, and why.
 NOT_COUNTED = {
     "data-zip": "the full download: built once per data version and measured by make bench",
-    "correction-new": "a form with a CSRF token, covered by tests/test_corrections.py",
+    "correction-new": "a form with a CSRF token, covered by tests/dashboard/test_corrections.py",
     "correction-thanks": "a message after a POST",
     "correction-detail": "needs a correction, which the reference data has none of",
     "api-claim-detail": "addressed by a database id, which the reference data does not fix",

@@ -1,0 +1,422 @@
+"""Leaving the site with a view: its permanent URL, "Cite this view", and chart downloads (issue 15).
+
+`{% cite_panel title %}` writes the citation panel; `{% chart_downloads chart_id title stem %}` the
+PNG and SVG buttons of one chart, with the caption the image carries (title, as-of date, basis,
+evidence, "Source: AEO Registry" with the view's URL, and the data version). Both read the page's
+state from the template context: `params` (a form's cleaned data) where the view set it, the
+query string otherwise, and the page's declared parameters (`page_parameters`, set by
+`ops.caching.cached_by_data_version`) to decide whether the view takes `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from html import escape
+from typing import Any, cast
+
+from django import template
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from agreements.choices import Basis, Evidence
+from agreements.dates import date_format
+from agreements.versioning import current_version
+from dashboard.citation import Citation, bibtex_key
+
+register = template.Library()
+
+# Query parameters that choose a file format or a page of rows, not what the view shows.
+_NOT_THE_VIEW = frozenset({"format", "bom"})
+
+
+def _page_parameters(request: HttpRequest) -> frozenset[str]:
+    match = request.resolver_match
+    return getattr(match.func, "page_parameters", frozenset()) if match else frozenset()
+
+
+def _value(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def view_state(context: template.Context) -> dict[str, str]:
+    """What the view shows, as query parameters: the query string, the form's cleaned values
+    (defaults made explicit) and `as_of` always stated where the view takes it. Worked out once
+    per rendering of the page (every chart and the citation ask); do not change it."""
+    return cast("dict[str, str]", _once(context, "aeo-sharing-view-state", _view_state))
+
+
+def _once(context: template.Context, key: str, build: Callable[[template.Context], Any]) -> Any:
+    """`build(context)`, kept in the page's render context: worked out once per rendering."""
+    kept = getattr(context, "render_context", None)
+    if kept is None:
+        return build(context)
+    if key not in kept:
+        kept[key] = build(context)
+    return kept[key]
+
+
+def _view_state(context: template.Context) -> dict[str, str]:
+    request: HttpRequest = context["request"]
+    names = _page_parameters(request)
+    state: dict[str, str] = {}
+    for key in request.GET:
+        value = request.GET.get(key, "")
+        if key not in _NOT_THE_VIEW and value:
+            state[key] = value
+    params = context.get("params")
+    if isinstance(params, dict):
+        for key, value in params.items():
+            if key in names and value not in (None, ""):
+                state[key] = _value(value)
+    if "as_of" in names and not state.get("as_of"):
+        state["as_of"] = timezone.localdate().isoformat()
+    return state
+
+
+def view_url(context: template.Context) -> str:
+    """The view's permanent absolute URL (worked out once per rendering of the page)."""
+    return cast("str", _once(context, "aeo-sharing-view-url", _view_url))
+
+
+def _view_url(context: template.Context) -> str:
+    request: HttpRequest = context["request"]
+    query = QueryDict(mutable=True)
+    for key, value in view_state(context).items():
+        query[key] = value
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def _as_of(state: dict[str, str]) -> str:
+    return state.get("as_of") or timezone.localdate().isoformat()
+
+
+def chart_note(context: template.Context) -> str:
+    """The caption every downloaded chart carries, in the page's language (two lines, "\\n"):
+    the same for every chart of the page, worked out once per rendering."""
+    return cast("str", _once(context, "aeo-sharing-chart-note", _chart_note))
+
+
+def _chart_note(context: template.Context) -> str:
+    state = view_state(context)
+    facts = [gettext("As of %(day)s") % {"day": _as_of(state)}]
+    if state.get("basis") in Basis.values:
+        facts.append(gettext("%(basis)s basis") % {"basis": Basis(state["basis"]).label})
+    if state.get("evidence") in Evidence.values:
+        facts.append(
+            gettext("%(evidence)s evidence and stronger") % {"evidence": Evidence(state["evidence"]).label}
+        )
+    source = gettext("Source: AEO Registry, %(url)s") % {"url": view_url(context)}
+    version = gettext("data version %(version)s") % {"version": current_version()}
+    return " · ".join(facts) + "\n" + f"{source} · {version}"
+
+
+def _filename(stem: str, state: dict[str, str]) -> str:
+    parts = [stem, state.get("economy", ""), _as_of(state)]
+    name = "-".join(p for p in parts if p)
+    language = translation.get_language() or "en"
+    return name if language == "en" else f"{name}.{language}"
+
+
+# The parameters an embed takes from the page it is offered on.
+_EMBED_PARAMETERS = ("economy", "as_of", "basis", "evidence", "by")
+
+
+def embed_snippet(context: template.Context, path: str, extra: str, title: str, height: int) -> str:
+    """The `<iframe>` that embeds a chart: its /embed/ URL with the page's state, and a size."""
+    request: HttpRequest = context["request"]
+    query = QueryDict(mutable=True)
+    for key, value in view_state(context).items():
+        if key in _EMBED_PARAMETERS:
+            query[key] = value
+    encoded = "&".join(part for part in (query.urlencode(), extra) if part)
+    url = request.build_absolute_uri(path) + (f"?{encoded}" if encoded else "")
+    # Plain text (the page shows it to be copied): the values are escaped for the HTML it is.
+    return (
+        f'<iframe src="{escape(url)}" width="100%" height="{int(height)}" title="{escape(title)}" '
+        'loading="lazy"></iframe>'
+    )
+
+
+@register.simple_tag(takes_context=True)
+def chart_downloads(
+    context: template.Context,
+    chart_id: str,
+    title: str,
+    stem: str,
+    embed: str = "",
+    embed_query: str = "",
+    embed_height: int = 560,
+) -> SafeString:
+    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path).
+
+    Written in Python, not through an included template: a dashboard has three, and the template
+    engine cost more than the rest of the markup (issue 16). tests/dashboard/test_fast_markup.py checks
+    that it writes what the template it replaced wrote."""
+    state = view_state(context)
+    return chart_downloads_markup(
+        chart_id=str(chart_id),
+        title=str(title),
+        note=chart_note(context),
+        filename=_filename(stem, state),
+        snippet=embed_snippet(context, embed, embed_query, str(title), embed_height) if embed else "",
+    )
+
+
+def chart_downloads_markup(
+    *, chart_id: str, title: str, note: str, filename: str, snippet: str
+) -> SafeString:
+    labels = _download_labels(translation.get_language())
+    chart, heading = conditional_escape(chart_id), conditional_escape(title)
+    markup = (
+        f'<p class="chart-downloads" data-chart-downloads="{chart}" data-title="{heading}" '
+        f'data-note="{conditional_escape(note)}" data-filename="{conditional_escape(filename)}" hidden>\n'
+        f'  <button type="button" data-format="png">{labels["png"]}<span class="visually-hidden">: '
+        f"{heading}</span></button>\n"
+        f'  <button type="button" data-format="svg">{labels["svg"]}<span class="visually-hidden">: '
+        f"{heading}</span></button>\n</p>"
+    )
+    if snippet:
+        markup += (
+            f'\n<details class="embed-snippet" data-embed="{chart}">\n'
+            f'  <summary>{labels["embed"]}<span class="visually-hidden">: {heading}</span></summary>\n'
+            f"  <p>{labels['paste']}</p>\n"
+            f'  <pre class="cite-text" id="embed-{chart}" tabindex="0">{conditional_escape(snippet)}</pre>\n'
+            f'  <button type="button" data-copy="embed-{chart}" hidden>{labels["copy"]}'
+            f'<span class="visually-hidden"> {labels["embed"]}</span></button>\n'
+            f'  <p class="copy-status" role="status" aria-live="polite" data-copied="{labels["copied"]}" '
+            f'data-select="{labels["select"]}"></p>\n</details>'
+        )
+    return mark_safe(markup + "\n")  # every value above is escaped
+
+
+@functools.cache
+def _download_labels(language: str | None) -> dict[str, str]:
+    """The buttons' words in `language`, escaped (translations change only with a deployment)."""
+    with translation.override(language):
+        return {
+            name: conditional_escape(gettext(text))
+            for name, text in {
+                "png": "Download PNG",
+                "svg": "Download SVG",
+                "embed": "Embed",
+                "paste": "Paste this into a web page to show the chart there, with its source line:",
+                "copy": "Copy",
+                "copied": "Copied.",
+                "select": "Selected: press Ctrl+C (⌘C) to copy.",
+            }.items()
+        }
+
+
+@register.simple_tag(takes_context=True)
+def cite_panel(context: template.Context, title: str, code: str = "") -> SafeString:
+    """The panel for a view titled `title` ("China (CHN)" when a `code` is given).
+
+    Written in Python, not through an included template, as `chart_downloads` is: every counting
+    page has one, and the template engine cost a tenth of a page's miss (issue 16).
+    tests/dashboard/test_fast_markup.py checks that it writes what the template it replaced wrote."""
+    title = f"{title} ({code})" if code else str(title)
+    state = view_state(context)
+    accessed = timezone.localdate()
+    request: HttpRequest = context["request"]
+    path_key = request.path.strip("/").replace("/", "-")
+    citation = Citation(
+        title=title,
+        url=view_url(context),
+        data_version=current_version(),
+        accessed=accessed,
+        key=bibtex_key(path_key, state.get("economy", ""), state.get("as_of", "")),
+    )
+    return cite_panel_markup(
+        citation=citation,
+        apa=citation.apa(date_format(accessed)),
+        bibtex=citation.bibtex(),
+        ris=citation.ris(),
+    )
+
+
+def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) -> SafeString:
+    labels = _cite_labels(translation.get_language())
+    about = gettext(
+        "The figures come from data version %(version)s, accessed on %(day)s. The permanent link "
+        "states the date the figures are counted for, so it shows the same view later."
+    ) % {
+        "version": conditional_escape(citation.data_version),
+        "day": conditional_escape(date_format(citation.accessed)),
+    }
+    items = [("url", labels["link"], labels["link"], citation.url), ("apa", labels["apa"], "APA", apa)]
+    items += [("bibtex", "BibTeX", "BibTeX", bibtex), ("ris", "RIS", "RIS", ris)]
+    summary = f'<details class="cite-panel" id="cite">\n  <summary>{labels["summary"]}</summary>\n'
+    markup = [f"{summary}  <p>{about}</p>\n"]
+    for name, heading, copy_label, text in items:
+        markup.append(
+            f'  <div class="cite-item">\n    <h3 id="cite-{name}-title">{heading}</h3>\n'
+            f'    <pre id="cite-{name}" class="cite-text" tabindex="0" aria-labelledby="cite-{name}-title">'
+            f"{conditional_escape(text)}</pre>\n"
+            f'    <button type="button" data-copy="cite-{name}" hidden>{labels["copy"]}'
+            f'<span class="visually-hidden"> {copy_label}</span></button>\n  </div>\n'
+        )
+    markup.append(
+        f'  <p class="copy-status" role="status" aria-live="polite" data-copied="{labels["copied"]}" '
+        f'data-select="{labels["select"]}"></p>\n</details>\n'
+    )
+    return mark_safe("".join(markup))  # every value above is escaped
+
+
+@functools.cache
+def _cite_labels(language: str | None) -> dict[str, str]:
+    """The panel's words in `language`, escaped (translations change only with a deployment)."""
+    with translation.override(language):
+        return {
+            name: conditional_escape(gettext(text))
+            for name, text in {
+                "summary": "Cite this view",
+                "link": "Permanent link",
+                "apa": "APA",
+                "copy": "Copy",
+                "copied": "Copied.",
+                "select": "Selected: press Ctrl+C (⌘C) to copy.",
+            }.items()
+        }
+
+
+def _summary_and_name(context: template.Context) -> tuple[Any, str]:
+    """The economy figures the page shows, and the economy's name, if it shows one's."""
+    summary = context.get("summary")
+    data = context.get("data")
+    if summary is not None and data is not None and hasattr(data, "economy_name"):
+        return summary, str(data.economy_name)
+    page = context.get("page")
+    if page is not None and hasattr(page, "summary") and hasattr(page, "economy"):
+        from dashboard.templatetags.local_names import local_name
+
+        return page.summary, str(local_name(page.economy))
+    return None, ""
+
+
+@register.simple_tag(takes_context=True)
+def link_preview(context: template.Context) -> SafeString:
+    """`<meta name="description">`, OpenGraph and Twitter card tags: the figures in words, and
+    the preview image of the view (`/preview.png`, drawn by `dashboard.preview`). Written in
+    Python as `cite_panel` is (every page has it); tests/dashboard/test_fast_markup.py holds the template
+    it replaced."""
+    return link_preview_markup(**_link_preview(context))
+
+
+def link_preview_markup(
+    *,
+    description: str,
+    title: str = "",
+    url: str = "",
+    image: str = "",
+    locale: str = "",
+    width: int = 0,
+    height: int = 0,
+) -> SafeString:
+    about = conditional_escape(description)
+    markup = f'<meta name="description" content="{about}">\n  '
+    if url:
+        heading, image = conditional_escape(title), conditional_escape(image)
+        site = _site_name(translation.get_language())
+        markup += (
+            '<meta property="og:type" content="website">\n'
+            f'  <meta property="og:site_name" content="{site}">\n'
+            f'  <meta property="og:title" content="{heading}">\n'
+            f'  <meta property="og:description" content="{about}">\n'
+            f'  <meta property="og:url" content="{conditional_escape(url)}">\n'
+            f'  <meta property="og:locale" content="{conditional_escape(locale)}">\n'
+            f'  <meta property="og:image" content="{image}">\n'
+            f'  <meta property="og:image:type" content="image/png">\n'
+            f'  <meta property="og:image:width" content="{int(width)}">\n'
+            f'  <meta property="og:image:height" content="{int(height)}">\n'
+            f'  <meta property="og:image:alt" content="{about}">\n'
+            f'  <meta name="twitter:card" content="summary_large_image">\n'
+            f'  <meta name="twitter:title" content="{heading}">\n'
+            f'  <meta name="twitter:description" content="{about}">\n'
+            f'  <meta name="twitter:image" content="{image}">'
+        )
+    return mark_safe(markup + "\n")  # every value above is escaped
+
+
+@functools.cache
+def _site_name(language: str | None) -> str:
+    with translation.override(language):
+        return conditional_escape(gettext("AEO Registry"))
+
+
+def _link_preview(context: template.Context) -> dict[str, Any]:
+    """The link preview's values (see `link_preview`)."""
+    from django.urls import reverse
+
+    from dashboard.preview import long_date
+
+    request: HttpRequest | None = context.get("request")
+    summary, name = _summary_and_name(context)
+    image_query = ""
+    if summary is not None:
+        description = gettext(
+            "As of %(day)s, %(economy)s has AEO mutual recognition with %(countries)s countries and "
+            "regions in %(economies)s economies (%(basis)s basis)."
+        ) % {
+            "day": long_date(summary.as_of),
+            "economy": name,
+            "countries": summary.partner_countries,
+            "economies": summary.partner_economies,
+            "basis": str(Basis(summary.basis).label).lower(),
+        }
+        query = QueryDict(mutable=True)
+        query.update(
+            {
+                "economy": summary.economy,
+                "as_of": summary.as_of.isoformat(),
+                "basis": summary.basis,
+                "evidence": summary.evidence,
+            }
+        )
+        image_query = "?" + query.urlencode()
+        title = gettext("%(economy)s as of %(day)s") % {"economy": name, "day": long_date(summary.as_of)}
+    else:
+        title = gettext("AEO Registry")
+        description = gettext(
+            "An open registry of AEO mutual recognition arrangements between customs administrations, "
+            "counted as of any date, with their sources."
+        )
+    if request is None:
+        return {"description": description}
+    try:
+        request.get_host()
+    except DisallowedHost:  # the 400 page of a request for another host: no links to it
+        return {"description": description}
+    language = translation.get_language() or "en"
+    return {
+        "title": title,
+        "description": description,
+        "url": view_url(context) if request.resolver_match else request.build_absolute_uri(),
+        "image": request.build_absolute_uri(reverse("preview-image")) + image_query,
+        "locale": "zh_CN" if language.startswith("zh") else "en_GB",
+        "width": 1200,
+        "height": 630,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def embed_facts(context: template.Context) -> str:
+    """An embed's source line before the link: as-of date, basis, evidence, data version."""
+    params = context.get("params") or {}
+    facts = []
+    if params.get("as_of"):
+        facts.append(gettext("As of %(day)s") % {"day": _value(params["as_of"])})
+    if params.get("basis") in Basis.values:
+        facts.append(gettext("%(basis)s basis") % {"basis": Basis(params["basis"]).label})
+    if params.get("evidence") in Evidence.values:
+        facts.append(
+            gettext("%(evidence)s evidence and stronger") % {"evidence": Evidence(params["evidence"]).label}
+        )
+    facts.append(gettext("data version %(version)s") % {"version": current_version()})
+    return " · ".join(facts)

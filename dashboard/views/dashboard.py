@@ -1,0 +1,213 @@
+"""The dashboard, the partners list, the ranking, the claims ledger and "How we count"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from agreements import selectors
+from agreements.choices import Basis, Evidence
+from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
+from agreements.memo import written
+from dashboard import charts, exports
+
+DEFAULT_ECONOMY = "CHN"
+
+
+def _with_defaults(request: HttpRequest, **defaults: str) -> QueryDict:
+    """The query string with every control's default filled in, so the controls show what is
+    counted (an empty value means the default too)."""
+    data: QueryDict = request.GET.copy()
+    defaults = {
+        "as_of": timezone.localdate().isoformat(),
+        "basis": Basis.SIGNED.value,
+        "evidence": Evidence.INFERRED.value,
+        **defaults,
+    }
+    for key, value in defaults.items():
+        if not data.get(key):
+            data[key] = value
+    return data
+
+
+def _summary_form(request: HttpRequest) -> SummaryForm:
+    return SummaryForm(_with_defaults(request, economy=DEFAULT_ECONOMY), economies=True)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    form = _summary_form(request)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "agreements/dashboard.html", context, status=400)
+    params = form.cleaned_data
+    data = selectors.overview(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    race = selectors.race(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    context |= {
+        "data": data,
+        "summary": data.summary,
+        "params": params,
+        # Lower case inside the sentence ("on the in force basis"); Chinese has no case.
+        "basis_label": str(Basis(params["basis"]).label).lower(),
+        "evidence_label": str(Evidence(params["evidence"]).label).lower(),
+        "bloc_rows": [
+            (
+                code,
+                data.bloc_names.get(code, code),
+                data.summary.by_bloc[code],
+                [r for r in data.rows if code in r.blocs],
+            )
+            for code in data.summary.by_bloc
+        ],
+        "year_before": a_year_before(params["as_of"]),
+        # The time bar starts at the first year any arrangement was signed.
+        "first_year": selectors.first_signed_year() or params["as_of"].year,
+        # One figure per list of partners (kept per interval): its JSON is written once too.
+        "map_figure": written("partner_map", data.rows, lambda: charts.partner_map(data)),
+        "race_countries": charts.race_chart(race, "countries"),
+        "race_economies": charts.race_chart(race, "economies"),
+    }
+    return render(request, "agreements/dashboard.html", context)
+
+
+def partners(request: HttpRequest) -> HttpResponseBase:
+    form = _summary_form(request)
+    bloc = request.GET.get("bloc", "")
+    context: dict[str, Any] = {"form": form, "bloc": bloc, "rows": []}
+    if not form.is_valid():
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
+        return render(request, "agreements/partner_list.html", context, status=400)
+    params = form.cleaned_data
+    data = selectors.overview(
+        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
+    )
+    if bloc and bloc not in data.bloc_names:
+        context["bloc_error"] = gettext("Unknown bloc %(bloc)s. Choose one of: %(blocs)s.") % {
+            "bloc": repr(bloc),
+            "blocs": ", ".join(sorted(data.bloc_names)),
+        }
+        if (twin := exports.twin(request, errors={"bloc": [context["bloc_error"]]})) is not None:
+            return twin
+        return render(request, "agreements/partner_list.html", context, status=400)
+    rows = [r for r in data.rows if bloc in r.blocs] if bloc else data.rows
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
+            exports.partners_spec(data.bloc_names),
+            rows,
+            params={**params, "bloc": bloc},
+            name_parts=[params["economy"], params["as_of"]],
+        ),
+    )
+    if twin is not None:
+        return twin
+    context |= {"data": data, "summary": data.summary, "params": params, "rows": rows}
+    return render(request, "agreements/partner_list.html", context)
+
+
+def _ranking_rows(
+    by_countries: list[Any], by_economies: list[Any], names: dict[str, str], by: str
+) -> list[Any]:
+    """Both rankings as one row per economy, in the order of the `by` ranking."""
+    countries = {r.economy: r for r in by_countries}
+    economies = {r.economy: r for r in by_economies}
+    first, second = (by_economies, by_countries) if by == "economies" else (by_countries, by_economies)
+    order = [r.economy for r in first] + [
+        r.economy for r in second if r.economy not in {x.economy for x in first}
+    ]
+    return [
+        exports.EconomyRanks(
+            economy=code,
+            economy_name=names.get(code, code),
+            partner_countries=countries[code].value if code in countries else 0,
+            rank_by_countries=countries[code].rank if code in countries else None,
+            partner_economies=economies[code].value if code in economies else 0,
+            rank_by_economies=economies[code].rank if code in economies else None,
+        )
+        for code in order
+    ]
+
+
+def ranking(request: HttpRequest) -> HttpResponseBase:
+    form = RankingForm(_with_defaults(request))
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        if (twin := exports.twin(request, errors=form.errors)) is not None:
+            return twin
+        return render(request, "agreements/ranking.html", context, status=400)
+    params = form.cleaned_data
+    day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
+    names = selectors.economy_names()
+    by_countries = selectors.ranking(day=day, basis=basis, evidence=evidence, by="countries")
+    by_economies = selectors.ranking(day=day, basis=basis, evidence=evidence, by="economies")
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
+            exports.RANKING,
+            _ranking_rows(by_countries, by_economies, names, params["by"]),
+            params=params,
+            name_parts=[params["as_of"]],
+        ),
+    )
+    if twin is not None:
+        return twin
+    signed_by_year, in_force_by_year = selectors.arrangements_by_year(until=day, evidence=evidence)
+    context |= {
+        "params": params,
+        "by_countries": [(r, names.get(r.economy, r.economy)) for r in by_countries],
+        "by_economies": [(r, names.get(r.economy, r.economy)) for r in by_economies],
+        "chart_countries": charts.ranking_chart(by_countries, names, "countries"),
+        "chart_economies": charts.ranking_chart(by_economies, names, "economies"),
+        "map_by": params["by"],
+        "ranking_map": charts.ranking_map(
+            by_economies if params["by"] == "economies" else by_countries,
+            names,
+            selectors.lookups().territory_names(),
+            selectors.economy_territories(day=day),
+            params["by"],
+        ),
+        "arrangements_chart": charts.arrangements_over_time(signed_by_year, in_force_by_year),
+        # The ranking's time bar starts at the first year any arrangement was signed.
+        "first_year": min(
+            selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=day.year
+        ),
+    }
+    return render(request, "agreements/ranking.html", context)
+
+
+def claims(request: HttpRequest) -> HttpResponseBase:
+    rows = selectors.claims_ledger()
+    twin = exports.twin(
+        request,
+        rows=lambda: exports.Rows(
+            exports.CLAIMS,
+            rows,
+            params={"evidence": Evidence.INFERRED.value},
+            name_parts=[timezone.localdate()],
+        ),
+    )
+    if twin is not None:
+        return twin
+    return render(
+        request,
+        "agreements/claim_list.html",
+        {"rows": rows, "differences": sum(not r.match for r in rows), "matches": sum(r.match for r in rows)},
+    )
+
+
+def how_we_count(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm({})
+    form.is_valid()
+    return render(
+        request,
+        "agreements/how_we_count.html",
+        {"bases": Basis.choices, "evidence_levels": Evidence.choices, "form": form},
+    )

@@ -1,0 +1,58 @@
+"""What a page writes of the partner rows is kept while the counting index hands out the same rows
+(every day of one interval), and written afresh for other rows, another language or new data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.utils import translation
+
+from agreements import memo, selectors
+from agreements.models import Arrangement
+from dashboard.templatetags.partner_markup import _partner_rows, partner_rows
+
+CHINA = {"economy": "CHN", "basis": "signed", "evidence": "inferred"}
+
+
+def test_written_is_kept_for_the_same_object_and_rewritten_for_an_equal_other() -> None:
+    calls: list[int] = []
+
+    def write() -> int:
+        calls.append(1)
+        return len(calls)
+
+    first, twin = [1, 2], [1, 2]
+    assert memo.written("test", first, write) == 1
+    assert memo.written("test", first, write) == 1
+    assert memo.written("test", twin, write) == 2
+    with translation.override("zh-hans"):
+        assert memo.written("test", first, write) == 3
+
+
+# Transactional: an index built inside a test's transaction is used but not kept (it may roll back).
+def test_two_days_of_one_interval_share_their_rows_and_markup(committed_reference: None) -> None:
+    one = selectors.overview(day=dt.date(2021, 8, 30), **CHINA)
+    two = selectors.overview(day=dt.date(2021, 8, 31), **CHINA)
+    assert one.rows is two.rows
+    assert (one.summary.as_of, two.summary.as_of) == (dt.date(2021, 8, 30), dt.date(2021, 8, 31))
+    assert partner_rows(two.rows) is partner_rows(one.rows)
+    assert partner_rows(two.rows) == _partner_rows(two.rows)
+
+
+def test_a_day_after_a_change_gets_rows_of_its_own(committed_reference: None) -> None:
+    before = selectors.overview(day=dt.date(2013, 1, 1), **CHINA)
+    after = selectors.overview(day=dt.date(2021, 8, 31), **CHINA)
+    assert before.rows is not after.rows
+    assert len(before.rows) < len(after.rows)
+
+
+def test_an_edit_is_shown_on_the_next_request_for_a_day_already_written(committed_reference: None) -> None:
+    client = Client(HTTP_HOST="localhost")
+    url = "/?economy=CHN&as_of=2021-08-31&basis=signed&evidence=inferred"
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    assert arrangement.title in client.get(url).content.decode()
+    arrangement.title = "A title written after the rows were kept"
+    arrangement.save()
+    body = client.get(url.replace("2021-08-31", "2021-08-30")).content.decode()
+    assert "A title written after the rows were kept" in body
