@@ -194,13 +194,13 @@ class OutputSerializer(serializers.Serializer):
     """
 
     @property
-    def fields(self) -> Any:  # type: ignore[override]  # DRF's is a cached_property
+    def fields(self) -> Any:  # DRF's is a cached_property (untyped in the stubs)
         cls = type(self)
         bound = cls.__dict__.get("_bound_fields")
         if bound is None:
             # Bound to an empty instance of the class, so that no answer is kept alive by them.
-            bound = serializers.Serializer.fields.func(cls())  # type: ignore[attr-defined]
-            cls._bound_fields = bound  # type: ignore[attr-defined]
+            bound = serializers.Serializer.fields.func(cls())
+            cls._bound_fields = bound
         return bound
 
 

@@ -36,7 +36,7 @@ def test_the_compare_form_fills_in_the_economies_on_its_own_copy() -> None:
     assert form.is_valid(), form.errors
     field = CompareForm.base_fields["economy"]
     assert isinstance(field, forms.MultipleChoiceField)
-    assert list(field.choices) == []
+    assert not field.choices
     assert field.widget.attrs.get("size") is None
 
 
