@@ -15,18 +15,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from agreements.memo import written
-
 register = template.Library()
 
 
 @register.filter(is_safe=True)
 def figure_script(value: Any, element_id: str) -> SafeString:
-    """A figure kept for an interval (`agreements.memo`) is written once for every day of it."""
-    return written(f"figure_script:{element_id}", value, lambda: _figure_script(value, element_id))
-
-
-def _figure_script(value: Any, element_id: str) -> SafeString:
     text = json.dumps(value, cls=DjangoJSONEncoder)
     text = text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))

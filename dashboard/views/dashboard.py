@@ -14,6 +14,7 @@ from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
 from dashboard import charts, exports
+from dashboard.templatetags.chart_data import figure_script
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -69,8 +70,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "year_before": a_year_before(params["as_of"]),
         # The time bar starts at the first year any arrangement was signed.
         "first_year": selectors.first_signed_year() or params["as_of"].year,
-        # One figure per list of partners (kept per interval): its JSON is written once too.
-        "map_figure": written("partner_map", data.rows, lambda: charts.partner_map(data)),
+        # One map per list of partners (kept per interval), written out once as its script.
+        "map_script": written(
+            "partner_map", data.rows, lambda: figure_script(charts.partner_map(data), "map-figure")
+        ),
         "race_countries": charts.race_chart(race, "countries"),
         "race_economies": charts.race_chart(race, "economies"),
     }
