@@ -12,6 +12,7 @@ data version. The object must not change after it is first written (the index's 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from typing import cast
 
 from django.urls import get_script_prefix
@@ -20,7 +21,7 @@ from django.utils.translation import get_language
 # (kind, id of the object, language, script prefix) -> (the object, what was written of it). The
 # object is held so that its id cannot be reused by another while the entry exists.
 _WRITTEN: dict[tuple[str, int, str, str], tuple[object, object]] = {}
-LIMIT = 256
+LIMIT = 2048  # entries; when full, the older half goes
 
 
 def written[T](kind: str, source: object, write: Callable[[], T]) -> T:
@@ -32,6 +33,7 @@ def written[T](kind: str, source: object, write: Callable[[], T]) -> T:
         return cast("T", kept[1])
     value = write()
     if len(_WRITTEN) >= LIMIT:
-        _WRITTEN.clear()
+        for old in list(islice(_WRITTEN, LIMIT // 2)):  # the oldest half (dicts keep insertion order)
+            del _WRITTEN[old]
     _WRITTEN[key] = (source, value)
     return value

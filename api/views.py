@@ -23,7 +23,6 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from agreements import quality as data_quality
@@ -112,7 +111,7 @@ def counted_on(params: dict[str, Any]) -> dict[str, Any]:
 # and empty OPTIONS answer.
 class CountingView(APIView):
     form_class: type[forms.Form] | None = None
-    serializer_class: type[Serializer]
+    serializer_class: type[serializers.OutputSerializer]
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     renderer_classes: list[type[BaseRenderer]] = [ContractJSONRenderer]
@@ -129,7 +128,7 @@ class CountingView(APIView):
             if not form.is_valid():
                 return error_body(form), 400
             params = form.cleaned_data
-        return self.serializer_class(self.count(params)).data, 200
+        return self.serializer_class.represent(self.count(params)), 200
 
     def get(self, request: Request) -> Response:
         body, status = self.answer(request.GET)

@@ -150,12 +150,15 @@ def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
     Counting is exact with Redis (INCR); a per-process cache counts per process."""
     digest = hashlib.sha256(json.dumps(request.path).encode()).hexdigest()
     counter = f"aeo:page-entries:{version}:{digest}"
-    cache.add(counter, 0, seconds)
     try:
-        stored = cache.incr(counter)
-    except ValueError:  # expired between add and incr
-        cache.set(counter, 1, seconds)
-        stored = 1
+        stored = cache.incr(counter)  # one call on every miss but a path's first
+    except ValueError:  # no counter yet (or it expired): start one
+        cache.add(counter, 0, seconds)
+        try:
+            stored = cache.incr(counter)
+        except ValueError:  # expired between add and incr
+            cache.set(counter, 1, seconds)
+            stored = 1
     return stored <= settings.AEO_PAGE_CACHE_ENTRIES
 
 

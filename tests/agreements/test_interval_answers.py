@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agreements import counting
 from agreements.counting import FactIndex, Facts, MembershipFact, standings_on
 from tests.agreements.test_timeline import (
     BASES,
@@ -73,3 +75,13 @@ def test_days_of_one_interval_share_their_answers_and_say_their_own_date() -> No
     assert index.interval(dt.date(2001, 1, 1)) == index.interval(dt.date(2005, 6, 30))
     assert index.interval(dt.date(1999, 12, 31)) != index.interval(dt.date(2000, 1, 1))
     assert (first.as_of, later.as_of) == (dt.date(2001, 1, 1), dt.date(2005, 6, 30))
+
+
+def test_a_full_index_drops_its_oldest_answers_and_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counting, "KEPT_ANSWERS", 4)
+    index = FactIndex(Facts([], [], [], []))
+    for number in range(5):
+        index.kept(("answer", number), lambda number=number: number)  # type: ignore[misc]
+    assert [key[-1] for key in index._kept] == [2, 3, 4]
+    assert index.kept(("answer", 4), lambda: -1) == 4
+    assert index.kept(("answer", 0), lambda: -1) == -1  # gone, built again

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 from django.utils import translation
 
@@ -56,3 +57,14 @@ def test_an_edit_is_shown_on_the_next_request_for_a_day_already_written(committe
     arrangement.save()
     body = client.get(url.replace("2021-08-31", "2021-08-30")).content.decode()
     assert "A title written after the rows were kept" in body
+
+
+def test_when_full_the_oldest_half_goes_and_the_newest_stay(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(memo, "LIMIT", 4)
+    monkeypatch.setattr(memo, "_WRITTEN", {})
+    sources = [[n] for n in range(5)]
+    for number, source in enumerate(sources):
+        memo.written("test", source, lambda number=number: number)  # type: ignore[misc]
+    kept = [entry[0] for entry in memo._WRITTEN.values()]
+    assert kept == [sources[2], sources[3], sources[4]]  # 0 and 1 went when the fifth came
+    assert memo.written("test", sources[4], lambda: -1) == 4

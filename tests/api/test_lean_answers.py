@@ -1,0 +1,130 @@
+"""The counting API answers without DRF's per-answer serializer, Django's bound fields or strptime
+(issue 16): each lean path must give exactly what the general one gives, valid input or not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django import forms
+from django.http import QueryDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agreements.forms import BetweenForm, CompareForm, DayField, RankingForm, SummaryForm
+from api import serializers
+from api.views import ClaimsLedgerView, QualityView, RankingView, SummaryView
+
+DAYS = [dt.date(2008, 6, 28), dt.date(2014, 5, 1), dt.date(2021, 8, 31), dt.date(2026, 1, 1)]
+
+
+def drf_data(serializer_class: type[serializers.OutputSerializer], answer: Any) -> Any:
+    return serializer_class(answer).data
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("basis", ["signed", "in_force"])
+@pytest.mark.parametrize("evidence", ["confirmed", "inferred"])
+def test_every_summary_is_represented_as_drf_writes_it(basis: str, evidence: str) -> None:
+    view = SummaryView()
+    for economy in ("CHN", "KOR", "EUU", "USA", "SGP", "HKG", "JPN", "NZL"):
+        for day in DAYS:
+            answer = view.count({"economy": economy, "as_of": day, "basis": basis, "evidence": evidence})
+            lean = serializers.SummarySerializer.represent(answer)
+            assert lean == drf_data(serializers.SummarySerializer, answer)
+            assert type(lean) is dict and list(lean) == list(drf_data(serializers.SummarySerializer, answer))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("by", ["countries", "economies"])
+def test_every_ranking_is_represented_as_drf_writes_it(by: str) -> None:
+    view = RankingView()
+    for day in DAYS:
+        answer = view.count({"as_of": day, "basis": "signed", "evidence": "inferred", "by": by})
+        assert answer["results"]
+        assert serializers.RankingSerializer.represent(answer) == drf_data(
+            serializers.RankingSerializer, answer
+        )
+
+
+@pytest.mark.django_db
+def test_the_ledger_and_the_quality_figures_are_represented_as_drf_writes_them() -> None:
+    ledger = ClaimsLedgerView().count({})
+    assert ledger["results"]
+    assert serializers.LedgerSerializer.represent(ledger) == drf_data(serializers.LedgerSerializer, ledger)
+    quality = QualityView().count({})
+    assert serializers.QualitySerializer.represent(quality) == drf_data(
+        serializers.QualitySerializer, quality
+    )
+
+
+def django_clean(form: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """What Django's BaseForm validation makes of the form's data: cleaned data and messages."""
+    form._errors = forms.utils.ErrorDict()
+    form.cleaned_data = {}
+    forms.BaseForm._clean_fields(form)  # type: ignore[attr-defined]  # private, untyped in the stubs
+    forms.BaseForm._clean_form(form)  # type: ignore[attr-defined]
+    return form.cleaned_data, {name: [str(m) for m in messages] for name, messages in form._errors.items()}
+
+
+def lean_clean(form: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    form.full_clean()
+    return form.cleaned_data, {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+
+
+values = st.one_of(
+    st.sampled_from(
+        ["", " ", "CHN", "chn ", "KOR", "XXX", "EUU", "2021-08-31", "2021-8-31", " 2021-08-31 ", "2021-02-30",
+         "20210831", "2021-08-31T00:00", "1899-01-01", "9999-12-31", "0000-01-01", "signed", "in_force",
+         "confirmed", "reported", "inferred", "countries", "economies", "\uff12\uff10\uff12\uff11-08-31", "2021-08-3\uff11"]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+queries = st.dictionaries(
+    st.sampled_from(["economy", "as_of", "basis", "evidence", "by", "from", "to", "other"]),
+    st.lists(values, min_size=1, max_size=2),
+    max_size=6,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=300, deadline=None)
+@given(queries, st.sampled_from([SummaryForm, RankingForm, BetweenForm, CompareForm]))
+def test_the_query_forms_clean_as_django_does(query: dict[str, list[str]], form_class: type[Any]) -> None:
+    data = QueryDict(mutable=True)
+    for name, items in query.items():
+        data.setlist(name, items)
+    assert lean_clean(form_class(data)) == django_clean(form_class(data))
+
+
+def read_day(text: str, to_python: Any) -> Any:
+    try:
+        return to_python(text)
+    except forms.ValidationError as error:
+        return ("invalid", error.messages)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        values,
+        st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)).map(dt.date.isoformat),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+    )
+)
+def test_a_day_is_read_as_django_reads_it(text: str) -> None:
+    field = DayField()
+    assert read_day(text, field.to_python) == read_day(
+        text, lambda value: forms.DateField.to_python(field, value)
+    )
+
+
+def test_every_day_of_four_years_and_every_impossible_one_is_read_as_django_reads_it() -> None:
+    field = DayField()
+    texts = [f"{year}-{month:02}-{day:02}" for year in (2019, 2020, 2021, 2100) for month in range(0, 14)
+             for day in range(0, 33)]  # fmt: skip
+    for text in texts:
+        assert read_day(text, field.to_python) == read_day(
+            text, lambda v: forms.DateField.to_python(field, v)
+        )
