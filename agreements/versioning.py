@@ -8,8 +8,9 @@ What bumps it:
 - every `save()` and `delete()` of a registry model, and every change of an arrangement's parties
   (`post_save`, `post_delete` and `m2m_changed` receivers, connected in `AgreementsConfig.ready`).
   This covers the admin, services and the shell.
-- bulk operations that bypass signals bump it once, explicitly: `load_reference` (when anything
-  was created or updated) and `bench.synthetic.add_synthetic`. Code that writes with
+- bulk operations that bypass signals bump it once, explicitly: `services.tables_load` (the
+  loader's and the import's, when anything was created or updated) and
+  `bench.synthetic.add_synthetic`. Code that writes with
   `QuerySet.update()`, `bulk_create()` or raw SQL must call `bump()` itself.
 
 Inside `batched()`, the receivers are silent and `bump()` waits for the end of the outermost
