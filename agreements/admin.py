@@ -163,10 +163,13 @@ SAVED_BY_SERVICE: tuple[type[Any], ...] = (Claim, EconomyMembership, BlocMembers
 
 
 def save_record(obj: Any) -> None:
-    """Save one record of a submitted form: a claim or a membership through its service, which
-    validates it again with the model's own rules and saves it atomically (its version bump joins
-    the form's one, `RegistryAdmin.changeform_view`); any other record as the admin saves it."""
-    if isinstance(obj, Claim):
+    """Save one record of a submitted form: an arrangement (its own fields; its parties and
+    sources are the inlines'), a claim or a membership through its service, which validates it
+    again with the model's own rules and saves it atomically (its version bump joins the form's
+    one, `RegistryAdmin.changeform_view`); any other record as the admin saves it."""
+    if isinstance(obj, Arrangement):
+        services.arrangement_save(arrangement=obj)
+    elif isinstance(obj, Claim):
         services.claim_save(claim=obj)
     elif isinstance(obj, EconomyMembership | BlocMembership):
         services.membership_save(membership=obj)

@@ -406,3 +406,36 @@ def test_reverting_a_claim_in_the_admin_saves_through_claim_save_in_one_bump(
     claim.refresh_from_db()
     assert claim.value == 4
     assert calls == ["claim_save"] and version() == before + 1
+
+
+def test_the_arrangement_admin_saves_the_record_through_arrangement_save_in_one_bump(
+    admin_client: Client, calls: list[str]
+) -> None:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    page = admin_client.get(admin_url(Arrangement, "change", arrangement.pk))
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if name in page.context["adminform"].form.fields
+    }
+    data = {name: "" if value is None else value for name, value in data.items()}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {
+            f"{formset.prefix}-TOTAL_FORMS": str(len(formset.forms)),
+            f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+        }
+        for form in formset.forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                data[form.add_prefix(name)] = "" if value is None else value
+    data["title"] = "Renamed through the service"
+    before = version()
+    response = admin_client.post(admin_url(Arrangement, "change", arrangement.pk), data)
+    assert response.status_code == 302
+    assert calls == ["arrangement_save"] and version() == before + 1
+    arrangement.refresh_from_db()
+    assert arrangement.title == "Renamed through the service"
+    assert arrangement.history.latest().history_user.username == "admin"
