@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/<str:code>/", switch_language, name="language-switch"),
     path("", include(unprefixed_urlpatterns)),
+    # The JSON API: one address whatever the visitor's language.
+    path("api/v1/", include("api.urls")),
     # The pages: English without a prefix, Chinese under /zh-hans/ (dashboard.i18n).
     *i18n_patterns(path("", include("dashboard.urls")), prefix_default_language=False),
 ]

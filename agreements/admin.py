@@ -77,8 +77,9 @@ class RegistryAdmin(SimpleHistoryAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> Any:
         # A submitted form is one change of the data, however many rows (the record, its
-        # parties, sources or memberships) it saves: the per-row receivers are silenced and
-        # `save_related`, reached only when everything was saved, bumps the version once.
+        # parties, sources or memberships) it saves and however many services it calls: the
+        # per-row receivers are silenced, `save_related`, reached only when everything was saved,
+        # bumps, and the version moves once, when `batched()` ends inside the transaction.
         with _serialised(request), versioning.batched():
             report = self._correction(request, object_id)
             if report is not None:
@@ -103,24 +104,29 @@ class RegistryAdmin(SimpleHistoryAdmin):
         return report
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj._history_user = request.user  # what SimpleHistoryAdmin.save_model records
         report = getattr(request, "correction_report", None)
         if report is not None:
             obj._change_reason = corrections.change_reason(report)
-        super().save_model(request, obj, form, change)
+        save_record(obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         report = getattr(request, "correction_report", None)
-        if report is None:
+        if report is None and formset.model not in SAVED_BY_SERVICE:
             super().save_formset(request, form, formset, change)
             return
-        reason = corrections.change_reason(report)
+        reason = corrections.change_reason(report) if report is not None else None
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj._change_reason = reason
+            if reason is not None:
+                obj._change_reason = reason
             obj.delete()
+        # Changed rows first, then new ones, as formset.save() orders them: a membership closed
+        # in the form makes room for its successor.
         for instance in instances:
-            instance._change_reason = reason
-            instance.save()
+            if reason is not None:
+                instance._change_reason = reason
+            save_record(instance)
         formset.save_m2m()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -147,8 +153,28 @@ class RegistryAdmin(SimpleHistoryAdmin):
             return super().delete_view(request, *args, **kwargs)
 
     def history_form_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        with _serialised(request):
+        # Reverting to a past version saves like the change form (save_model, save_related): one change.
+        with _serialised(request), versioning.batched():
             return super().history_form_view(request, *args, **kwargs)
+
+
+# The records the admin saves through their service (`agreements.services`), as parent or inline.
+SAVED_BY_SERVICE: tuple[type[Any], ...] = (Claim, EconomyMembership, BlocMembership)
+
+
+def save_record(obj: Any) -> None:
+    """Save one record of a submitted form: an arrangement (its own fields; its parties and
+    sources are the inlines'), a claim or a membership through its service, which validates it
+    again with the model's own rules and saves it atomically (its version bump joins the form's
+    one, `RegistryAdmin.changeform_view`); any other record as the admin saves it."""
+    if isinstance(obj, Arrangement):
+        services.arrangement_save(arrangement=obj)
+    elif isinstance(obj, Claim):
+        services.claim_save(claim=obj)
+    elif isinstance(obj, EconomyMembership | BlocMembership):
+        services.membership_save(membership=obj)
+    else:
+        obj.save()
 
 
 @contextlib.contextmanager

@@ -2,9 +2,10 @@
 
 The import format is the export format: one file of the full download (`agreements.dataset`),
 with exactly the columns of its declaration (`agreements.tables`). Rows are validated against
-the database (codes it already holds are known), then applied in one transaction: any problem
-applies nothing. The preview is the same import run inside a transaction that is rolled back,
-so "new", "changed" and "unchanged" are what confirming would do.
+the database (codes it already holds are known), then applied in one transaction
+(`services.tables_load`, the loader's bulk write): any problem applies nothing. The preview is
+the same import run inside a transaction that is rolled back, so "new", "changed" and
+"unchanged" are what confirming would do.
 
 An upload is untrusted: besides everything the loader checks, a cell longer than
 `MAX_IMPORT_CELL` characters is refused, and so is a raw spreadsheet formula (a cell starting
@@ -20,14 +21,13 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from agreements import versioning
+from agreements import services, versioning
 from agreements.reference import (
     Applier,
     Known,
     Parsed,
     ReferenceDataError,
     Row,
-    apply,
     parse_valid_rows,
     refresh_statistics,
     rows_from_bytes,
@@ -106,17 +106,17 @@ def import_table(table: str, data: bytes, *, commit: bool = False) -> ImportResu
     applier = Applier(dry=not commit)
     applied = False
     try:
+        # One change: the version moves (once) at the end of `batched()`, never for a preview or a
+        # refused file, whose transaction is rolled back.
         with transaction.atomic(), versioning.batched():
             # Writers queue here; what the rows are checked against is read after the lock, so a
             # concurrent import's committed rows are seen (issue 11, finding 5).
             versioning.lock()
             parsed = parse_valid_rows({table: rows}, problems, Known.from_database()) if rows else Parsed()
-            # apply() raises ReferenceDataError on a constraint violation, which rolls back too.
-            report = apply(parsed, applier)
+            # tables_load raises ReferenceDataError on a constraint violation, which rolls back too.
+            services.tables_load(parsed=parsed, applier=applier)
             if problems or not commit:
                 raise _RollBack
-            if report.changed:
-                versioning.bump()
             applied = True
     except (_RollBack, ReferenceDataError):
         pass

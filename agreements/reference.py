@@ -21,7 +21,7 @@ from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
-from agreements import services, versioning
+from agreements import services
 from agreements.choices import (
     BLOC_METRIC_PREFIX,
     Basis,
@@ -913,6 +913,8 @@ PARTY_DATE_FIELDS = ARRANGEMENT_PARTIES.value_fields
 
 
 def apply(parsed: Parsed, applier: Applier | None = None) -> LoadReport:
+    """Write the parsed rows (the body of `services.tables_load`, which gives it its transaction,
+    lock and data-version bump: call that)."""
     applier = applier or Applier()
     tables: list[tuple[Table, list[tuple[Row | None, Any]]]] = [
         (TERRITORIES, list(parsed.territories.values())),
@@ -957,12 +959,12 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> LoadReport:
                 applier.note_change(row, "parties", sorted(old_parties), sorted(parties))
             if existed and old_sources != sources:
                 applier.note_change(row, "sources", old_sources, sources)
+            assert isinstance(saved, Arrangement)
             if sorted(existing_parties.get(saved.pk, [])) != sorted(parties):
                 # A party's own in-force facts come from arrangement_parties.csv when it is loaded,
                 # else they stay as they were (the admin's import of arrangements.csv alone).
-                links = ArrangementParty.objects.filter(arrangement_id=saved.pk)
                 facts = (
-                    {link.economy_id: _values(link, PARTY_DATE_FIELDS) for link in links}
+                    None
                     if party_dates is None
                     else {
                         code: _values(own, PARTY_DATE_FIELDS)
@@ -970,25 +972,14 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> LoadReport:
                         if k == key
                     }
                 )
-                ArrangementParty.objects.filter(arrangement_id=saved.pk).delete()
-                # The deletes above record history row by row (through signals); bulk_create does not.
-                applier.history.add(
-                    ArrangementParty.objects.bulk_create(
-                        ArrangementParty(arrangement_id=saved.pk, economy_id=p, **facts.get(p, {}))
-                        for p in parties
-                    ),
-                    created=True,
+                services.arrangement_parties_replace(
+                    arrangement=saved, parties=parties, facts=facts, history=applier.history
                 )
                 fresh.add(saved.pk)
                 changed = True
             if existing_sources.get(saved.pk, []) != sources:
-                Source.objects.filter(arrangement_id=saved.pk).delete()
-                applier.history.add(
-                    Source.objects.bulk_create(
-                        Source(arrangement_id=saved.pk, position=i, **Source.fields_for(s))
-                        for i, s in enumerate(sources)
-                    ),
-                    created=True,
+                services.arrangement_sources_replace(
+                    arrangement=saved, sources=sources, history=applier.history
                 )
                 changed = True
             return changed
@@ -1070,16 +1061,10 @@ def apply(parsed: Parsed, applier: Applier | None = None) -> LoadReport:
 
 
 def load_reference(directory: Path) -> LoadReport:
-    """Validate the dataset in `directory`, then load it in one transaction (all or nothing).
-
-    The data version is bumped once if anything was created or updated, never by an idempotent
-    reload (the per-row signal receivers are silenced meanwhile)."""
-    parsed = parse(directory)
-    with transaction.atomic(), versioning.batched():
-        versioning.lock()
-        report = apply(parsed)
-        if report.changed:
-            versioning.bump()
+    """Validate the dataset in `directory`, then load it with `services.tables_load`: one
+    transaction (all or nothing), the data version bumped once if anything was created or updated,
+    never by an idempotent reload."""
+    report = services.tables_load(parsed=parse(directory))
     if report.changed:
         refresh_statistics()
     return report

@@ -8,12 +8,15 @@ What bumps it:
 - every `save()` and `delete()` of a registry model, and every change of an arrangement's parties
   (`post_save`, `post_delete` and `m2m_changed` receivers, connected in `AgreementsConfig.ready`).
   This covers the admin, services and the shell.
-- bulk operations that bypass signals bump it once, explicitly: `load_reference` (when anything
-  was created or updated) and `bench.synthetic.add_synthetic`. Code that writes with
+- bulk operations that bypass signals bump it once, explicitly: `services.tables_load` (the
+  loader's and the import's, when anything was created or updated) and
+  `bench.synthetic.add_synthetic`. Code that writes with
   `QuerySet.update()`, `bulk_create()` or raw SQL must call `bump()` itself.
 
-Inside `batched()`, the receivers are silent: a bulk writer bumps once at the end instead of once
-per row.
+Inside `batched()`, the receivers are silent and `bump()` waits for the end of the outermost
+`batched()`, which bumps once if anything asked it to: a bulk writer bumps once instead of once per
+row, and a write made of several services (the admin's form saving a claim, or a membership with
+its siblings) is one change, however many of them bumped.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ REGISTRY_MODELS: tuple[type[models.Model], ...] = (
 )
 
 _silenced: ContextVar[bool] = ContextVar("aeo_data_version_silenced", default=False)
+# Inside `batched()`: whether a `bump()` is waiting for the end of the outermost one.
+_pending: ContextVar[list[bool] | None] = ContextVar("aeo_data_version_pending", default=None)
 
 
 # This process's last database read: (change counter when read, version, monotonic time).
@@ -129,7 +134,16 @@ def bump() -> None:
     """Record that the data changed: increment the version and stamp the time, then, once that is
     committed, move the machine's change counter (never, if the transaction rolls back).
 
-    One UPDATE; the row is created on first use (or after a test flush emptied the table)."""
+    One UPDATE; the row is created on first use (or after a test flush emptied the table). Inside
+    `batched()`, the UPDATE waits for the end of the outermost `batched()`."""
+    pending = _pending.get()
+    if pending is not None:
+        pending[0] = True
+        return
+    _bump_now()
+
+
+def _bump_now() -> None:
     _increment()
     signal = change_signal.counter()
     if signal is not None:
@@ -169,12 +183,23 @@ def _increment() -> None:
 
 @contextlib.contextmanager
 def batched() -> Iterator[None]:
-    """Silence the per-row receivers; the caller bumps once when it knows something changed."""
-    token = _silenced.set(True)
+    """One change of the data: silence the per-row receivers, and bump once at the end if anything
+    inside called `bump()` (the caller, when it knows something changed, or a service it called).
+
+    Nested, only the outermost bumps. Open it inside the write's transaction, so that the bump is
+    part of it; an exception leaves without bumping (the transaction rolls the writes back)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = [False]
+    silenced, waiting = _silenced.set(True), _pending.set(pending)
     try:
         yield
     finally:
-        _silenced.reset(token)
+        _pending.reset(waiting)
+        _silenced.reset(silenced)
+    if pending[0]:
+        _bump_now()
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:

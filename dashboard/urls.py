@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
 from agreements.filtersets import ArrangementFilterSet
 from agreements.forms import BetweenForm, CompareForm, RankingForm, SummaryForm
-from api import views as api
 from dashboard import exports
 from dashboard.views import (
     catalog,
@@ -85,15 +84,9 @@ urlpatterns = [
     path("corrections/<int:number>/", uncached(corrections.correction_detail), name="correction-detail"),
 ]
 
-# Outside the language prefix (aeo_registry/urls.py): the API and the data zip keep codes and
-# stable English keys, at one address whatever the visitor's language.
+# Outside the language prefix (aeo_registry/urls.py): the data zip keeps codes and stable English
+# names, at one address whatever the visitor's language (as the API does, api/urls.py).
 unprefixed_urlpatterns: list[URLPattern | URLResolver] = [
     path("ping", probe.ping, name="ping"),
     path("data/aeo-registry-data.zip", downloads.data_zip, name="data-zip"),
-    path("api/v1/summary", cached(api.summary, SummaryForm), name="api-summary"),
-    path("api/v1/ranking", cached(api.ranking, RankingForm), name="api-ranking"),
-    path("api/v1/claims", cached(api.claims), name="api-claims"),
-    path("api/v1/quality", cached(api.quality), name="api-quality"),
-    # The REST API, its OpenAPI schema and docs (api.viewsets).
-    path("api/v1/", include("api.urls")),
 ]

@@ -5,8 +5,8 @@ carrying markup (``<script>``, a broken-out attribute) never comes back verbatim
 Parameter names are as hostile as values (``=``, ``&``, ``%``, unicode, thousands of characters).
 Unknown parameters never change a page, and no request can poison the page cache: after any
 request, a clean URL shows what it shows from an empty cache (``ops.caching``).
-The public URLs are read from ``dashboard/urls.py``, so a new page is covered without editing
-this file. A fixed battery runs on every URL; hypothesis then explores random combinations.
+The public URLs are read from ``dashboard/urls.py`` and ``api/urls.py`` (the counting
+endpoints), so a new page is covered without editing this file. A fixed battery runs on every URL; hypothesis then explores random combinations.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, URLPattern, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from api import urls as api_urls
 from dashboard import urls as agreement_urls
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,20 @@ VALID_PATH_VALUES = {
 }
 
 
+# The pages, the unprefixed routes and the plain API (its counting endpoints, cached like pages).
+PUBLIC_PATTERNS = [
+    *agreement_urls.urlpatterns,
+    *agreement_urls.unprefixed_urlpatterns,
+    *api_urls.counting_urlpatterns,
+]
+
+
 def public_routes() -> list[tuple[str, str | None]]:
-    """(route name, path parameter name or None) for every URL of dashboard/urls.py: the pages
-    and the unprefixed API routes. The REST API (an included resolver) is exercised against its
-    own OpenAPI schema by schemathesis in tests/api/test_api_schema.py."""
+    """(route name, path parameter name or None) for every URL of dashboard/urls.py (the pages,
+    the unprefixed routes) and the counting endpoints of api/urls.py. The REST API's records are
+    exercised against its own OpenAPI schema by schemathesis in tests/api/test_api_schema.py."""
     routes: list[tuple[str, str | None]] = []
-    for pattern in [*agreement_urls.urlpatterns, *agreement_urls.unprefixed_urlpatterns]:
+    for pattern in PUBLIC_PATTERNS:
         if not isinstance(pattern, URLPattern):
             continue
         assert pattern.name
@@ -257,7 +266,7 @@ def test_the_routes_are_read_from_agreements_urls() -> None:
 KNOWN = {
     name: frozenset(getattr(pattern.callback, "page_parameters", ()))
     | ({"download"} if name == "data-download" else frozenset())
-    for pattern in [*agreement_urls.urlpatterns, *agreement_urls.unprefixed_urlpatterns]
+    for pattern in PUBLIC_PATTERNS
     if isinstance(pattern, URLPattern) and (name := pattern.name)
 }
 KNOWN["healthz"] = frozenset()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from agreements import versioning
@@ -113,6 +114,27 @@ def test_a_reload_with_a_changed_file_bumps_the_version_once(dataset: Path) -> N
 
 def test_adding_synthetic_data_bumps_the_version() -> None:
     assert changes(lambda: add_synthetic(scale=2))
+
+
+def test_bumps_inside_nested_batched_blocks_are_one_bump_at_the_end_of_the_outermost() -> None:
+    before = int(versioning.current_version())
+    with transaction.atomic(), versioning.batched():
+        versioning.bump()
+        with versioning.batched():
+            versioning.bump()
+            EconomyFactory.create(code="QVA")  # a receiver's bump, silenced
+        assert int(versioning.current_version()) == before  # waiting for the outermost
+        versioning.bump()
+    assert int(versioning.current_version()) == before + 1
+
+
+def test_a_batched_block_left_by_an_exception_does_not_bump() -> None:
+    before = versioning.current_version()
+    with pytest.raises(ValueError), transaction.atomic(), versioning.batched():
+        versioning.bump()
+        raise ValueError("the write failed")
+    assert versioning.current_version() == before
+    assert changes(versioning.bump)  # outside a batched block, at once
 
 
 def test_bump_creates_the_row_when_the_table_is_empty() -> None:

@@ -349,7 +349,7 @@ def test_counts_are_public_and_computed_when_asked(client: Client) -> None:
 
 
 def public_urls(accepted: int) -> list[str]:
-    """Every public route of dashboard/urls.py (pages, feeds, downloads, the plain API) with a
+    """Every public route of dashboard/urls.py (pages, feeds, downloads) and the plain API with a
     valid path value, in both languages, with the CSV and JSON twins of those that have them; the
     REST API's records; and the accepted report's own page."""
     urls = []
