@@ -27,7 +27,7 @@ class LongSelect(forms.Select):
     @choices.setter
     def choices(self, value: Any) -> None:
         self.source = value  # as given, the key of the escaped options: Select keeps a normalized copy
-        self._choices = normalize_choices(value)
+        self._choices = _normalized(value)
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
@@ -53,6 +53,24 @@ class LongSelect(forms.Select):
             _attributes(self.build_attrs(self.attrs, attrs)),
             mark_safe(options),  # escaped in _options
         )
+
+
+# The normalized copies of the last few choice lists, by the list's identity (the economy list is
+# kept per data version and language): every page's economy select normalized all of it again.
+_NORMALIZED: dict[int, tuple[object, Any]] = {}
+
+
+def _normalized(choices: Any) -> Any:
+    kept = _NORMALIZED.get(id(choices))
+    if kept is not None and kept[0] is choices:
+        return kept[1]
+    normalized = normalize_choices(choices)
+    if not isinstance(choices, list):
+        return normalized  # a callable or an iterator may give other choices next time
+    if len(_NORMALIZED) >= 16:
+        _NORMALIZED.clear()
+    _NORMALIZED[id(choices)] = (choices, normalized)
+    return normalized
 
 
 # The options of the last few choice lists (the economy list is one list per data version and

@@ -15,10 +15,12 @@ import functools
 from collections.abc import Callable
 from html import escape
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import template
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, QueryDict
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -212,6 +214,70 @@ def _download_labels(language: str | None) -> dict[str, str]:
                 "select": "Selected: press Ctrl+C (⌘C) to copy.",
             }.items()
         }
+
+
+# The twins of a list: (format, bom) as the links ask for them, in the links' order.
+_TWINS = (("csv", None), ("csv", "1"), ("xlsx", None), ("json", None))
+
+
+def twin_query(query: QueryDict, fmt: str, bom: str | None) -> str:
+    """`{% querystring format=fmt bom=bom page=None %}` of `query`: the same parameters in the same
+    order, `format` (and `bom`, or none) set in place or appended, no `page`."""
+    pairs: list[tuple[str, str]] = []
+    placed = {"format": False, "bom": bom is None}
+    for key, values in query.lists():
+        if key == "format":
+            pairs.append((key, fmt))
+            placed["format"] = True
+        elif key == "bom":
+            if bom is not None:
+                pairs.append((key, bom))
+                placed["bom"] = True
+        elif key != "page":
+            pairs.extend((key, value) for value in values)
+    if not placed["format"]:
+        pairs.append(("format", fmt))
+    if not placed["bom"]:
+        pairs.append(("bom", bom or ""))
+    return "?" + urlencode(pairs)
+
+
+@register.simple_tag(takes_context=True)
+def export_links(context: template.Context) -> SafeString:
+    """Links to the CSV, JSON and Excel twins of a list: the same query string, every row (no
+    page). Written in Python (the four `{% querystring %}` tags it replaced cost a tenth of a
+    millisecond on every list and counting page); tests/dashboard/test_fast_markup.py compares."""
+    query = context["request"].GET
+    labels = _export_labels(translation.get_language(), get_script_prefix())
+    csv, csv_bom, xlsx, json = (conditional_escape(twin_query(query, fmt, bom)) for fmt, bom in _TWINS)
+    return mark_safe(  # the queries are escaped, the labels escaped once per language
+        f'\n<p class="export-links">{labels["download"]} '
+        f'<a href="{csv}" download data-testid="export-csv">CSV</a>\n'
+        f'· <a href="{csv_bom}" download data-testid="export-csv-bom">{labels["csv_excel"]}</a>\n'
+        f'· <a href="{xlsx}" download data-testid="export-xlsx">{labels["excel"]}</a>\n'
+        f'· <a href="{json}" download data-testid="export-json">JSON</a>\n'
+        f'· <a href="{labels["all_url"]}">{labels["all"]}</a></p>\n'
+    )
+
+
+@functools.cache
+def _export_labels(language: str | None, prefix: str) -> dict[str, str]:
+    """The links' words in `language`, escaped, and the full download's path under the script
+    `prefix` (translations and URLs change only with a deployment)."""
+    from django.urls import reverse
+
+    with translation.override(language):
+        labels = {
+            name: conditional_escape(gettext(text))
+            for name, text in {
+                "download": "Download these rows:",
+                "csv_excel": "CSV for Excel",
+                "excel": "Excel workbook",
+                "all": "all data",
+            }.items()
+        }
+        labels["all_url"] = conditional_escape(reverse("data-download"))
+    return labels
 
 
 @register.simple_tag(takes_context=True)

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from django import forms
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agreements import selectors
 from agreements.forms import SummaryForm
@@ -722,3 +724,56 @@ def test_the_site_renders_its_forms_with_the_fast_renderer() -> None:
     from agreements.widgets import FastFormRenderer
 
     assert isinstance(get_default_renderer(), FastFormRenderer)
+
+
+# includes/_export_links.html, which `{% export_links %}` replaced, verbatim.
+OLD_EXPORT_LINKS = """{% load i18n %}{% comment %}Links to the CSV, JSON and Excel twins of a list: the same query string, every row (no page).{% endcomment %}
+<p class="export-links">{% translate "Download these rows:" %} <a href="{% querystring format='csv' bom=None page=None %}" download data-testid="export-csv">CSV</a>
+· <a href="{% querystring format='csv' bom='1' page=None %}" download data-testid="export-csv-bom">{% translate "CSV for Excel" %}</a>
+· <a href="{% querystring format='xlsx' bom=None page=None %}" download data-testid="export-xlsx">{% translate "Excel workbook" %}</a>
+· <a href="{% querystring format='json' bom=None page=None %}" download data-testid="export-json">JSON</a>
+· <a href="{% url 'data-download' %}">{% translate "all data" %}</a></p>
+"""
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "economy=CHN&as_of=2021-08-31",
+        "page=3&party=CHN&format=html&bom=0&q=a+b",
+        "bom=1&format=csv&page=2",
+        "x=%3Cscript%3E&x=2&y=%E4%B8%AD&z=&as_of=2021-02-30",
+        "format=json&format=csv&bom=&bom=1&page=&page=1&economy=KOR&a%26b=c%3Dd",
+    ],
+)
+def test_export_links_write_what_the_include_wrote(rf: Any, language: str, query: str) -> None:
+    with translation.override(language):
+        request = rf.get("/partners/?" + query)
+        old = Template(OLD_EXPORT_LINKS).render(RequestContext(request))
+        new = Template("{% load sharing %}{% export_links %}").render(RequestContext(request))
+    assert new == old
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["format", "bom", "page", "economy", "q", "a&b", "中"]), st.text(max_size=6)
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([("csv", None), ("csv", "1"), ("xlsx", None), ("json", None)]),
+)
+def test_a_twin_query_is_what_querystring_writes(pairs: list[tuple[str, str]], twin: tuple[str, Any]) -> None:
+    from django.http import QueryDict
+    from django.template.defaulttags import querystring
+
+    from dashboard.templatetags.sharing import twin_query
+
+    query = QueryDict(mutable=True)
+    for key, value in pairs:
+        query.appendlist(key, value)
+    fmt, bom = twin
+    assert twin_query(query, fmt, bom) == querystring(Context(), query, format=fmt, bom=bom, page=None)
