@@ -6,8 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import render
+from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 
 from agreements import selectors
 from agreements.choices import Basis, Evidence
@@ -15,6 +17,7 @@ from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
 from dashboard import charts, exports
 from dashboard.templatetags.chart_data import figure_script
+from dashboard.templatetags.partner_markup import ranking_rows
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -162,22 +165,40 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
     )
     if twin is not None:
         return twin
-    signed_by_year, in_force_by_year = selectors.arrangements_by_year(until=day, evidence=evidence)
-    context |= {
-        "params": params,
-        "by_countries": [(r, names.get(r.economy, r.economy)) for r in by_countries],
-        "by_economies": [(r, names.get(r.economy, r.economy)) for r in by_economies],
-        "chart_countries": charts.ranking_chart(by_countries, names, "countries"),
-        "chart_economies": charts.ranking_chart(by_economies, names, "economies"),
-        "map_by": params["by"],
-        "ranking_map": charts.ranking_map(
+
+    def figures() -> dict[str, SafeString]:
+        """The tables' rows and the charts' data: the same on every day of one interval."""
+        signed_by_year, in_force_by_year = selectors.arrangements_by_year(until=day, evidence=evidence)
+        ranked_map = charts.ranking_map(
             by_economies if params["by"] == "economies" else by_countries,
             names,
             selectors.lookups().territory_names(),
             selectors.economy_territories(day=day),
             params["by"],
-        ),
-        "arrangements_chart": charts.arrangements_over_time(signed_by_year, in_force_by_year),
+        )
+        return {
+            "countries_rows": ranking_rows([(r, names.get(r.economy, r.economy)) for r in by_countries]),
+            "economies_rows": ranking_rows([(r, names.get(r.economy, r.economy)) for r in by_economies]),
+            "countries_script": figure_script(
+                charts.ranking_chart(by_countries, names, "countries"), "ranking-countries-figure"
+            ),
+            "economies_script": figure_script(
+                charts.ranking_chart(by_economies, names, "economies"), "ranking-economies-figure"
+            ),
+            "map_script": figure_script(ranked_map, "ranking-map-figure"),
+            "arrangements_script": figure_script(
+                charts.arrangements_over_time(signed_by_year, in_force_by_year), "arrangements-time-figure"
+            ),
+        }
+
+    # Kept with the counting index's answers, per interval (every figure on the page changes only
+    # on the day a fact starts or ends) and per language and URL prefix (the rows' names and links).
+    index = selectors.fact_index()
+    kept_key = ("ranking page", basis, evidence, params["by"], index.interval(day))
+    context |= {
+        "params": params,
+        "figures": index.kept((*kept_key, get_language(), get_script_prefix()), figures),
+        "map_by": params["by"],
         # The ranking's time bar starts at the first year any arrangement was signed.
         "first_year": min(
             selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=day.year

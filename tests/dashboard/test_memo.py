@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -68,3 +69,21 @@ def test_when_full_the_oldest_half_goes_and_the_newest_stay(monkeypatch: pytest.
     kept = [entry[0] for entry in memo._WRITTEN.values()]
     assert kept == [sources[2], sources[3], sources[4]]  # 0 and 1 went when the fifth came
     assert memo.written("test", sources[4], lambda: -1) == 4
+
+
+def test_the_ranking_page_of_a_day_answered_from_its_interval_is_the_page_written_afresh(
+    committed_reference: None,
+) -> None:
+    client = Client(HTTP_HOST="localhost")
+    index = selectors.fact_index()
+    first, later = dt.date(2021, 8, 2), dt.date(2021, 8, 30)
+    assert index.interval(first) == index.interval(later)
+    for language in ("", "/zh-hans"):
+        for by in ("countries", "economies"):
+            url = f"{language}/ranking/?by={by}&as_of="
+            for day in (first, later, dt.date(2015, 1, 1), dt.date(2026, 3, 1)):
+                kept = client.get(url + day.isoformat()).content  # from the index's kept figures
+                selectors.forget_index()
+                cache.clear()  # the page itself, stored by the page cache
+                assert client.get(url + day.isoformat()).content == kept, day
+                cache.clear()
