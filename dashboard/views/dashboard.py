@@ -200,9 +200,13 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
         "figures": index.kept((*kept_key, get_language(), get_script_prefix()), figures),
         "map_by": params["by"],
         # The ranking's time bar starts at the first year any arrangement was signed.
-        "first_year": min(
-            selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=day.year
-        ),
+        "first_year": index.kept(
+            ("first signed year", evidence, timezone.localdate()),
+            lambda: min(
+                selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=None
+            ),
+        )
+        or day.year,
     }
     return render(request, "agreements/ranking.html", context)
 
