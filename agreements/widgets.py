@@ -10,6 +10,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.choices import normalize_choices
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 
 class LongSelect(forms.Select):
@@ -205,3 +206,37 @@ class FastSelect(forms.Select):
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
         return select_html(context)
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        """As Select renders it, kept per choice list, name, value, attributes and language: a
+        page's few fixed selects (basis, evidence, rank by) are asked for with the same few values
+        on every request, and building their options' context cost more than the rest of the form."""
+        if not isinstance(self.choices, list):  # choices that may change (a query): rendered every time
+            return super().render(name, value, attrs, renderer)
+        try:
+            key = (
+                id(self.choices),
+                name,
+                tuple(self.format_value(value)),
+                tuple(self.attrs.items()),
+                tuple((attrs or {}).items()),
+                get_language(),
+            )
+            hash(key)
+        except TypeError:  # an attribute that cannot be a key: rendered every time
+            return super().render(name, value, attrs, renderer)
+        kept = _SELECTS.get(key)
+        if kept is not None and kept[0] is self.choices:
+            return kept[1]
+        markup = super().render(name, value, attrs, renderer)
+        if len(_SELECTS) >= 512:
+            _SELECTS.clear()
+        _SELECTS[key] = (self.choices, markup)
+        return markup
+
+
+# FastSelect's markup by (choices, name, value, attributes, language); the choices are held so that
+# their id is not reused while the entry exists.
+_SELECTS: dict[tuple[object, ...], tuple[object, SafeString]] = {}

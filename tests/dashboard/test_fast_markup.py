@@ -777,3 +777,31 @@ def test_a_twin_query_is_what_querystring_writes(pairs: list[tuple[str, str]], t
         query.appendlist(key, value)
     fmt, bom = twin
     assert twin_query(query, fmt, bom) == querystring(Context(), query, format=fmt, bom=bom, page=None)
+
+
+def test_a_kept_select_is_the_select_rendered_afresh() -> None:
+    from agreements import widgets
+    from agreements.forms import RankingForm
+
+    queries = [
+        {},
+        {"by": "economies"},
+        {"by": "nothing", "basis": "in_force"},
+        {"evidence": "<b>"},
+        {"by": "countries"},
+    ]
+
+    def rendered(query: dict[str, str]) -> list[str]:
+        form = RankingForm(query)
+        form.is_valid()  # errors add attributes
+        return [str(form[name]) for name in ("basis", "evidence", "by")]
+
+    widgets._SELECTS.clear()
+    for language in ("en", "zh-hans", "en"):  # each round answered from what the rounds before kept
+        with translation.override(language):
+            kept = [rendered(query) for query in queries]
+            fresh = []
+            for query in queries:
+                widgets._SELECTS.clear()
+                fresh.append(rendered(query))
+            assert kept == fresh, language
