@@ -82,6 +82,22 @@ _pending: ContextVar[list[bool] | None] = ContextVar("aeo_data_version_pending",
 _remembered: tuple[int, str, float] | None = None
 
 
+# Inside `steady()`: the version this read-only request has seen, once it has asked.
+_steady: ContextVar[list[str] | None] = ContextVar("aeo_data_version_steady", default=None)
+
+
+@contextlib.contextmanager
+def steady() -> Iterator[None]:
+    """A read-only request: the version is read once and every later `current_version()` in it
+    answers the same (a page asked two or three times, each a stat and a read of the change
+    counter). A `bump()` inside, or a transaction, asks again."""
+    token = _steady.set([])
+    try:
+        yield
+    finally:
+        _steady.reset(token)
+
+
 def current_version() -> str:
     """The current data version, as a string: at most one query.
 
@@ -89,6 +105,16 @@ def current_version() -> str:
     process last read the version, and that read is less than AEO_VERSION_RECHECK_SECONDS old,
     the version is known without asking the database. Inside a transaction the database is
     always asked: the transaction may have bumped the version itself, uncommitted."""
+    seen_here = _steady.get()
+    if seen_here and not connection.in_atomic_block:
+        return seen_here[0]
+    version = _current_version()
+    if seen_here is not None and not connection.in_atomic_block:
+        seen_here.append(version)
+    return version
+
+
+def _current_version() -> str:
     global _remembered
     signal = change_signal.counter()
     if signal is None or connection.in_atomic_block:
@@ -144,6 +170,9 @@ def bump() -> None:
 
 
 def _bump_now() -> None:
+    seen_here = _steady.get()
+    if seen_here:
+        seen_here.clear()  # a write in a "steady" request: ask again
     _increment()
     signal = change_signal.counter()
     if signal is not None:

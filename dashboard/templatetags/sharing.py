@@ -267,7 +267,7 @@ def _export_labels(language: str | None, prefix: str) -> dict[str, str]:
     from django.urls import reverse
 
     with translation.override(language):
-        labels = {
+        labels: dict[str, str] = {
             name: conditional_escape(gettext(text))
             for name, text in {
                 "download": "Download these rows:",

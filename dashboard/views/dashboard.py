@@ -152,8 +152,9 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
     params = form.cleaned_data
     day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
     names = selectors.economy_names()
-    by_countries = selectors.ranking(day=day, basis=basis, evidence=evidence, by="countries")
-    by_economies = selectors.ranking(day=day, basis=basis, evidence=evidence, by="economies")
+    index = selectors.fact_index()
+    by_countries = index.ranking(day, basis, evidence, "countries")
+    by_economies = index.ranking(day, basis, evidence, "economies")
     twin = exports.twin(
         request,
         rows=lambda: exports.Rows(
@@ -193,7 +194,6 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
 
     # Kept with the counting index's answers, per interval (every figure on the page changes only
     # on the day a fact starts or ends) and per language and URL prefix (the rows' names and links).
-    index = selectors.fact_index()
     kept_key = ("ranking page", basis, evidence, params["by"], index.interval(day))
     context |= {
         "params": params,

@@ -208,3 +208,25 @@ def test_a_restarted_counter_never_comes_back_to_a_value_seen_before(tmp_path: P
     other = ChangeCounter(tmp_path / "data-changed")  # another process, arriving after the delete
     other.increment()
     assert counter.read() == other.read() not in seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_only_request_reads_the_counter_once_and_the_next_sees_the_change(signal_file: Path) -> None:
+    versioning.bump()
+    counter = change_signal.counter()
+    assert counter is not None
+    with versioning.steady():
+        before = versioning.current_version()
+        counter.increment()  # another process committed a change meanwhile
+        unsignalled_bump()
+        assert versioning.current_version() == before  # one version for the whole page
+    with versioning.steady():
+        assert int(versioning.current_version()) == int(before) + 1  # the next request sees it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_inside_a_steady_request_is_seen_by_its_next_read(signal_file: Path) -> None:
+    with versioning.steady():
+        before = versioning.current_version()
+        versioning.bump()
+        assert int(versioning.current_version()) == int(before) + 1
