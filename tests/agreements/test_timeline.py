@@ -130,6 +130,26 @@ def test_cumulative_series_matches_the_day_by_day_definition(
     assert FactIndex(facts).series(economies, until, basis, evidence) == expected
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    all_facts(),
+    st.lists(
+        st.tuples(st.lists(st.sampled_from(ECONOMIES), min_size=1, max_size=3, unique=True), days),
+        min_size=2,
+        max_size=8,
+    ),
+    st.sampled_from(BASES),
+    st.sampled_from(EVIDENCE),
+)
+def test_one_index_asked_for_many_series_answers_as_the_definition(
+    facts: Facts, questions: list[tuple[list[str], dt.date]], basis: str, evidence: str
+) -> None:
+    index = FactIndex(facts)  # its kept change days serve every later question
+    for economies, until in questions:
+        expected = series_by_definition(facts, economies, until, basis, evidence)
+        assert index.series(economies, until, basis, evidence) == expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(all_facts(), st.sampled_from(ECONOMIES), days, st.sampled_from(BASES), st.sampled_from(EVIDENCE))
 def test_index_summary_equals_the_summary_over_all_facts(
