@@ -235,13 +235,20 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     names: Mapping[str, str] = race["names"]
     traces = []
     latest = latest_date()  # clamp(day, EARLIEST_EVENT) for every point, the bounds read once
+    shown: dict[dt.date, str] = {}  # each day written once (the lines share most of their days)
     for position, code in enumerate(codes):
         points = race["series"][code]
         name = _text(names.get(code, code))
+        x = []
+        for point in points:
+            text = shown.get(point[0])
+            if text is None:
+                text = shown[point[0]] = min(max(point[0], EARLIEST_EVENT), latest).isoformat()
+            x.append(text)
         traces.append(
             _trace(
                 "scatter",
-                x=[min(max(p[0], EARLIEST_EVENT), latest).isoformat() for p in points],
+                x=x,
                 y=[p[index] for p in points],
                 mode="lines",
                 line={
@@ -258,10 +265,11 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
     # Dates are clamped to the plausible range first: a stored date from before the validators
     # (0001-01-01, say) must not overflow the arithmetic, nor stretch the axis over centuries.
-    firsts = [clamp(p[0], EARLIEST_EVENT) for code in codes for p in race["series"][code] if p[index] > 0]
+    # The earliest of the clamped days is the clamped earliest day (clamping keeps the order).
+    firsts = [p[0] for code in codes for p in race["series"][code] if p[index] > 0]
     x_range = (
         [
-            (min(firsts) - dt.timedelta(days=365)).isoformat(),
+            (clamp(min(firsts), EARLIEST_EVENT) - dt.timedelta(days=365)).isoformat(),
             clamp(race["until"], EARLIEST_EVENT).isoformat(),
         ]
         if firsts
