@@ -14,6 +14,7 @@ from typing import Any
 from django import forms, template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -28,19 +29,85 @@ def form_fields(form: forms.BaseForm, *, error_ids: bool = False, skip: str = ""
     """Each field but `skip` as `<div class="control">`; with `error_ids`, each error paragraph has
     the id `<field id>-error` (what `aria-describedby` on the dashboard's controls points to)."""
     parts = []
-    for field in form:
-        if skip and field.name == skip:
+    language = get_language()
+    for name, field in form.fields.items():
+        if skip and name == skip:
             continue
-        if error_ids:
-            error = f'<p class="error" role="alert" id="{_text(field.auto_id)}-error">'
-        else:
-            error = '<p class="error" role="alert">'
-        errors = "".join(f"{error}{_text(message)}</p>" for message in field.errors)
-        parts.append(
-            '\n    <div class="control">\n'
-            f'      <label for="{_text(field.id_for_label)}">{_text(field.label)}</label>\n'
-            f"      {_text(field)}\n"
-            f"      {errors}\n"
-            "    </div>\n  "
-        )
+        key = _control_key(form, name, field, error_ids, language)
+        kept = _CONTROLS.get(key) if key is not None else None
+        if kept is not None and kept[0] is getattr(field.widget, "choices", None):
+            parts.append(kept[1])
+            continue
+        markup = _control(form[name], error_ids)
+        if key is not None:
+            if len(_CONTROLS) >= 1024:
+                _CONTROLS.clear()
+            _CONTROLS[key] = (getattr(field.widget, "choices", None), markup)
+        parts.append(markup)
     return mark_safe("".join(parts))  # every value is escaped, or markup from the widget
+
+
+def _control(field: forms.BoundField, error_ids: bool) -> str:
+    if error_ids:
+        error = f'<p class="error" role="alert" id="{_text(field.auto_id)}-error">'
+    else:
+        error = '<p class="error" role="alert">'
+    errors = "".join(f"{error}{_text(message)}</p>" for message in field.errors)
+    return (
+        '\n    <div class="control">\n'
+        f'      <label for="{_text(field.id_for_label)}">{_text(field.label)}</label>\n'
+        f"      {_text(field)}\n"
+        f"      {errors}\n"
+        "    </div>\n  "
+    )
+
+
+# A control's markup, kept by everything it is written from (`_control_key`): a page's controls
+# are asked for with the same few values (basis, evidence, an economy) on every request. The
+# choices are held so that their id is not reused while the entry exists.
+_CONTROLS: dict[tuple[object, ...], tuple[object, str]] = {}
+
+
+def _control_key(
+    form: forms.BaseForm, name: str, field: forms.Field, error_ids: bool, language: str | None
+) -> tuple[object, ...] | None:
+    """What a control's markup is written from: the form's class, prefix and id format, the field's
+    label, help, initial value and widget (its class, attributes, choices and placeholder), the
+    values asked for, its errors, and the language. None when a part cannot be a key (the control
+    is written afresh)."""
+    widget = field.widget
+    choices = getattr(widget, "choices", None)
+    if choices is not None and not isinstance(choices, list):
+        return None  # choices that may change (a query)
+    html_name = form.add_prefix(name)
+    data = form.data
+    values = tuple(data.getlist(html_name)) if hasattr(data, "getlist") else (data.get(html_name),)
+    errors = tuple(str(message) for message in form.errors.get(name, ()))
+    key = (
+        type(form),
+        form.prefix,
+        form.auto_id,
+        form.use_required_attribute,
+        form.is_bound,
+        name,
+        field.label,
+        field.help_text,
+        field.required,
+        field.disabled,
+        field.show_hidden_initial,
+        field.initial,
+        form.initial.get(name),
+        type(widget),
+        tuple(widget.attrs.items()),
+        id(choices),
+        getattr(widget, "placeholder", None),
+        values,
+        errors,
+        error_ids,
+        language,
+    )
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key

@@ -805,3 +805,72 @@ def test_a_kept_select_is_the_select_rendered_afresh() -> None:
                 widgets._SELECTS.clear()
                 fresh.append(rendered(query))
             assert kept == fresh, language
+
+
+control_values = st.sampled_from(
+    [
+        "",
+        "CHN",
+        "KOR",
+        "chn",
+        "<b>",
+        "2021-08-31",
+        "2021-02-30",
+        "signed",
+        "in_force",
+        "confirmed",
+        "economies",
+        "&",
+    ]
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["summary", "summary-page", "ranking", "between", "compare", "unbound"]),
+            st.dictionaries(
+                st.sampled_from(["economy", "as_of", "basis", "evidence", "by", "from", "to"]),
+                st.lists(control_values, min_size=1, max_size=2),
+                max_size=5,
+            ),
+            st.sampled_from(["en", "zh-hans"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_kept_controls_are_the_controls_written_afresh(
+    asked: list[tuple[str, dict[str, list[str]], str, bool]],
+) -> None:
+    from django.http import QueryDict
+
+    from agreements.forms import BetweenForm, CompareForm, RankingForm
+    from dashboard.templatetags import form_markup
+
+    def form_for(kind: str, data: QueryDict) -> forms.Form:
+        if kind == "summary-page":
+            return SummaryForm(data, economies=True)
+        if kind == "unbound":
+            return SummaryForm(economies=True)
+        classes: dict[str, Any] = {
+            "summary": SummaryForm, "ranking": RankingForm, "between": BetweenForm, "compare": CompareForm
+        }  # fmt: skip
+        form: forms.Form = classes[kind](data)
+        return form
+
+    for kind, query, language, error_ids in asked * 2:  # the second round answered from the first
+        data = QueryDict(mutable=True)
+        for name, values in query.items():
+            data.setlist(name, values)
+        with translation.override(language):
+            form = form_for(kind, data)
+            form.is_valid()
+            kept = form_markup.form_fields(form, error_ids=error_ids)
+            form_markup._CONTROLS.clear()
+            fresh_form = form_for(kind, data)
+            fresh_form.is_valid()
+            assert kept == form_markup.form_fields(fresh_form, error_ids=error_ids), (kind, query, language)
