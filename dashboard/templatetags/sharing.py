@@ -130,14 +130,21 @@ def _filename(stem: str, state: dict[str, str]) -> str:
 _EMBED_PARAMETERS = ("economy", "as_of", "basis", "evidence", "by")
 
 
-def embed_snippet(context: template.Context, path: str, extra: str, title: str, height: int) -> str:
-    """The `<iframe>` that embeds a chart: its /embed/ URL with the page's state, and a size."""
-    request: HttpRequest = context["request"]
+def _embed_query(context: template.Context) -> str:
+    """The page's state that an embed takes, encoded (once per rendering: a page offers several)."""
     query = QueryDict(mutable=True)
     for key, value in view_state(context).items():
         if key in _EMBED_PARAMETERS:
             query[key] = value
-    encoded = "&".join(part for part in (query.urlencode(), extra) if part)
+    return query.urlencode()
+
+
+def embed_snippet(context: template.Context, path: str, extra: str, title: str, height: int) -> str:
+    """The `<iframe>` that embeds a chart: its /embed/ URL with the page's state, and a size."""
+    request: HttpRequest = context["request"]
+    encoded = "&".join(
+        part for part in (_once(context, "aeo-sharing-embed-query", _embed_query), extra) if part
+    )
     url = request.build_absolute_uri(path) + (f"?{encoded}" if encoded else "")
     # Plain text (the page shows it to be copied): the values are escaped for the HTML it is.
     return (
@@ -416,37 +423,44 @@ def _site_name(language: str | None) -> str:
         return conditional_escape(gettext("AEO Registry"))
 
 
-def _link_preview(context: template.Context) -> dict[str, Any]:
-    """The link preview's values (see `link_preview`)."""
+@functools.cache
+def _preview_path(language: str, prefix: str) -> str:
+    """The preview image's path in `language` under the script `prefix` (fixed per deployment)."""
     from django.urls import reverse
 
+    with translation.override(language):
+        return reverse("preview-image")
+
+
+def _link_preview(context: template.Context) -> dict[str, Any]:
+    """The link preview's values (see `link_preview`)."""
     from dashboard.preview import long_date
 
     request: HttpRequest | None = context.get("request")
     summary, name = _summary_and_name(context)
     image_query = ""
     if summary is not None:
+        day = long_date(summary.as_of)
         description = gettext(
             "As of %(day)s, %(economy)s has AEO mutual recognition with %(countries)s countries and "
             "regions in %(economies)s economies (%(basis)s basis)."
         ) % {
-            "day": long_date(summary.as_of),
+            "day": day,
             "economy": name,
             "countries": summary.partner_countries,
             "economies": summary.partner_economies,
             "basis": str(Basis(summary.basis).label).lower(),
         }
-        query = QueryDict(mutable=True)
-        query.update(
-            {
-                "economy": summary.economy,
-                "as_of": summary.as_of.isoformat(),
-                "basis": summary.basis,
-                "evidence": summary.evidence,
-            }
+        # As a QueryDict of these four would encode them, in this order.
+        image_query = "?" + urlencode(
+            [
+                ("economy", summary.economy),
+                ("as_of", summary.as_of.isoformat()),
+                ("basis", summary.basis),
+                ("evidence", summary.evidence),
+            ]
         )
-        image_query = "?" + query.urlencode()
-        title = gettext("%(economy)s as of %(day)s") % {"economy": name, "day": long_date(summary.as_of)}
+        title = gettext("%(economy)s as of %(day)s") % {"economy": name, "day": day}
     else:
         title = gettext("AEO Registry")
         description = gettext(
@@ -464,7 +478,7 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
         "title": title,
         "description": description,
         "url": view_url(context) if request.resolver_match else request.build_absolute_uri(),
-        "image": request.build_absolute_uri(reverse("preview-image")) + image_query,
+        "image": request.build_absolute_uri(_preview_path(language, get_script_prefix())) + image_query,
         "locale": "zh_CN" if language.startswith("zh") else "en_GB",
         "width": 1200,
         "height": 630,
