@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 # (kind, id of the object, language, script prefix) -> (the object, what was written of it). The
 # object is held so that its id cannot be reused by another while the entry exists.
 _WRITTEN: dict[tuple[str, int, str, str], tuple[object, object]] = {}
-LIMIT = 2048  # entries; when full, the older half goes
+LIMIT = 8192  # entries (a table or a map: about 3 KB on average); when full, the older half goes
 
 
 def written[T](kind: str, source: object, write: Callable[[], T]) -> T:
