@@ -132,6 +132,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # Django's `date` filter, each day written once per process (dashboard.templatetags.day_filters).
+            "builtins": ["dashboard.templatetags.day_filters"],
         },
     },
 ]

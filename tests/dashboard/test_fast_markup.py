@@ -874,3 +874,30 @@ def test_kept_controls_are_the_controls_written_afresh(
             fresh_form = form_for(kind, data)
             fresh_form.is_valid()
             assert kept == form_markup.form_fields(fresh_form, error_ids=error_ids), (kind, query, language)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_date_filter_writes_what_djangos_wrote(language: str) -> None:
+    from django.template.defaultfilters import date as django_date
+    from django.utils import timezone
+
+    from dashboard.templatetags import day_filters
+
+    template = Template(
+        "{{ value|date }}|{{ value|date:'Y-m-d' }}|{{ value|date:'YEAR_MONTH_FORMAT' }}|{{ value|date:'j F Y' }}"
+    )
+    assert template.engine.template_builtins[-1].filters["date"] is day_filters.date
+    values: list[object] = [dt.date(2021, 8, 31), dt.date(1958, 1, 1), dt.date(2024, 2, 29), None, "", "text"]
+    values.append(timezone.make_aware(dt.datetime(2021, 8, 31, 23, 30)))
+    with translation.override(language):
+        for value in values:
+            expected = "|".join(
+                str(django_date(template_value, arg))
+                for template_value, arg in [(value, None), (value, "Y-m-d"), (value, "YEAR_MONTH_FORMAT"), (value, "j F Y")]
+            ) if not isinstance(value, dt.datetime) else None  # fmt: skip
+            written = template.render(Context({"value": value}))
+            if expected is not None:
+                assert written == expected, value
+            else:
+                local = timezone.localtime(value)  # type: ignore[arg-type]
+                assert written.split("|")[1] == local.strftime("%Y-%m-%d")
