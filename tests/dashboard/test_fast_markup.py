@@ -892,7 +892,7 @@ def test_the_date_filter_writes_what_djangos_wrote(language: str) -> None:
     with translation.override(language):
         for value in values:
             expected = "|".join(
-                str(django_date(template_value, arg))
+                str(django_date(template_value, arg))  # type: ignore[arg-type]
                 for template_value, arg in [(value, None), (value, "Y-m-d"), (value, "YEAR_MONTH_FORMAT"), (value, "j F Y")]
             ) if not isinstance(value, dt.datetime) else None  # fmt: skip
             written = template.render(Context({"value": value}))
