@@ -14,6 +14,7 @@ figure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -235,31 +236,24 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     names: Mapping[str, str] = race["names"]
     traces = []
     latest = latest_date()  # clamp(day, EARLIEST_EVENT) for every point, the bounds read once
-    shown: dict[dt.date, str] = {}  # each day written once (the lines share most of their days)
+    hover = _("%(count)s on %(date)s") % {"count": "%{y}", "date": "%{x}"}
     for position, code in enumerate(codes):
         points = race["series"][code]
         name = _text(names.get(code, code))
-        x = []
-        for point in points:
-            text = shown.get(point[0])
-            if text is None:
-                text = shown[point[0]] = min(max(point[0], EARLIEST_EVENT), latest).isoformat()
-            x.append(text)
         traces.append(
-            _trace(
-                "scatter",
-                x=x,
-                y=[p[index] for p in points],
-                mode="lines",
-                line={
+            {
+                "type": "scatter",
+                "x": [_day_text(p[0], latest) for p in points],
+                "y": [p[index] for p in points],
+                "mode": "lines",
+                "line": {
                     "shape": "hv",
                     "width": 4 if position == 0 else 2,
                     "dash": "solid" if position == 0 else "dot",
                 },
-                name=f"{name} ({code})",
-                hovertemplate=_("%(count)s on %(date)s") % {"count": "%{y}", "date": "%{x}"}
-                + f"<extra>{name}</extra>",
-            )
+                "name": f"{name} ({code})",
+                "hovertemplate": f"{hover}<extra>{name}</extra>",
+            }
         )
     label = _("Partner countries and regions") if measure == "countries" else _("Partner economies")
     # Start the axis a year before the first partner of any economy shown, not at the EU's founding.
@@ -287,6 +281,13 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
         },
     )
     return figure
+
+
+@functools.lru_cache(maxsize=65536)
+def _day_text(day: dt.date, latest: dt.date) -> str:
+    """A chart's day: clamped to the plausible range (EARLIEST_EVENT to `latest`), ISO 8601; each
+    written once per process (a race chart draws about 150 points, mostly the same days)."""
+    return min(max(day, EARLIEST_EVENT), latest).isoformat()
 
 
 def membership_map(
