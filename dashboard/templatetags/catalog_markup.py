@@ -22,8 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from agreements.dates import date_format
-from agreements.models import Arrangement, Economy, Territory
-from agreements.selectors import ArrangementReach
+from agreements.models import Arrangement, Economy
+from agreements.selectors import DetailRow
 from dashboard.templatetags.local_names import local_name
 from dashboard.templatetags.partner_markup import url_for
 
@@ -63,11 +63,13 @@ class _Writer:
         return self.cache[key]
 
     def party(self, economy: Economy) -> str:
-        key = ("party", economy.code)
-        if key not in self.cache:
-            url, name = escape(self.economy_url(economy.code)), escape(local_name(economy))
-            self.cache[key] = f'<a href="{url}"><abbr title="{name}">{escape(economy.code)}</abbr></a>'
+        return self.named_party(economy.code, local_name(economy))
 
+    def named_party(self, code: str, name: str) -> str:
+        key = ("party", code)
+        if key not in self.cache:
+            url = escape(self.economy_url(code))
+            self.cache[key] = f'<a href="{url}"><abbr title="{escape(name)}">{escape(code)}</abbr></a>'
         return self.cache[key]
 
     def label(self, kind: str, value: str, text: Callable[[], object]) -> str:
@@ -78,9 +80,10 @@ class _Writer:
             self.cache[key] = escape(str(text()))
         return self.cache[key]
 
-    def head(self, arrangement: Arrangement) -> str:
+    def head(self, row: DetailRow) -> str:
         """The row's key link and parties cells."""
-        parties = ", ".join(self.party(party) for party in arrangement.parties.all())
+        arrangement = row.arrangement
+        parties = ", ".join(self.named_party(code, name) for code, name in row.parties)
         return (
             f'\n    <tr>\n      <td><a href="{escape(self.arrangement_url(arrangement.key))}">'
             f"{escape(arrangement.key)}</a></td>\n      <td>{parties}</td>\n"
@@ -94,19 +97,20 @@ class _Writer:
 
 
 @register.simple_tag
-def arrangement_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+def arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
     """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence."""
     write = _Writer()
     not_ended = escape(gettext("not ended"))
     rows = []
-    for arrangement in arrangements:
+    for row in detail_rows:
+        arrangement = row.arrangement
         ended = (
             write.date(arrangement.ended_date, arrangement.ended_precision)
             if arrangement.ended_date
             else not_ended
         )
         rows.append(
-            write.head(arrangement)
+            write.head(row)
             + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
             + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
             + f"      <td>{ended}</td>\n"
@@ -116,16 +120,16 @@ def arrangement_rows(arrangements: Iterable[Arrangement]) -> SafeString:
 
 
 @register.simple_tag
-def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
+def reach_rows(reaches: Iterable[DetailRow]) -> SafeString:
     """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence."""
     write = _Writer()
     rows = []
     for reach in reaches:
         arrangement = reach.arrangement
-        via = ", ".join(escape(party.code) for party in reach.via)
+        via = ", ".join(escape(code) for code in reach.via)
         rows.append(
             "\n    "
-            + write.head(arrangement)
+            + write.head(reach)
             + f"      <td>{via}</td>\n"
             + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
             + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
@@ -282,22 +286,21 @@ def economy_list_rows(economies: Iterable[Any]) -> SafeString:
 
 
 @register.simple_tag
-def partner_economy_items(economies: Iterable[Economy]) -> SafeString:
-    economy_url = url_for("economy-detail")
-    return mark_safe(  # every value is escaped
-        "".join(
-            f'<li><a href="{escape(economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a></li>'
-            for e in economies
-        )
-    )
+def partner_economy_items(economies: Iterable[tuple[str, str]]) -> SafeString:
+    """An economy page's partner economies, (code, name) each."""
+    return _named_items(economies, url_for("economy-detail"))
 
 
 @register.simple_tag
-def partner_territory_items(territories: Iterable[Territory]) -> SafeString:
-    territory_url = url_for("territory-detail")
+def partner_territory_items(territories: Iterable[tuple[str, str]]) -> SafeString:
+    """An economy page's partner territories, (code, name) each."""
+    return _named_items(territories, url_for("territory-detail"))
+
+
+def _named_items(named: Iterable[tuple[str, str]], url: Callable[[str], str]) -> SafeString:
     return mark_safe(  # every value is escaped
         "".join(
-            f'<li><a href="{escape(territory_url(iso3))}">{escape(local_name(t))} ({escape(iso3)})</a></li>'
-            for t, iso3 in ((t, t.iso3) for t in territories)
+            f'<li><a href="{escape(url(code))}">{escape(name)} ({escape(code)})</a></li>'
+            for code, name in named
         )
     )

@@ -159,15 +159,15 @@ def economy_list(request: HttpRequest) -> HttpResponseBase:
 def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
     economy = get_object_or_404(Economy, code=code)
     today = timezone.localdate()
-    partners = selectors.overview(economy=economy.code, day=today, basis="signed", evidence="inferred")
+    page = selectors.economy_page(economy=economy, day=today)
     return render(
         request,
         "agreements/economy_detail.html",
         {
-            "page": selectors.economy_page(economy=economy, day=today),
+            "page": page,
             "history": history.record_history(economy),
             "today": today,
-            "map_figure": charts.partner_map(partners),
+            "map_figure": charts.partner_map(page.partners),
         },
     )
 
