@@ -377,8 +377,7 @@ def economy_names() -> dict[str, str]:
 # Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number
 # of queries whatever the data size.
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery  # noqa: E402 (appended to a shared module)
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
 
 
 def party_in_force_dates(*, arrangement: Arrangement) -> list[ArrangementParty]:
@@ -423,27 +422,21 @@ def arrangement_coverage(*, arrangement: Arrangement, day: dt.date) -> list[Part
     return [PartyCoverage(economy, members.get(economy.code, [])) for economy in parties]
 
 
-def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
-    """Economies by name with `territories_now` (on `day`) and `arrangement_count`.
+def economy_catalog(*, day: dt.date) -> list[Economy]:
+    """Economies by name, each with `territories_now` (memberships active on `day`) and
+    `arrangement_count` (the arrangements it is a party to).
 
-    Each count is a subquery per economy: counting both over one join multiplied every
-    economy's memberships by its arrangements before counting them apart (31 ms of the list at a
-    hundred times the data)."""
-    return Economy.objects.annotate(
-        territories_now=_count_per_economy(EconomyMembership.objects.filter(active_on_q(day)), "id"),
-        arrangement_count=_count_per_economy(ArrangementParty.objects.all(), "arrangement"),
-    )
-
-
-def _count_per_economy(rows: QuerySet[Any], counted: str) -> Coalesce:
-    """The number of distinct `counted` among `rows` of the outer query's economy (0 for none)."""
-    per_economy = (
-        rows.filter(economy=OuterRef("pk"))
-        .order_by()
-        .values("economy")
-        .annotate(n=Count(counted, distinct=True))
-    )
-    return Coalesce(Subquery(per_economy.values("n"), output_field=IntegerField()), 0)
+    Counted on the data version's counting facts, which hold every membership and party link: in
+    SQL the counts were a subquery per economy (or a join that multiplied every economy's
+    memberships by its arrangements before counting them apart), 26 ms of the list's 36 ms at a
+    hundred times the data; one grouped query over the party links alone took 8 ms."""
+    index = fact_index()
+    economies = list(Economy.objects.all())
+    for economy in economies:
+        # Set as annotate() would: the list, its exports and its row writer read these.
+        setattr(economy, "territories_now", sum(m.active_on(day) for m in index.members_of(economy.code)))  # noqa: B010
+        setattr(economy, "arrangement_count", len(index.arrangements_of(economy.code)))  # noqa: B010
+    return economies
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,7 @@ def _streamed(queryset: QuerySet[Any]) -> Callable[[], tuple[Iterable[Any], int]
 def economy_list(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     economies = selectors.economy_catalog(day=today)
-    export = _export_today(request, exports.ECONOMIES, _streamed(economies))
+    export = _export_today(request, exports.ECONOMIES, lambda: (economies, len(economies)))
     if export is not None:
         return export
     return render(
