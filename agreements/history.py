@@ -313,8 +313,7 @@ def _changes(
         selected.sort(key=lambda item: _change_order(item[0], item[1]), reverse=True)
         del selected[limit:]
     existing = _Existing.of([(model, row) for model, row, _ in selected])
-    # Read once per model: simple_history builds a new manager on every `model.history`.
-    tracked_fields = {model: model.history.model.tracked_fields for model in versions}  # type: ignore[attr-defined]
+    tracked_fields = {model: _historical(model).tracked_fields for model in versions}
     changes = []
     for model, row, before in selected:
         label, url = _record(model, row, existing)
@@ -337,8 +336,22 @@ def _changes(
     return changes
 
 
+def _historical(model: type[models.Model]) -> Any:
+    """The historical model of a tracked model. Read through `model.history`, simple_history
+    builds a new manager class each time (inspecting every queryset method): four of them cost a
+    record's page about a millisecond."""
+    if model not in _HISTORICAL:
+        _HISTORICAL[model] = model.history.model  # type: ignore[attr-defined]
+    return _HISTORICAL[model]
+
+
+_HISTORICAL: dict[type[models.Model], Any] = {}
+
+
 def _versions(model: type[models.Model], condition: Q) -> list[Any]:
-    return list(model.history.filter(condition).select_related("history_user"))  # type: ignore[attr-defined]
+    """Every version of the records matching `condition` (`model.history`'s rows: the
+    historical model's own manager, ordered as its Meta says, newest first)."""
+    return list(_historical(model)._default_manager.filter(condition).select_related("history_user"))
 
 
 def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> list[Change]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -736,20 +737,42 @@ def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, ev
 
     codes = [code for code, _ in members]
     owners = [owner.get(code) for code in codes]
-    linked = pairs = 0
-    # kind(a, b) for every pair, inlined: Belt and Road has thousands of pairs at 100x the data.
-    for i, a in enumerate(codes):
-        economy_a = owners[i]
-        covered = partners.get(economy_a or "", frozenset())
-        for b, economy_b in zip(codes[i + 1 :], owners[i + 1 :], strict=True):
-            if a == b or (economy_a is not None and economy_a == economy_b):
-                continue
-            pairs += 1
-            linked += b in covered
+    linked, pairs = _pair_counts(codes, owners, partners)
     rows = []
     if len(members) <= MATRIX_MAX_MEMBERS:
         rows = [(a, name, [(b, kind(a, b)) for b in codes]) for a, name in members]
     return PairMatrix(members=members, rows=rows, linked=linked, pairs=pairs)
+
+
+def _pair_counts(
+    codes: list[str], owners: list[str | None], partners: Mapping[str, frozenset[str]]
+) -> tuple[int, int]:
+    """(linked, pairs) over the pairs (a, b) of distinct `codes`, a before b, that do not belong to
+    one economy: `pairs` counts them, `linked` those where b is among the partner countries of a's
+    economy (`kind(a, b) == "yes"`).
+
+    Worked out per economy rather than per pair: Belt and Road has 180 members and 16,000 pairs
+    at 100x the data (3 ms of its page in a Python loop over them). For each economy, the positions
+    of the members it covers (not its own) are intersected once, in C; a member then counts those
+    after its own position by bisection."""
+    position = {code: i for i, code in enumerate(codes)}
+    size: dict[str, int] = defaultdict(int)
+    for economy in owners:
+        if economy is not None:
+            size[economy] += 1
+    n = len(codes)
+    pairs = n * (n - 1) // 2 - sum(k * (k - 1) // 2 for k in size.values())
+    after: dict[str, list[int]] = {}
+    linked = 0
+    for i, economy in enumerate(owners):
+        if economy is None:
+            continue  # no economy: no partners (and a pair with it is never "same")
+        if economy not in after:
+            covered = partners.get(economy, frozenset()) & position.keys()
+            after[economy] = sorted(position[b] for b in covered if owners[position[b]] != economy)
+        found = after[economy]
+        linked += len(found) - bisect_right(found, i)
+    return linked, pairs
 
 
 def described_sources(
