@@ -378,7 +378,8 @@ def economy_names() -> dict[str, str]:
 # Catalog pages: arrangements, economies, territories and blocs. Each function runs a fixed number
 # of queries whatever the data size.
 
-from django.db.models import Count, F, Prefetch, QuerySet  # noqa: E402 (appended to a shared module)
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery  # noqa: E402 (appended to a shared module)
+from django.db.models.functions import Coalesce  # noqa: E402
 
 
 def party_in_force_dates(*, arrangement: Arrangement) -> list[ArrangementParty]:
@@ -402,6 +403,29 @@ def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
     return Arrangement.objects.prefetch_related(*prefetch).order_by(
         F("signed_date").asc(nulls_last=True), "key"
     )
+
+
+def arrangement_list_page(rows: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
+    """The arrangement list's rows (`arrangement_catalog()`, filtered) as its page shows them: the
+    parties prefetched, and the number of sources (`source_count`) instead of the sources. The
+    exports of the same rows keep the sources."""
+    parties = Prefetch("parties", queryset=Economy.objects.order_by("code"))
+    return rows.prefetch_related(None).prefetch_related(parties).annotate(source_count=source_count())
+
+
+def source_count() -> Coalesce:
+    """An arrangement's number of sources, as a subquery per row: counted for the rows shown
+    only (PostgreSQL evaluates it after the sort and the limit). Joining the sources and grouping
+    counted them for every arrangement of the list before the first hundred were taken (43 ms of
+    the data-quality page at a hundred times the data); prefetching the sources of a page of the
+    arrangement list to count them built a model instance each (2.6 ms of that page)."""
+    per_arrangement = (
+        Source.objects.filter(arrangement=OuterRef("pk"))
+        .order_by()
+        .values("arrangement")
+        .annotate(n=Count("id"))
+    )
+    return Coalesce(Subquery(per_arrangement.values("n"), output_field=IntegerField()), 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,10 +185,13 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
 
 @register.simple_tag
 def arrangement_list_rows(arrangements: Iterable[Arrangement]) -> SafeString:
-    """agreements/arrangement_list.html's rows (a page of the list, sources prefetched)."""
-    return _keyed_rows(
-        arrangements, key_cell="td", indent="      ", after="      ", sources=lambda a: len(a.sources.all())
-    )
+    """agreements/arrangement_list.html's rows (a page of the list, `source_count` annotated:
+    `selectors.arrangement_list_page`)."""
+
+    def counted(arrangement: Any) -> int:
+        return int(arrangement.source_count)
+
+    return _keyed_rows(arrangements, key_cell="td", indent="      ", after="      ", sources=counted)
 
 
 @register.simple_tag

@@ -86,7 +86,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
     )
     if twin is not None:
         return twin
-    page = page_of(filterset.qs, request.GET.get("page")) if valid else None
+    page = page_of(selectors.arrangement_list_page(filterset.qs), request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
         request,
