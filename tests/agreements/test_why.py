@@ -495,11 +495,11 @@ def test_the_default_first_day_of_a_comparison_is_never_before_the_first_plausib
 
 def _old_describe(names: Any, event: story.Event) -> str:
     """`Names.describe` before it translated only the event's own sentence, verbatim."""
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext, pgettext
 
     values = {
         "arrangement": event.subject,
-        "partners": names.listed(event.partners),
+        "partners": pgettext("list separator", ", ").join(names.economy(code) for code in event.partners),
         "territory": names.territory(event.territory),
         "economy": names.economy(event.subject),
         "bloc": names.bloc(event.subject),
@@ -519,8 +519,9 @@ def _old_describe(names: Any, event: story.Event) -> str:
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("economy", ["CHN", "EUU", "GBR"])
-def test_each_event_is_described_as_before(language: str, economy: str) -> None:
+def test_each_event_is_described_and_labelled_as_before(language: str, economy: str) -> None:
     from django.utils import translation
+    from django.utils.translation import gettext
 
     from agreements import why
 
@@ -528,5 +529,9 @@ def test_each_event_is_described_as_before(language: str, economy: str) -> None:
         moved = why.why_moved(economy=economy, day=dt.date(2026, 1, 1), basis="signed", evidence="inferred")
         kinds = {row.event.kind for row in moved.rows}
         assert len(kinds) >= 2
+        labels = {story.ECONOMIES: gettext("Economies"), story.COUNTRIES: gettext("Countries and regions")}
         for row in moved.rows:
             assert row.description == _old_describe(moved.names, row.event)
+            assert row.kind_name == str(why.EVENT_LABELS[row.event.kind])
+            for group in row.changes:
+                assert group.label == labels.get(group.measure, group.measure.removeprefix(story.BLOC_PREFIX))
