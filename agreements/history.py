@@ -176,8 +176,14 @@ def _show(model_field: models.Field[Any, Any], value: Any) -> str:
 
 
 def _field_changes(
-    tracked: Sequence[models.Field[Any, Any]], row: Any, before: Any | None
+    tracked: Sequence[models.Field[Any, Any]],
+    row: Any,
+    before: Any | None,
+    labels: dict[models.Field[Any, Any], str] | None = None,
 ) -> tuple[FieldChange, ...]:
+    """The fields that differ between `before` and `row`; `labels` keeps each field's translated
+    verbose name across the rows of one list (a page lists fifty changes)."""
+    labels = {} if labels is None else labels
     changes = []
     for model_field in tracked:
         name = model_field.attname
@@ -187,7 +193,9 @@ def _field_changes(
             old = _show(model_field, getattr(before, name)) if before is not None else ""
             new = _show(model_field, getattr(row, name))
         if old != new:
-            changes.append(FieldChange(str(model_field.verbose_name), old, new))
+            if model_field not in labels:
+                labels[model_field] = str(model_field.verbose_name)
+            changes.append(FieldChange(labels[model_field], old, new))
     return tuple(changes)
 
 
@@ -314,6 +322,8 @@ def _changes(
         del selected[limit:]
     existing = _Existing.of([(model, row) for model, row, _ in selected])
     tracked_fields = {model: _historical(model).tracked_fields for model in versions}
+    model_names = {model: str(model._meta.verbose_name) for model in versions}
+    labels: dict[models.Field[Any, Any], str] = {}
     changes = []
     for model, row, before in selected:
         label, url = _record(model, row, existing)
@@ -323,12 +333,12 @@ def _changes(
                 id=f"{model._meta.model_name}-{row.history_id}",
                 at=row.history_date,
                 kind=KINDS[row.history_type],
-                model=str(model._meta.verbose_name),
+                model=model_names[model],
                 record=label,
                 url=url,
                 user=row.history_user.get_username() if row.history_user_id else "",
                 reason=row.history_change_reason or "",
-                fields=_field_changes(tracked, row, before),
+                fields=_field_changes(tracked, row, before, labels),
                 correction=report_number(row.history_change_reason),
             )
         )
