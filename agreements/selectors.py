@@ -512,23 +512,29 @@ def _detail_rows(
     its parties (by code) and the fields the rows show, not from the database: at a hundred times
     the data the three queries (the arrangements' ids, their rows, their parties) and the few
     hundred model instances they built were half of the economy page's time."""
-    wanted = set(economies)
-    facts = {fact.key: fact for code in wanted for fact in index.arrangements_of(code)}
-    arrangements = kept.arrangements
-    first = sorted(
-        facts.values(),
-        key=lambda fact: (fact.signed_date is None, fact.signed_date or dt.date.min, fact.key),
-    )[:DETAIL_ROWS]
-    names = kept.economy_names()
-    rows = [
-        DetailRow(
-            arrangements[fact.key],
-            [(code, names.get(code, code)) for code in fact.parties],
-            [code for code in fact.parties if code in wanted] if via else [],
-        )
-        for fact in first
-    ]
-    return rows, len(facts)
+    wanted = frozenset(economies)
+
+    def build() -> tuple[list[DetailRow], int]:
+        facts = {fact.key: fact for code in wanted for fact in index.arrangements_of(code)}
+        arrangements = kept.arrangements
+        first = sorted(
+            facts.values(),
+            key=lambda fact: (fact.signed_date is None, fact.signed_date or dt.date.min, fact.key),
+        )[:DETAIL_ROWS]
+        names = kept.economy_names()
+        rows = [
+            DetailRow(
+                arrangements[fact.key],
+                [(code, names.get(code, code)) for code in fact.parties],
+                [code for code in fact.parties if code in wanted] if via else [],
+            )
+            for fact in first
+        ]
+        return rows, len(facts)
+
+    # The same for every day: kept with the data version's index, per language (the names), so
+    # that the pages' row writers keep what they wrote of them (`agreements.memo`).
+    return index.kept(("detail_rows", wanted, via, get_language()), build)
 
 
 def _named(codes: Iterable[str], names: dict[str, str]) -> list[tuple[str, str]]:
@@ -549,6 +555,21 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
     arrangements, total = _detail_rows([economy.code], index, kept)
     partners = _overview(economy.code, day, "signed", "inferred", index, kept)
     summary = partners.summary
+    # Kept per interval, as the summary is, so the page's writers keep what they wrote of them.
+    partner_economies, partner_territories = index.kept(
+        (
+            "partner_names",
+            economy.code,
+            "signed",
+            "inferred",
+            index.partner_interval(economy.code, day),
+            get_language(),
+        ),
+        lambda: (
+            _named(summary.partners, kept.economy_names()),
+            _named(summary.countries, kept.territory_names()),
+        ),
+    )
     programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
@@ -556,8 +577,8 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         arrangements=arrangements,
         arrangements_total=total,
         partners=partners,
-        partner_economies=_named(summary.partners, kept.economy_names()),
-        partner_territories=_named(summary.countries, kept.territory_names()),
+        partner_economies=partner_economies,
+        partner_territories=partner_territories,
         programme=programme,
         counts=list(programme.counts.order_by("as_of_date")) if programme else [],
     )

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from agreements.dates import date_format
+from agreements.memo import written
 from agreements.models import Arrangement, Economy
 from agreements.selectors import DetailRow
 from dashboard.templatetags.local_names import local_name
@@ -98,7 +99,12 @@ class _Writer:
 
 @register.simple_tag
 def arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
-    """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence."""
+    """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence
+    (written once per list of rows: the selector keeps them per data version and language)."""
+    return written("arrangement_rows", detail_rows, lambda: _arrangement_rows(detail_rows))
+
+
+def _arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
     write = _Writer()
     not_ended = escape(gettext("not ended"))
     rows = []
@@ -121,7 +127,12 @@ def arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
 
 @register.simple_tag
 def reach_rows(reaches: Iterable[DetailRow]) -> SafeString:
-    """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence."""
+    """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence
+    (written once per list of rows, as `arrangement_rows`)."""
+    return written("reach_rows", reaches, lambda: _reach_rows(reaches))
+
+
+def _reach_rows(reaches: Iterable[DetailRow]) -> SafeString:
     write = _Writer()
     rows = []
     for reach in reaches:
@@ -290,14 +301,19 @@ def economy_list_rows(economies: Iterable[Any]) -> SafeString:
 
 @register.simple_tag
 def partner_economy_items(economies: Iterable[tuple[str, str]]) -> SafeString:
-    """An economy page's partner economies, (code, name) each."""
-    return _named_items(economies, url_for("economy-detail"))
+    """An economy page's partner economies, (code, name) each (written once per list: the
+    selector keeps them per interval and language)."""
+    return written(
+        "partner_economy_items", economies, lambda: _named_items(economies, url_for("economy-detail"))
+    )
 
 
 @register.simple_tag
 def partner_territory_items(territories: Iterable[tuple[str, str]]) -> SafeString:
-    """An economy page's partner territories, (code, name) each."""
-    return _named_items(territories, url_for("territory-detail"))
+    """An economy page's partner territories, (code, name) each (as `partner_economy_items`)."""
+    return written(
+        "partner_territory_items", territories, lambda: _named_items(territories, url_for("territory-detail"))
+    )
 
 
 def _named_items(named: Iterable[tuple[str, str]], url: Callable[[str], str]) -> SafeString:
