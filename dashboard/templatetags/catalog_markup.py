@@ -258,13 +258,20 @@ def territory_list_rows(rows: Iterable[Any]) -> SafeString:
     """The territory list's rows: name, ISO codes, kind and the economies it belongs to now."""
     write = _Writer()
     none = escape(gettext("none"))
+    # An economy's link, written once: the European Union's appears on 27 rows.
+    links: dict[str, str] = {}
+
+    def link(economy: Economy) -> str:
+        code = economy.code
+        if code not in links:
+            url, name = escape(write.economy_url(code)), escape(local_name(economy))
+            links[code] = f'<a href="{url}">{name} ({escape(code)})</a>'
+        return links[code]
+
     parts = []
     for row in rows:
         territory = row.territory
-        economies = ", ".join(
-            f'<a href="{escape(write.economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a>'
-            for e in row.economies
-        )
+        economies = ", ".join(link(e) for e in row.economies)
         kind = write.label("territory-kind", territory.kind, territory.get_kind_display)
         url, name = escape(write.territory_url(territory.iso3)), escape(local_name(territory))
         parts.append(
