@@ -191,7 +191,13 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
     def counted(arrangement: Any) -> int:
         return int(arrangement.source_count)  # annotated by the query
 
-    return _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted)
+    # The report's lists are kept per data version and language (`quality.report`): each list's
+    # markup is written once for them.
+    return written(
+        "quality_rows",
+        arrangements,
+        lambda: _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted),
+    )
 
 
 @register.simple_tag
