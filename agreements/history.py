@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import connection, models
 from django.db.models import Q, Value
@@ -358,10 +359,34 @@ def _historical(model: type[models.Model]) -> Any:
 _HISTORICAL: dict[type[models.Model], Any] = {}
 
 
+class _Version:
+    """One historical row's values as attributes (each field's `attname`, `pk` the history id as
+    on the historical model) and its user, read without building the historical model's instance
+    and its user's: a group's page reads every version of its memberships (hundreds), of which it
+    shows fifty."""
+
+    def __init__(self, values: dict[str, Any], username: str | None) -> None:
+        self.__dict__.update(values)
+        self.pk = values["history_id"]
+        self.history_user = None if values["history_user_id"] is None else _VersionUser(username or "")
+
+
+@dataclass(frozen=True, slots=True)
+class _VersionUser:
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
 def _versions(model: type[models.Model], condition: Q) -> list[Any]:
-    """Every version of the records matching `condition` (`model.history`'s rows: the
-    historical model's own manager, ordered as its Meta says, newest first)."""
-    return list(_historical(model)._default_manager.filter(condition).select_related("history_user"))
+    """Every version of the records matching `condition` (`model.history`'s rows, through the
+    historical model's own manager, ordered as its Meta says, newest first), as `_Version`s."""
+    historical = _historical(model)
+    names = [f.attname for f in historical._meta.concrete_fields]
+    username = f"history_user__{get_user_model().USERNAME_FIELD}"
+    rows = historical._default_manager.filter(condition).values_list(*names, username)
+    return [_Version(dict(zip(names, row, strict=False)), row[-1]) for row in rows]
 
 
 def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> list[Change]:
