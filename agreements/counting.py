@@ -585,6 +585,14 @@ class FactIndex:
         self._economy_boundaries: dict[str, list[int]] = {}
         self._kept: dict[tuple[object, ...], object] = {}
 
+    def arrangements_of(self, economy: str) -> Sequence[ArrangementFact]:
+        """Every arrangement to which `economy` is a party (not to be changed)."""
+        return self._by_party.get(economy, ())
+
+    def members_of(self, economy: str) -> Sequence[MembershipFact]:
+        """Every membership of a territory in `economy`, at any time (not to be changed)."""
+        return self._members.get(economy, ())
+
     def interval(self, day: dt.date) -> int:
         """The number of boundaries on or before `day`: equal for two days exactly when no fact
         starts or ends between them (the later one included), so their figures are equal too."""

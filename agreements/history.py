@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page
 from django.db import connection, models
 from django.db.models import Q, Value
@@ -176,8 +177,14 @@ def _show(model_field: models.Field[Any, Any], value: Any) -> str:
 
 
 def _field_changes(
-    tracked: Sequence[models.Field[Any, Any]], row: Any, before: Any | None
+    tracked: Sequence[models.Field[Any, Any]],
+    row: Any,
+    before: Any | None,
+    labels: dict[models.Field[Any, Any], str] | None = None,
 ) -> tuple[FieldChange, ...]:
+    """The fields that differ between `before` and `row`; `labels` keeps each field's translated
+    verbose name across the rows of one list (a page lists fifty changes)."""
+    labels = {} if labels is None else labels
     changes = []
     for model_field in tracked:
         name = model_field.attname
@@ -187,7 +194,9 @@ def _field_changes(
             old = _show(model_field, getattr(before, name)) if before is not None else ""
             new = _show(model_field, getattr(row, name))
         if old != new:
-            changes.append(FieldChange(str(model_field.verbose_name), old, new))
+            if model_field not in labels:
+                labels[model_field] = str(model_field.verbose_name)
+            changes.append(FieldChange(labels[model_field], old, new))
     return tuple(changes)
 
 
@@ -313,8 +322,9 @@ def _changes(
         selected.sort(key=lambda item: _change_order(item[0], item[1]), reverse=True)
         del selected[limit:]
     existing = _Existing.of([(model, row) for model, row, _ in selected])
-    # Read once per model: simple_history builds a new manager on every `model.history`.
-    tracked_fields = {model: model.history.model.tracked_fields for model in versions}  # type: ignore[attr-defined]
+    tracked_fields = {model: _historical(model).tracked_fields for model in versions}
+    model_names = {model: str(model._meta.verbose_name) for model in versions}
+    labels: dict[models.Field[Any, Any], str] = {}
     changes = []
     for model, row, before in selected:
         label, url = _record(model, row, existing)
@@ -324,12 +334,12 @@ def _changes(
                 id=f"{model._meta.model_name}-{row.history_id}",
                 at=row.history_date,
                 kind=KINDS[row.history_type],
-                model=str(model._meta.verbose_name),
+                model=model_names[model],
                 record=label,
                 url=url,
                 user=row.history_user.get_username() if row.history_user_id else "",
                 reason=row.history_change_reason or "",
-                fields=_field_changes(tracked, row, before),
+                fields=_field_changes(tracked, row, before, labels),
                 correction=report_number(row.history_change_reason),
             )
         )
@@ -337,8 +347,46 @@ def _changes(
     return changes
 
 
+def _historical(model: type[models.Model]) -> Any:
+    """The historical model of a tracked model. Read through `model.history`, simple_history
+    builds a new manager class each time (inspecting every queryset method): four of them cost a
+    record's page about a millisecond."""
+    if model not in _HISTORICAL:
+        _HISTORICAL[model] = model.history.model  # type: ignore[attr-defined]
+    return _HISTORICAL[model]
+
+
+_HISTORICAL: dict[type[models.Model], Any] = {}
+
+
+class _Version:
+    """One historical row's values as attributes (each field's `attname`, `pk` the history id as
+    on the historical model) and its user, read without building the historical model's instance
+    and its user's: a group's page reads every version of its memberships (hundreds), of which it
+    shows fifty."""
+
+    def __init__(self, values: dict[str, Any], username: str | None) -> None:
+        self.__dict__.update(values)
+        self.pk = values["history_id"]
+        self.history_user = None if values["history_user_id"] is None else _VersionUser(username or "")
+
+
+@dataclass(frozen=True, slots=True)
+class _VersionUser:
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
 def _versions(model: type[models.Model], condition: Q) -> list[Any]:
-    return list(model.history.filter(condition).select_related("history_user"))  # type: ignore[attr-defined]
+    """Every version of the records matching `condition` (`model.history`'s rows, through the
+    historical model's own manager, ordered as its Meta says, newest first), as `_Version`s."""
+    historical = _historical(model)
+    names = [f.attname for f in historical._meta.concrete_fields]
+    username = f"history_user__{get_user_model().USERNAME_FIELD}"
+    rows = historical._default_manager.filter(condition).values_list(*names, username)
+    return [_Version(dict(zip(names, row, strict=False)), row[-1]) for row in rows]
 
 
 def record_history(record: models.Model, *, limit: int = RECORD_PAGE_LIMIT) -> list[Change]:

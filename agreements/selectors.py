@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -127,7 +128,7 @@ class Lookups:
         )
         self.blocs: list[tuple[str, str, str]] = list(Bloc.objects.values_list("code", "name", "name_zh"))
         self.arrangements: dict[str, Arrangement] = Arrangement.objects.only(
-            *PARTNER_ROW_ARRANGEMENT_FIELDS
+            *PARTNER_ROW_ARRANGEMENT_FIELDS, *DETAIL_ROW_ARRANGEMENT_FIELDS
         ).in_bulk(field_name="key")
         # The precision of each party's own in-force date (the dates are in the counting facts).
         self.party_precisions: dict[tuple[str, str], str] = {
@@ -252,6 +253,8 @@ PARTNER_ROW_ARRANGEMENT_FIELDS = (
     "effective_precision",
     "evidence",
 )
+# And what the economy and territory pages' arrangement rows show besides.
+DETAIL_ROW_ARRANGEMENT_FIELDS = ("status", "ended_date", "ended_precision")
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,10 +290,14 @@ def overview(*, economy: str, day: dt.date, basis: str, evidence: str) -> Overvi
     The rows are kept per interval (`FactIndex.partner_interval`) and language, as the counts are:
     every day between two changes has the same partners, and the pages that list them write the
     same rows (`partner_rows` and the map keep what they write of one list). Do not change them."""
-    index = fact_index()
+    return _overview(economy, day, basis, evidence, fact_index(), lookups())
+
+
+def _overview(
+    economy: str, day: dt.date, basis: str, evidence: str, index: counting.FactIndex, kept: Lookups
+) -> Overview:
     standings = index.standings(economy, day, basis, evidence)
     summary = index.summary(economy, day, basis, evidence, standings=standings)
-    kept = lookups()
     key = ("overview", economy, basis, evidence, index.partner_interval(economy, day), get_language())
     rows, own_territories = index.kept(key, lambda: _partner_rows(economy, standings, kept))
     return Overview(
@@ -398,6 +405,29 @@ def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
     )
 
 
+def arrangement_list_page(rows: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
+    """The arrangement list's rows (`arrangement_catalog()`, filtered) as its page shows them: the
+    parties prefetched, and the number of sources (`source_count`) instead of the sources. The
+    exports of the same rows keep the sources."""
+    parties = Prefetch("parties", queryset=Economy.objects.order_by("code"))
+    return rows.prefetch_related(None).prefetch_related(parties).annotate(source_count=source_count())
+
+
+def source_count() -> Coalesce:
+    """An arrangement's number of sources, as a subquery per row: counted for the rows shown
+    only (PostgreSQL evaluates it after the sort and the limit). Joining the sources and grouping
+    counted them for every arrangement of the list before the first hundred were taken (43 ms of
+    the data-quality page at a hundred times the data); prefetching the sources of a page of the
+    arrangement list to count them built a model instance each (2.6 ms of that page)."""
+    per_arrangement = (
+        Source.objects.filter(arrangement=OuterRef("pk"))
+        .order_by()
+        .values("arrangement")
+        .annotate(n=Count("id"))
+    )
+    return Coalesce(Subquery(per_arrangement.values("n"), output_field=IntegerField()), 0)
+
+
 @dataclass(frozen=True, slots=True)
 class PartyCoverage:
     economy: Economy
@@ -417,40 +447,48 @@ def arrangement_coverage(*, arrangement: Arrangement, day: dt.date) -> list[Part
     return [PartyCoverage(economy, members.get(economy.code, [])) for economy in parties]
 
 
-def economy_catalog(*, day: dt.date) -> QuerySet[Economy]:
-    """Economies by name with `territories_now` (on `day`) and `arrangement_count`.
+def economy_catalog(*, day: dt.date) -> list[Economy]:
+    """Economies by name, each with `territories_now` (memberships active on `day`) and
+    `arrangement_count` (the arrangements it is a party to).
 
-    Each count is a subquery per economy: counting both over one join multiplied every
-    economy's memberships by its arrangements before counting them apart (31 ms of the list at a
-    hundred times the data)."""
-    return Economy.objects.annotate(
-        territories_now=_count_per_economy(EconomyMembership.objects.filter(active_on_q(day)), "id"),
-        arrangement_count=_count_per_economy(ArrangementParty.objects.all(), "arrangement"),
-    )
+    Counted on the data version's counting facts, which hold every membership and party link: in
+    SQL the counts were a subquery per economy (or a join that multiplied every economy's
+    memberships by its arrangements before counting them apart), 26 ms of the list's 36 ms at a
+    hundred times the data; one grouped query over the party links alone took 8 ms."""
+    index = fact_index()
+    economies = list(Economy.objects.all())
+    for economy in economies:
+        # Set as annotate() would: the list, its exports and its row writer read these.
+        setattr(economy, "territories_now", sum(m.active_on(day) for m in index.members_of(economy.code)))  # noqa: B010
+        setattr(economy, "arrangement_count", len(index.arrangements_of(economy.code)))  # noqa: B010
+    return economies
 
 
-def _count_per_economy(rows: QuerySet[Any], counted: str) -> Coalesce:
-    """The number of distinct `counted` among `rows` of the outer query's economy (0 for none)."""
-    per_economy = (
-        rows.filter(economy=OuterRef("pk"))
-        .order_by()
-        .values("economy")
-        .annotate(n=Count(counted, distinct=True))
-    )
-    return Coalesce(Subquery(per_economy.values("n"), output_field=IntegerField()), 0)
+@dataclass(frozen=True, slots=True)
+class DetailRow:
+    """An arrangement on an economy's or a territory's page, with its parties (code, name in the
+    active language) by code, and on a territory's page the parties that reach the territory."""
+
+    arrangement: Arrangement  # the fields of PARTNER_ROW_ and DETAIL_ROW_ARRANGEMENT_FIELDS only
+    parties: list[tuple[str, str]]
+    via: list[str]
 
 
 @dataclass(frozen=True, slots=True)
 class EconomyPage:
     economy: Economy
     memberships: list[EconomyMembership]
-    arrangements: list[Arrangement]  # the first DETAIL_ROWS
+    arrangements: list[DetailRow]  # the first DETAIL_ROWS
     arrangements_total: int
-    summary: counting.Summary
-    partner_economies: list[Economy]
-    partner_territories: list[Territory]
+    partners: Overview  # on the day, signed basis, every evidence level
+    partner_economies: list[tuple[str, str]]  # (code, name in the active language), by name
+    partner_territories: list[tuple[str, str]]
     programme: Programme | None
     counts: list[ProgrammeCount]  # oldest first
+
+    @property
+    def summary(self) -> counting.Summary:
+        return self.partners.summary
 
     @property
     def latest_verified_count(self) -> ProgrammeCount | None:
@@ -464,33 +502,83 @@ class EconomyPage:
 DETAIL_ROWS = 100
 
 
-def _arrangement_ids(links: QuerySet[ArrangementParty]) -> list[int]:
-    """The distinct arrangements of some party links, by id: their number, and then the page's
-    rows fetched by primary key. Asked as one join with the arrangements instead, PostgreSQL read
-    every arrangement (a sequential scan: cheaper by its estimate than a few hundred index
-    lookups), twice (the rows, then their count): about 10 ms of the territory page at 100x."""
-    return sorted(set(links.values_list("arrangement_id", flat=True)))
+def _detail_rows(
+    economies: Iterable[str], index: counting.FactIndex, kept: Lookups, *, via: bool = False
+) -> tuple[list[DetailRow], int]:
+    """The first DETAIL_ROWS arrangements to which any of `economies` is a party (signed date,
+    undated last, then key: the arrangement list's order) and their number.
+
+    Read from the data version's counting facts and `Lookups`, which hold every arrangement with
+    its parties (by code) and the fields the rows show, not from the database: at a hundred times
+    the data the three queries (the arrangements' ids, their rows, their parties) and the few
+    hundred model instances they built were half of the economy page's time."""
+    wanted = frozenset(economies)
+
+    def build() -> tuple[list[DetailRow], int]:
+        facts = {fact.key: fact for code in wanted for fact in index.arrangements_of(code)}
+        arrangements = kept.arrangements
+        first = sorted(
+            facts.values(),
+            key=lambda fact: (fact.signed_date is None, fact.signed_date or dt.date.min, fact.key),
+        )[:DETAIL_ROWS]
+        names = kept.economy_names()
+        rows = [
+            DetailRow(
+                arrangements[fact.key],
+                [(code, names.get(code, code)) for code in fact.parties],
+                [code for code in fact.parties if code in wanted] if via else [],
+            )
+            for fact in first
+        ]
+        return rows, len(facts)
+
+    # The same for every day: kept with the data version's index, per language (the names), so
+    # that the pages' row writers keep what they wrote of them (`agreements.memo`).
+    return index.kept(("detail_rows", wanted, via, get_language()), build)
+
+
+def _named(codes: Iterable[str], names: dict[str, str]) -> list[tuple[str, str]]:
+    """(code, name) of `codes`, in the order of `names` (by name, as the models' ordering)."""
+    wanted = set(codes)
+    return [(code, name) for code, name in names.items() if code in wanted]
 
 
 def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
-    """Members over time, arrangements, and the summary on `day` (signed basis, all evidence)."""
+    """Members over time, arrangements, and the summary and partners on `day` (signed basis, all
+    evidence)."""
     memberships = list(
         EconomyMembership.objects.filter(economy=economy)
         .select_related("territory")
         .order_by(*EconomyMembership.group_page_ordering)
     )
-    ids = _arrangement_ids(ArrangementParty.objects.filter(economy=economy))
-    arrangements = list(arrangement_catalog(sources=False).filter(pk__in=ids)[:DETAIL_ROWS])
-    summary = summary_for(economy=economy.code, day=day, basis="signed", evidence="inferred")
+    index, kept = fact_index(), lookups()
+    arrangements, total = _detail_rows([economy.code], index, kept)
+    partners = _overview(economy.code, day, "signed", "inferred", index, kept)
+    summary = partners.summary
+    # Kept per interval, as the summary is, so the page's writers keep what they wrote of them.
+    partner_economies, partner_territories = index.kept(
+        (
+            "partner_names",
+            economy.code,
+            "signed",
+            "inferred",
+            index.partner_interval(economy.code, day),
+            get_language(),
+        ),
+        lambda: (
+            _named(summary.partners, kept.economy_names()),
+            _named(summary.countries, kept.territory_names()),
+        ),
+    )
     programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
         memberships=memberships,
         arrangements=arrangements,
-        arrangements_total=len(ids),
-        summary=summary,
-        partner_economies=list(Economy.objects.filter(code__in=summary.partners)),
-        partner_territories=list(Territory.objects.filter(iso3__in=summary.countries)),
+        arrangements_total=total,
+        partners=partners,
+        partner_economies=partner_economies,
+        partner_territories=partner_territories,
         programme=programme,
         counts=list(programme.counts.order_by("as_of_date")) if programme else [],
     )
@@ -515,17 +603,11 @@ def territory_catalog(*, day: dt.date) -> list[TerritoryRow]:
 
 
 @dataclass(frozen=True, slots=True)
-class ArrangementReach:
-    arrangement: Arrangement
-    via: list[Economy]
-
-
-@dataclass(frozen=True, slots=True)
 class TerritoryPage:
     territory: Territory
     economy_memberships: list[EconomyMembership]
     bloc_memberships: list[BlocMembership]
-    arrangements: list[ArrangementReach]  # the first DETAIL_ROWS
+    arrangements: list[DetailRow]  # the first DETAIL_ROWS, with `via`
     arrangements_total: int
 
 
@@ -541,20 +623,15 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
         .select_related("bloc")
         .order_by("bloc__name", "start_date")
     )
-    economies = {link.economy_id for link in economy_memberships}
-    ids = _arrangement_ids(ArrangementParty.objects.filter(economy__in=economies))
-    arrangements = [
-        ArrangementReach(
-            arrangement, [party for party in arrangement.parties.all() if party.code in economies]
-        )
-        for arrangement in arrangement_catalog(sources=False).filter(pk__in=ids)[:DETAIL_ROWS]
-    ]
+    arrangements, total = _detail_rows(
+        {link.economy_id for link in economy_memberships}, fact_index(), lookups(), via=True
+    )
     return TerritoryPage(
         territory=territory,
         economy_memberships=economy_memberships,
         bloc_memberships=bloc_memberships,
         arrangements=arrangements,
-        arrangements_total=len(ids),
+        arrangements_total=total,
     )
 
 
@@ -705,20 +782,42 @@ def member_pairs(*, members: list[tuple[str, str]], day: dt.date, basis: str, ev
 
     codes = [code for code, _ in members]
     owners = [owner.get(code) for code in codes]
-    linked = pairs = 0
-    # kind(a, b) for every pair, inlined: Belt and Road has thousands of pairs at 100x the data.
-    for i, a in enumerate(codes):
-        economy_a = owners[i]
-        covered = partners.get(economy_a or "", frozenset())
-        for b, economy_b in zip(codes[i + 1 :], owners[i + 1 :], strict=True):
-            if a == b or (economy_a is not None and economy_a == economy_b):
-                continue
-            pairs += 1
-            linked += b in covered
+    linked, pairs = _pair_counts(codes, owners, partners)
     rows = []
     if len(members) <= MATRIX_MAX_MEMBERS:
         rows = [(a, name, [(b, kind(a, b)) for b in codes]) for a, name in members]
     return PairMatrix(members=members, rows=rows, linked=linked, pairs=pairs)
+
+
+def _pair_counts(
+    codes: list[str], owners: list[str | None], partners: Mapping[str, frozenset[str]]
+) -> tuple[int, int]:
+    """(linked, pairs) over the pairs (a, b) of distinct `codes`, a before b, that do not belong to
+    one economy: `pairs` counts them, `linked` those where b is among the partner countries of a's
+    economy (`kind(a, b) == "yes"`).
+
+    Worked out per economy rather than per pair: Belt and Road has 180 members and 16,000 pairs
+    at 100x the data (3 ms of its page in a Python loop over them). For each economy, the positions
+    of the members it covers (not its own) are intersected once, in C; a member then counts those
+    after its own position by bisection."""
+    position = {code: i for i, code in enumerate(codes)}
+    size: dict[str, int] = defaultdict(int)
+    for economy in owners:
+        if economy is not None:
+            size[economy] += 1
+    n = len(codes)
+    pairs = n * (n - 1) // 2 - sum(k * (k - 1) // 2 for k in size.values())
+    after: dict[str, list[int]] = {}
+    linked = 0
+    for i, economy in enumerate(owners):
+        if economy is None:
+            continue  # no economy: no partners (and a pair with it is never "same")
+        if economy not in after:
+            covered = partners.get(economy, frozenset()) & position.keys()
+            after[economy] = sorted(position[b] for b in covered if owners[position[b]] != economy)
+        found = after[economy]
+        linked += len(found) - bisect_right(found, i)
+    return linked, pairs
 
 
 def described_sources(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.utils.translation import gettext, gettext_lazy, pgettext
 from django_stubs_ext import StrOrPromise
@@ -42,6 +43,13 @@ class Names:
     economies: dict[str, str]
     territories: dict[str, str]
     blocs: dict[str, str]
+    # The story's words, translated once per story rather than once per event (`_phrases`).
+    phrases: dict[str, str] = field(default_factory=dict)
+
+    def phrase(self, key: str) -> str:
+        if key not in self.phrases:
+            self.phrases[key] = _PHRASES[key]()
+        return self.phrases[key]
 
     def economy(self, code: str) -> str:
         return self.economies.get(code, code)
@@ -61,27 +69,37 @@ class Names:
 
     def listed(self, codes: Iterable[str]) -> str:
         """Economies' names as a list in a sentence ("Japan, Korea"; 日本、韩国)."""
-        return pgettext("list separator", ", ").join(self.economy(code) for code in codes)
+        return self.phrase("list separator").join(self.economy(code) for code in codes)
 
     def describe(self, event: story.Event) -> str:
-        """What happened, in a sentence."""
-        values = {
-            "arrangement": event.subject,
-            "partners": self.listed(event.partners),
-            "territory": self.territory(event.territory),
-            "economy": self.economy(event.subject),
-            "bloc": self.bloc(event.subject),
-        }
-        sentences = {
-            story.SIGNED: gettext("%(arrangement)s signed with %(partners)s"),
-            story.IN_FORCE: gettext("%(arrangement)s entered into force with %(partners)s"),
-            story.ENDED: gettext("%(arrangement)s with %(partners)s ended"),
-            story.JOINED_ECONOMY: gettext("%(territory)s joined %(economy)s"),
-            story.LEFT_ECONOMY: gettext("%(territory)s left %(economy)s"),
-            story.JOINED_BLOC: gettext("%(territory)s joined %(bloc)s"),
-            story.LEFT_BLOC: gettext("%(territory)s left %(bloc)s"),
-        }
-        return sentences[event.kind] % values
+        """What happened, in a sentence: the event kind's sentence (translated alone, not the
+        seven of every kind, per event), with the names it mentions worked out alone too. A story
+        at a hundred times the data has hundreds of events."""
+        kind = event.kind
+        if kind in (story.SIGNED, story.IN_FORCE, story.ENDED):
+            values = {"arrangement": event.subject, "partners": self.listed(event.partners)}
+        elif kind in (story.JOINED_ECONOMY, story.LEFT_ECONOMY):
+            values = {"territory": self.territory(event.territory), "economy": self.economy(event.subject)}
+        else:
+            values = {"territory": self.territory(event.territory), "bloc": self.bloc(event.subject)}
+        return self.phrase(kind) % values
+
+
+# The words of a story, each translated when first asked for (in the active language): the
+# sentence of each event kind, and the labels of events and moved groups.
+_PHRASES: dict[str, Callable[[], str]] = {
+    "list separator": lambda: pgettext("list separator", ", "),
+    "economies": lambda: gettext("Economies"),
+    "countries": lambda: gettext("Countries and regions"),
+    **{f"label:{kind}": partial(str, label) for kind, label in EVENT_LABELS.items()},
+    story.SIGNED: lambda: gettext("%(arrangement)s signed with %(partners)s"),
+    story.IN_FORCE: lambda: gettext("%(arrangement)s entered into force with %(partners)s"),
+    story.ENDED: lambda: gettext("%(arrangement)s with %(partners)s ended"),
+    story.JOINED_ECONOMY: lambda: gettext("%(territory)s joined %(economy)s"),
+    story.LEFT_ECONOMY: lambda: gettext("%(territory)s left %(economy)s"),
+    story.JOINED_BLOC: lambda: gettext("%(territory)s joined %(bloc)s"),
+    story.LEFT_BLOC: lambda: gettext("%(territory)s left %(bloc)s"),
+}
 
 
 def _names(economies: set[str], territories: set[str]) -> Names:
@@ -133,9 +151,9 @@ def _groups(moves: Iterable[story.Move], names: Names) -> tuple[MovedGroup, ...]
         by_measure.items(), key=lambda item: (item[0][0], _order(item[0][1]))
     ):
         if measure == story.ECONOMIES:
-            label, title = gettext("Economies"), ""
+            label, title = names.phrase("economies"), ""
         elif measure == story.COUNTRIES:
-            label, title = gettext("Countries and regions"), ""
+            label, title = names.phrase("countries"), ""
         else:
             label = measure.removeprefix(story.BLOC_PREFIX)
             title = names.bloc(label)
@@ -235,7 +253,7 @@ def why_moved(*, economy: str, day: dt.date, basis: str, evidence: str) -> Story
             rows.append(
                 EventRow(
                     event=event,
-                    kind_name=str(EVENT_LABELS[event.kind]),
+                    kind_name=names.phrase(f"label:{event.kind}"),
                     partner_names=tuple(names.economy(code) for code in event.partners),
                     group_name=_group_name(event, names),
                     territory_name=names.territory(event.territory) if event.territory else "",

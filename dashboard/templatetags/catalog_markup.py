@@ -22,8 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, pgettext
 
 from agreements.dates import date_format
-from agreements.models import Arrangement, Economy, Territory
-from agreements.selectors import ArrangementReach
+from agreements.memo import written
+from agreements.models import Arrangement, Economy
+from agreements.selectors import DetailRow
 from dashboard.templatetags.local_names import local_name
 from dashboard.templatetags.partner_markup import url_for
 
@@ -63,11 +64,13 @@ class _Writer:
         return self.cache[key]
 
     def party(self, economy: Economy) -> str:
-        key = ("party", economy.code)
-        if key not in self.cache:
-            url, name = escape(self.economy_url(economy.code)), escape(local_name(economy))
-            self.cache[key] = f'<a href="{url}"><abbr title="{name}">{escape(economy.code)}</abbr></a>'
+        return self.named_party(economy.code, local_name(economy))
 
+    def named_party(self, code: str, name: str) -> str:
+        key = ("party", code)
+        if key not in self.cache:
+            url = escape(self.economy_url(code))
+            self.cache[key] = f'<a href="{url}"><abbr title="{escape(name)}">{escape(code)}</abbr></a>'
         return self.cache[key]
 
     def label(self, kind: str, value: str, text: Callable[[], object]) -> str:
@@ -78,9 +81,10 @@ class _Writer:
             self.cache[key] = escape(str(text()))
         return self.cache[key]
 
-    def head(self, arrangement: Arrangement) -> str:
+    def head(self, row: DetailRow) -> str:
         """The row's key link and parties cells."""
-        parties = ", ".join(self.party(party) for party in arrangement.parties.all())
+        arrangement = row.arrangement
+        parties = ", ".join(self.named_party(code, name) for code, name in row.parties)
         return (
             f'\n    <tr>\n      <td><a href="{escape(self.arrangement_url(arrangement.key))}">'
             f"{escape(arrangement.key)}</a></td>\n      <td>{parties}</td>\n"
@@ -94,19 +98,25 @@ class _Writer:
 
 
 @register.simple_tag
-def arrangement_rows(arrangements: Iterable[Arrangement]) -> SafeString:
-    """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence."""
+def arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
+    """agreements/economy_detail.html's rows: key, parties, signed, in force, ended, status, evidence
+    (written once per list of rows: the selector keeps them per data version and language)."""
+    return written("arrangement_rows", detail_rows, lambda: _arrangement_rows(detail_rows))
+
+
+def _arrangement_rows(detail_rows: Iterable[DetailRow]) -> SafeString:
     write = _Writer()
     not_ended = escape(gettext("not ended"))
     rows = []
-    for arrangement in arrangements:
+    for row in detail_rows:
+        arrangement = row.arrangement
         ended = (
             write.date(arrangement.ended_date, arrangement.ended_precision)
             if arrangement.ended_date
             else not_ended
         )
         rows.append(
-            write.head(arrangement)
+            write.head(row)
             + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
             + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
             + f"      <td>{ended}</td>\n"
@@ -116,16 +126,21 @@ def arrangement_rows(arrangements: Iterable[Arrangement]) -> SafeString:
 
 
 @register.simple_tag
-def reach_rows(reaches: Iterable[ArrangementReach]) -> SafeString:
-    """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence."""
+def reach_rows(reaches: Iterable[DetailRow]) -> SafeString:
+    """agreements/territory_detail.html's rows: key, parties, through, signed, in force, status, evidence
+    (written once per list of rows, as `arrangement_rows`)."""
+    return written("reach_rows", reaches, lambda: _reach_rows(reaches))
+
+
+def _reach_rows(reaches: Iterable[DetailRow]) -> SafeString:
     write = _Writer()
     rows = []
     for reach in reaches:
         arrangement = reach.arrangement
-        via = ", ".join(escape(party.code) for party in reach.via)
+        via = ", ".join(escape(code) for code in reach.via)
         rows.append(
             "\n    "
-            + write.head(arrangement)
+            + write.head(reach)
             + f"      <td>{via}</td>\n"
             + f"      <td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>\n"
             + f"      <td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>\n"
@@ -176,15 +191,24 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
     def counted(arrangement: Any) -> int:
         return int(arrangement.source_count)  # annotated by the query
 
-    return _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted)
+    # The report's lists are kept per data version and language (`quality.report`): each list's
+    # markup is written once for them.
+    return written(
+        "quality_rows",
+        arrangements,
+        lambda: _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted),
+    )
 
 
 @register.simple_tag
 def arrangement_list_rows(arrangements: Iterable[Arrangement]) -> SafeString:
-    """agreements/arrangement_list.html's rows (a page of the list, sources prefetched)."""
-    return _keyed_rows(
-        arrangements, key_cell="td", indent="      ", after="      ", sources=lambda a: len(a.sources.all())
-    )
+    """agreements/arrangement_list.html's rows (a page of the list, `source_count` annotated:
+    `selectors.arrangement_list_page`)."""
+
+    def counted(arrangement: Any) -> int:
+        return int(arrangement.source_count)
+
+    return _keyed_rows(arrangements, key_cell="td", indent="      ", after="      ", sources=counted)
 
 
 @register.simple_tag
@@ -240,13 +264,20 @@ def territory_list_rows(rows: Iterable[Any]) -> SafeString:
     """The territory list's rows: name, ISO codes, kind and the economies it belongs to now."""
     write = _Writer()
     none = escape(gettext("none"))
+    # An economy's link, written once: the European Union's appears on 27 rows.
+    links: dict[str, str] = {}
+
+    def link(economy: Economy) -> str:
+        code = economy.code
+        if code not in links:
+            url, name = escape(write.economy_url(code)), escape(local_name(economy))
+            links[code] = f'<a href="{url}">{name} ({escape(code)})</a>'
+        return links[code]
+
     parts = []
     for row in rows:
         territory = row.territory
-        economies = ", ".join(
-            f'<a href="{escape(write.economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a>'
-            for e in row.economies
-        )
+        economies = ", ".join(link(e) for e in row.economies)
         kind = write.label("territory-kind", territory.kind, territory.get_kind_display)
         url, name = escape(write.territory_url(territory.iso3)), escape(local_name(territory))
         parts.append(
@@ -282,22 +313,26 @@ def economy_list_rows(economies: Iterable[Any]) -> SafeString:
 
 
 @register.simple_tag
-def partner_economy_items(economies: Iterable[Economy]) -> SafeString:
-    economy_url = url_for("economy-detail")
-    return mark_safe(  # every value is escaped
-        "".join(
-            f'<li><a href="{escape(economy_url(e.code))}">{escape(local_name(e))} ({escape(e.code)})</a></li>'
-            for e in economies
-        )
+def partner_economy_items(economies: Iterable[tuple[str, str]]) -> SafeString:
+    """An economy page's partner economies, (code, name) each (written once per list: the
+    selector keeps them per interval and language)."""
+    return written(
+        "partner_economy_items", economies, lambda: _named_items(economies, url_for("economy-detail"))
     )
 
 
 @register.simple_tag
-def partner_territory_items(territories: Iterable[Territory]) -> SafeString:
-    territory_url = url_for("territory-detail")
+def partner_territory_items(territories: Iterable[tuple[str, str]]) -> SafeString:
+    """An economy page's partner territories, (code, name) each (as `partner_economy_items`)."""
+    return written(
+        "partner_territory_items", territories, lambda: _named_items(territories, url_for("territory-detail"))
+    )
+
+
+def _named_items(named: Iterable[tuple[str, str]], url: Callable[[str], str]) -> SafeString:
     return mark_safe(  # every value is escaped
         "".join(
-            f'<li><a href="{escape(territory_url(iso3))}">{escape(local_name(t))} ({escape(iso3)})</a></li>'
-            for t, iso3 in ((t, t.iso3) for t in territories)
+            f'<li><a href="{escape(url(code))}">{escape(name)} ({escape(code)})</a></li>'
+            for code, name in named
         )
     )

@@ -6,6 +6,7 @@ error with HTTP 400 and an empty result, never everything and never a 500.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from agreements import history, selectors
+from agreements import counting, history, selectors
 from agreements.filtersets import bind_arrangement_filters
 from agreements.forms import SummaryForm, day_field
 from agreements.models import Bloc, Economy, Territory
@@ -86,7 +88,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
     )
     if twin is not None:
         return twin
-    page = page_of(filterset.qs, request.GET.get("page")) if valid else None
+    page = page_of(selectors.arrangement_list_page(filterset.qs), request.GET.get("page")) if valid else None
     ordering = filterset.form.cleaned_data.get("ordering") if valid else None
     return render(
         request,
@@ -146,7 +148,7 @@ def _streamed(queryset: QuerySet[Any]) -> Callable[[], tuple[Iterable[Any], int]
 def economy_list(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     economies = selectors.economy_catalog(day=today)
-    export = _export_today(request, exports.ECONOMIES, _streamed(economies))
+    export = _export_today(request, exports.ECONOMIES, lambda: (economies, len(economies)))
     if export is not None:
         return export
     return render(
@@ -159,15 +161,15 @@ def economy_list(request: HttpRequest) -> HttpResponseBase:
 def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
     economy = get_object_or_404(Economy, code=code)
     today = timezone.localdate()
-    partners = selectors.overview(economy=economy.code, day=today, basis="signed", evidence="inferred")
+    page = selectors.economy_page(economy=economy, day=today)
     return render(
         request,
         "agreements/economy_detail.html",
         {
-            "page": selectors.economy_page(economy=economy, day=today),
+            "page": page,
             "history": history.record_history(economy),
             "today": today,
-            "map_figure": charts.partner_map(partners),
+            "map_figure": charts.partner_map(page.partners),
         },
     )
 
@@ -250,7 +252,29 @@ LEADERS_SHOWN = 10
 
 def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any]) -> Coverage:
     """Which members of `bloc` the economy covers on the day (and by which arrangement), which it
-    does not, and which economies cover the most members: all from the counting engine."""
+    does not, and which economies cover the most members: all from the counting engine.
+
+    The same on every day of an interval (`FactIndex.interval`: no fact starts or ends between
+    them), so kept with the counting index per interval and language: the economies covering the
+    most members are counted over every economy, and the member pairs over every member."""
+    day = params["as_of"]
+    index = selectors.fact_index()
+    key = (
+        "bloc_coverage",
+        bloc.code,
+        params["economy"],
+        params["basis"],
+        params["evidence"],
+        index.interval(day),
+        get_language(),
+    )
+    kept = index.kept(key, lambda: _coverage(bloc, memberships, params, index))
+    return dataclasses.replace(kept, day=day)
+
+
+def _coverage(
+    bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any], index: counting.FactIndex
+) -> Coverage:
     day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
     members = dict(selectors.members_named(memberships, day))
     overview = selectors.overview(economy=params["economy"], day=day, basis=basis, evidence=evidence)
@@ -258,7 +282,7 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
     covered_codes = set(overview.summary.bloc_countries.get(bloc.code, ())) & set(members)
     names = selectors.economy_names()
     # Every economy's partner countries from one counting of the day (not one per economy).
-    world = selectors.fact_index().world(day, basis, evidence)
+    world = index.world(day, basis, evidence)
     bloc_members = world.blocs.get(bloc.code, frozenset())
     counts = []
     for code in names:

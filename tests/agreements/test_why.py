@@ -491,3 +491,47 @@ def test_the_default_first_day_of_a_comparison_is_never_before_the_first_plausib
     assert 'name="from" value="1990-01-01"' in response.content.decode()
     assert 'name="from" value="2020-02-28"' in client.get("/why/between/?to=2021-02-28").content.decode()
     assert 'name="from" value="2023-02-28"' in client.get("/why/between/?to=2024-02-29").content.decode()
+
+
+def _old_describe(names: Any, event: story.Event) -> str:
+    """`Names.describe` before it translated only the event's own sentence, verbatim."""
+    from django.utils.translation import gettext, pgettext
+
+    values = {
+        "arrangement": event.subject,
+        "partners": pgettext("list separator", ", ").join(names.economy(code) for code in event.partners),
+        "territory": names.territory(event.territory),
+        "economy": names.economy(event.subject),
+        "bloc": names.bloc(event.subject),
+    }
+    sentences = {
+        story.SIGNED: gettext("%(arrangement)s signed with %(partners)s"),
+        story.IN_FORCE: gettext("%(arrangement)s entered into force with %(partners)s"),
+        story.ENDED: gettext("%(arrangement)s with %(partners)s ended"),
+        story.JOINED_ECONOMY: gettext("%(territory)s joined %(economy)s"),
+        story.LEFT_ECONOMY: gettext("%(territory)s left %(economy)s"),
+        story.JOINED_BLOC: gettext("%(territory)s joined %(bloc)s"),
+        story.LEFT_BLOC: gettext("%(territory)s left %(bloc)s"),
+    }
+    return sentences[event.kind] % values
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("economy", ["CHN", "EUU", "GBR"])
+def test_each_event_is_described_and_labelled_as_before(language: str, economy: str) -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from agreements import why
+
+    with translation.override(language):
+        moved = why.why_moved(economy=economy, day=dt.date(2026, 1, 1), basis="signed", evidence="inferred")
+        kinds = {row.event.kind for row in moved.rows}
+        assert len(kinds) >= 2
+        labels = {story.ECONOMIES: gettext("Economies"), story.COUNTRIES: gettext("Countries and regions")}
+        for row in moved.rows:
+            assert row.description == _old_describe(moved.names, row.event)
+            assert row.kind_name == str(why.EVENT_LABELS[row.event.kind])
+            for group in row.changes:
+                assert group.label == labels.get(group.measure, group.measure.removeprefix(story.BLOC_PREFIX))

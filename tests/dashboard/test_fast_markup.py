@@ -307,6 +307,8 @@ OLD_PARTNER_ITEMS = (
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_catalog_rows_write_what_the_template_loops_wrote(language: str) -> None:
+    """The rows, now read from the counting facts and names of the data version, against the old
+    loops given what the old selectors read from the database."""
     from agreements.models import Arrangement, Economy, Territory
 
     # Every precision of every date, an ended arrangement and a title to escape.
@@ -327,26 +329,68 @@ def test_catalog_rows_write_what_the_template_loops_wrote(language: str) -> None
     selectors.forget_index()
     day = dt.date(2021, 8, 31)
     with translation.override(language):
-        economy = selectors.economy_page(economy=Economy.objects.get(code="CHN"), day=day)
-        territory = selectors.territory_page(territory=Territory.objects.get(iso3="FRA"))
+        china, france = Economy.objects.get(code="CHN"), Territory.objects.get(iso3="FRA")
+        economy = selectors.economy_page(economy=china, day=day)
+        territory = selectors.territory_page(territory=france)
         assert economy.arrangements and territory.arrangements and economy.partner_territories
+        old_pages = _old_detail_pages(china, france, economy.summary)
+        assert economy.arrangements_total == old_pages["economy"]["total"]
+        assert territory.arrangements_total == old_pages["territory"]["total"]
         cases = [
-            (OLD_ARRANGEMENT_LOOP, "{% arrangement_rows page.arrangements %}", economy),
-            (OLD_REACH_LOOP, "{% reach_rows page.arrangements %}", territory),
+            (OLD_ARRANGEMENT_LOOP, "{% arrangement_rows page.arrangements %}", economy, "economy"),
+            (OLD_REACH_LOOP, "{% reach_rows page.arrangements %}", territory, "territory"),
             (
                 OLD_PARTNER_ITEMS,
                 "{% partner_economy_items page.partner_economies %}|"
                 "{% partner_territory_items page.partner_territories %}",
                 economy,
+                "economy",
             ),
         ]
-        for old_loop, tag, page in cases:
-            context = Context({"page": page})
-            old = Template(old_loop).render(context)
+        for old_loop, tag, page, kind in cases:
+            old = Template(old_loop).render(Context({"page": old_pages[kind]}))
             new = Template(
                 "{% load catalog_markup %}" + ("    " + tag + "\n" if "rows" in tag else tag)
-            ).render(context)
+            ).render(Context({"page": page}))
             assert new == old
+
+
+def _old_detail_pages(economy: Any, territory: Any, summary: Any) -> dict[str, dict[str, Any]]:
+    """What the economy and territory pages' selectors gave the old loops: arrangements with their
+    parties prefetched (by code), by signed date (undated last) then key, the first DETAIL_ROWS,
+    and the partner economies and territories as records in the models' order."""
+    from django.db.models import F, Prefetch
+
+    from agreements.models import Arrangement, ArrangementParty, Economy, EconomyMembership, Territory
+
+    def first(parties: Any) -> tuple[list[Any], int]:
+        ids = set(
+            ArrangementParty.objects.filter(economy__in=parties).values_list("arrangement_id", flat=True)
+        )
+        rows = (
+            Arrangement.objects.filter(pk__in=ids)
+            .prefetch_related(Prefetch("parties", queryset=Economy.objects.order_by("code")))
+            .order_by(F("signed_date").asc(nulls_last=True), "key")
+        )
+        return list(rows[: selectors.DETAIL_ROWS]), len(ids)
+
+    arrangements, total = first([economy.code])
+    ever = set(EconomyMembership.objects.filter(territory=territory).values_list("economy_id", flat=True))
+    reaches, reach_total = first(ever)
+    return {
+        "economy": {
+            "arrangements": arrangements,
+            "total": total,
+            "partner_economies": list(Economy.objects.filter(code__in=summary.partners)),
+            "partner_territories": list(Territory.objects.filter(iso3__in=summary.countries)),
+        },
+        "territory": {
+            "arrangements": [
+                {"arrangement": a, "via": [p for p in a.parties.all() if p.code in ever]} for a in reaches
+            ],
+            "total": reach_total,
+        },
+    }
 
 
 # The include that `{% chart_downloads %}` replaced, verbatim.
