@@ -209,6 +209,22 @@ class Summary:
     rank_by_countries: int | None
     rank_by_economies: int | None
 
+    def on(self, day: dt.date) -> Summary:
+        """The same figures as of another day of their interval (`dataclasses.replace` of `as_of`,
+        without its field-by-field introspection: the counting API asks for one per request)."""
+        return Summary(
+            self.economy,
+            day,
+            self.basis,
+            self.evidence,
+            self.partners,
+            self.countries,
+            self.by_bloc,
+            self.bloc_countries,
+            self.rank_by_countries,
+            self.rank_by_economies,
+        )
+
     @property
     def partner_economies(self) -> int:
         return len(self.partners)
@@ -719,7 +735,7 @@ class FactIndex:
             return replace(own, rank_by_countries=by_countries, rank_by_economies=by_economies)
 
         kept = self._get(("summary", economy, basis, evidence, self.interval(day)), build)
-        return kept if kept.as_of == day else replace(kept, as_of=day)
+        return kept if kept.as_of == day else kept.on(day)
 
     def ranking(self, day: dt.date, basis: str, evidence: str, by: str) -> list[RankingRow]:
         key = ("ranking", basis, evidence, by, self.interval(day))

@@ -31,6 +31,8 @@ from agreements.forms import RankingForm, SummaryForm, error_body
 from api import serializers
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+# One renderer per class: a JSON renderer keeps no state between answers.
+_RENDERERS: dict[type[BaseRenderer], BaseRenderer] = {}
 
 
 class ContractJSONRenderer(JSONRenderer):
@@ -143,7 +145,9 @@ class CountingView(APIView):
             return super().dispatch(request, *args, **kwargs)
         self.args, self.kwargs, self.request = args, kwargs, request
         body, status = self.answer(request.GET)
-        renderer = self.renderer_classes[0]()
+        renderer = _RENDERERS.get(self.renderer_classes[0])
+        if renderer is None:
+            renderer = _RENDERERS[self.renderer_classes[0]] = self.renderer_classes[0]()
         return HttpResponse(renderer.render(body), status=status, content_type=renderer.media_type)
 
     @property

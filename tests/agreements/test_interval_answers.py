@@ -85,3 +85,17 @@ def test_a_full_index_drops_its_oldest_answers_and_keeps_the_newest(monkeypatch:
     assert [key[-1] for key in index._kept] == [2, 3, 4]
     assert index.kept(("answer", 4), lambda: -1) == 4
     assert index.kept(("answer", 0), lambda: -1) == -1  # gone, built again
+
+
+def test_a_summary_on_another_day_is_the_summary_with_that_day() -> None:
+    from dataclasses import fields, replace
+
+    from agreements.counting import Summary
+
+    summary = Summary(
+        *[
+            dt.date(2021, 8, 31) if field.name == "as_of" else f"value of {field.name}"
+            for field in fields(Summary)
+        ]  # type: ignore[arg-type]
+    )
+    assert summary.on(dt.date(2022, 1, 1)) == replace(summary, as_of=dt.date(2022, 1, 1))
