@@ -130,6 +130,23 @@ def _filename(stem: str, state: dict[str, str]) -> str:
 _EMBED_PARAMETERS = ("economy", "as_of", "basis", "evidence", "by")
 
 
+def _embed_path(embed: str) -> str:
+    """An embed's path: given as a path, or as the name of an embed URL without arguments."""
+    if embed.startswith("/"):
+        return embed
+    return _fixed_path(embed, translation.get_language(), get_script_prefix())
+
+
+@functools.cache
+def _fixed_path(name: str, language: str | None, prefix: str) -> str:
+    """The path of a URL without arguments, in `language` under the script `prefix` (fixed per
+    deployment): a `{% url %}` per chart cost more than the chart's buttons."""
+    from django.urls import reverse
+
+    with translation.override(language):
+        return reverse(name)
+
+
 def _embed_query(context: template.Context) -> str:
     """The page's state that an embed takes, encoded (once per rendering: a page offers several)."""
     query = QueryDict(mutable=True)
@@ -163,18 +180,22 @@ def chart_downloads(
     embed_query: str = "",
     embed_height: int = 560,
 ) -> SafeString:
-    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path).
+    """The PNG and SVG buttons of a chart, and its embed snippet when `embed` (an /embed/ path, or
+    the name of an embed URL without arguments).
 
     Written in Python, not through an included template: a dashboard has three, and the template
     engine cost more than the rest of the markup (issue 16). tests/dashboard/test_fast_markup.py checks
     that it writes what the template it replaced wrote."""
     state = view_state(context)
+    snippet = ""
+    if embed:
+        snippet = embed_snippet(context, _embed_path(embed), embed_query, str(title), embed_height)
     return chart_downloads_markup(
         chart_id=str(chart_id),
         title=str(title),
         note=chart_note(context),
         filename=_filename(stem, state),
-        snippet=embed_snippet(context, embed, embed_query, str(title), embed_height) if embed else "",
+        snippet=snippet,
     )
 
 
