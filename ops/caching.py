@@ -37,7 +37,6 @@ import gzip
 import hashlib
 import json
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any, cast
@@ -152,8 +151,6 @@ def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
     Counting is exact with Redis (INCR); a per-process cache counts per process."""
     digest = hashlib.sha256(json.dumps(request.path).encode()).hexdigest()
     counter = f"aeo:page-entries:{version}:{digest}"
-    if _FULL.get(counter, 0.0) > time.monotonic():
-        return False  # this process saw the bound reached, less than a cache lifetime ago
     try:
         stored = cache.incr(counter)  # one call on every miss but a path's first
     except ValueError:  # no counter yet (or it expired): start one
@@ -163,18 +160,7 @@ def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
         except ValueError:  # expired between add and incr
             cache.set(counter, 1, seconds)
             stored = 1
-    if stored > settings.AEO_PAGE_CACHE_ENTRIES:
-        if len(_FULL) >= 1024:
-            _FULL.clear()
-        _FULL[counter] = time.monotonic() + seconds
-        return False
-    return True
-
-
-# The entry counters this process saw past the bound (version and path), until when: a miss of
-# such a page stores nothing and need not count, until the counter it saw could have expired
-# (AEO_PAGE_CACHE_SECONDS; then the cache admits entries again, as it did before this was kept).
-_FULL: dict[str, float] = {}
+    return stored <= settings.AEO_PAGE_CACHE_ENTRIES
 
 
 # Level 4: 70 KB of HTML in 0.4 ms to 11 KB (level 6: 1.4 ms to 10.5 KB), once per stored page.

@@ -53,15 +53,12 @@ def empty_page_cache() -> Iterator[None]:
 
     from agreements.selectors import forget_index
     from agreements.versioning import forget
-    from ops import caching
 
     cache.clear()
-    caching._FULL.clear()
     forget_index()
     forget()
     yield
     cache.clear()
-    caching._FULL.clear()
     forget_index()
     forget()
 
