@@ -24,7 +24,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from agreements.choices import Basis, Evidence
 from agreements.dates import date_format
@@ -226,22 +226,43 @@ def chart_downloads_markup(
     return mark_safe(markup + "\n")  # every value above is escaped
 
 
+def _escaped_words(language: str | None, words: dict[str, str]) -> dict[str, str]:
+    """`words` (name: message) translated into `language` and escaped."""
+    with translation.override(language):
+        return {name: conditional_escape(gettext(text)) for name, text in words.items()}
+
+
+# The words of the tags below, marked for makemessages (the templates they replaced held them)
+# and translated once per language (translations change only with a deployment).
+_DOWNLOAD_WORDS = {
+    "png": gettext_noop("Download PNG"),
+    "svg": gettext_noop("Download SVG"),
+    "embed": gettext_noop("Embed"),
+    "paste": gettext_noop("Paste this into a web page to show the chart there, with its source line:"),
+    "copy": gettext_noop("Copy"),
+    "copied": gettext_noop("Copied."),
+    "select": gettext_noop("Selected: press Ctrl+C (⌘C) to copy."),
+}
+_EXPORT_WORDS = {
+    "download": gettext_noop("Download these rows:"),
+    "csv_excel": gettext_noop("CSV for Excel"),
+    "excel": gettext_noop("Excel workbook"),
+    "all": gettext_noop("all data"),
+}
+_CITE_WORDS = {
+    "summary": gettext_noop("Cite this view"),
+    "link": gettext_noop("Permanent link"),
+    "apa": gettext_noop("APA"),
+    "copy": gettext_noop("Copy"),
+    "copied": gettext_noop("Copied."),
+    "select": gettext_noop("Selected: press Ctrl+C (⌘C) to copy."),
+}
+
+
 @functools.cache
 def _download_labels(language: str | None) -> dict[str, str]:
-    """The buttons' words in `language`, escaped (translations change only with a deployment)."""
-    with translation.override(language):
-        return {
-            name: conditional_escape(gettext(text))
-            for name, text in {
-                "png": "Download PNG",
-                "svg": "Download SVG",
-                "embed": "Embed",
-                "paste": "Paste this into a web page to show the chart there, with its source line:",
-                "copy": "Copy",
-                "copied": "Copied.",
-                "select": "Selected: press Ctrl+C (⌘C) to copy.",
-            }.items()
-        }
+    """The chart buttons' words in `language`, escaped."""
+    return _escaped_words(language, _DOWNLOAD_WORDS)
 
 
 # The twins of a list: (format, bom) as the links ask for them, in the links' order.
@@ -290,22 +311,12 @@ def export_links(context: template.Context) -> SafeString:
 
 @functools.cache
 def _export_labels(language: str | None, prefix: str) -> dict[str, str]:
-    """The links' words in `language`, escaped, and the full download's path under the script
-    `prefix` (translations and URLs change only with a deployment)."""
-    from django.urls import reverse
-
-    with translation.override(language):
-        labels: dict[str, str] = {
-            name: conditional_escape(gettext(text))
-            for name, text in {
-                "download": "Download these rows:",
-                "csv_excel": "CSV for Excel",
-                "excel": "Excel workbook",
-                "all": "all data",
-            }.items()
-        }
-        labels["all_url"] = conditional_escape(reverse("data-download"))
-    return labels
+    """The export links' words in `language`, escaped, and the full download's path under the
+    script `prefix`."""
+    return {
+        **_escaped_words(language, _EXPORT_WORDS),
+        "all_url": conditional_escape(_fixed_path("data-download", language, prefix)),
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -365,19 +376,8 @@ def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) ->
 
 @functools.cache
 def _cite_labels(language: str | None) -> dict[str, str]:
-    """The panel's words in `language`, escaped (translations change only with a deployment)."""
-    with translation.override(language):
-        return {
-            name: conditional_escape(gettext(text))
-            for name, text in {
-                "summary": "Cite this view",
-                "link": "Permanent link",
-                "apa": "APA",
-                "copy": "Copy",
-                "copied": "Copied.",
-                "select": "Selected: press Ctrl+C (⌘C) to copy.",
-            }.items()
-        }
+    """The citation panel's words in `language`, escaped."""
+    return _escaped_words(language, _CITE_WORDS)
 
 
 def _summary_and_name(context: template.Context) -> tuple[Any, str]:
@@ -444,15 +444,6 @@ def _site_name(language: str | None) -> str:
         return conditional_escape(gettext("AEO Registry"))
 
 
-@functools.cache
-def _preview_path(language: str, prefix: str) -> str:
-    """The preview image's path in `language` under the script `prefix` (fixed per deployment)."""
-    from django.urls import reverse
-
-    with translation.override(language):
-        return reverse("preview-image")
-
-
 def _link_preview(context: template.Context) -> dict[str, Any]:
     """The link preview's values (see `link_preview`)."""
     from dashboard.preview import long_date
@@ -495,11 +486,12 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
     except DisallowedHost:  # the 400 page of a request for another host: no links to it
         return {"description": description}
     language = translation.get_language() or "en"
+    prefix = get_script_prefix()
     return {
         "title": title,
         "description": description,
         "url": view_url(context) if request.resolver_match else request.build_absolute_uri(),
-        "image": request.build_absolute_uri(_preview_path(language, get_script_prefix())) + image_query,
+        "image": request.build_absolute_uri(_fixed_path("preview-image", language, prefix)) + image_query,
         "locale": "zh_CN" if language.startswith("zh") else "en_GB",
         "width": 1200,
         "height": 630,
