@@ -159,16 +159,20 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
 
 # The records the admin saves through their service (`agreements.services`), as parent or inline.
-SAVED_BY_SERVICE: tuple[type[Any], ...] = (Claim, EconomyMembership, BlocMembership)
+SAVED_BY_SERVICE: tuple[type[Any], ...] = (Claim, EconomyMembership, BlocMembership, ArrangementParty, Source)
 
 
 def save_record(obj: Any) -> None:
-    """Save one record of a submitted form: an arrangement (its own fields; its parties and
-    sources are the inlines'), a claim or a membership through its service, which validates it
+    """Save one record of a submitted form: an arrangement (its own fields), one of its parties or
+    sources (the inline rows), a claim or a membership through its service, which validates it
     again with the model's own rules and saves it atomically (its version bump joins the form's
     one, `RegistryAdmin.changeform_view`); any other record as the admin saves it."""
     if isinstance(obj, Arrangement):
         services.arrangement_save(arrangement=obj)
+    elif isinstance(obj, ArrangementParty):
+        services.arrangement_party_save(party=obj)
+    elif isinstance(obj, Source):
+        services.source_save(source=obj)
     elif isinstance(obj, Claim):
         services.claim_save(claim=obj)
     elif isinstance(obj, EconomyMembership | BlocMembership):

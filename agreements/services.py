@@ -123,6 +123,25 @@ def _create[M: (ArrangementParty, Source)](
     return created
 
 
+def arrangement_party_save(*, party: ArrangementParty) -> ArrangementParty:
+    """Create or update one party of an arrangement with its own in-force facts (the admin's party
+    rows), after the model's checks (one party per economy, a precision exactly with a date)."""
+    with transaction.atomic(), versioning.batched():
+        party.full_clean()
+        party.save()
+        versioning.bump()
+    return party
+
+
+def source_save(*, source: Source) -> Source:
+    """Create or update one source of an arrangement (the admin's source rows): a URL or a citation."""
+    with transaction.atomic(), versioning.batched():
+        source.full_clean()
+        source.save()
+        versioning.bump()
+    return source
+
+
 def membership_save(*, membership: DatedMembership) -> DatedMembership:
     """Create or update an economy's or a bloc's membership of a territory, after the model's
     checks (end after start, no overlap with the group's other memberships of the territory)."""

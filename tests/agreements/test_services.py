@@ -276,7 +276,14 @@ def test_a_bulk_load_replaces_an_arrangements_children_with_their_history_in_bul
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
-    for name in ("tables_load", "claim_save", "membership_save", "arrangement_save"):
+    for name in (
+        "tables_load",
+        "claim_save",
+        "membership_save",
+        "arrangement_save",
+        "arrangement_party_save",
+        "source_save",
+    ):
         real = getattr(services, name)
 
         def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -408,10 +415,8 @@ def test_reverting_a_claim_in_the_admin_saves_through_claim_save_in_one_bump(
     assert calls == ["claim_save"] and version() == before + 1
 
 
-def test_the_arrangement_admin_saves_the_record_through_arrangement_save_in_one_bump(
-    admin_client: Client, calls: list[str]
-) -> None:
-    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+def arrangement_form(admin_client: Client, arrangement: Arrangement) -> dict[str, Any]:
+    """The arrangement's change form as the admin shows it, every inline row included, unchanged."""
     page = admin_client.get(admin_url(Arrangement, "change", arrangement.pk))
     data = {
         name: value
@@ -431,6 +436,14 @@ def test_the_arrangement_admin_saves_the_record_through_arrangement_save_in_one_
                 if hasattr(value, "pk"):
                     value = value.pk
                 data[form.add_prefix(name)] = "" if value is None else value
+    return data
+
+
+def test_the_arrangement_admin_saves_the_record_through_arrangement_save_in_one_bump(
+    admin_client: Client, calls: list[str]
+) -> None:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    data = arrangement_form(admin_client, arrangement)
     data["title"] = "Renamed through the service"
     before = version()
     response = admin_client.post(admin_url(Arrangement, "change", arrangement.pk), data)
@@ -439,3 +452,45 @@ def test_the_arrangement_admin_saves_the_record_through_arrangement_save_in_one_
     arrangement.refresh_from_db()
     assert arrangement.title == "Renamed through the service"
     assert arrangement.history.latest().history_user.username == "admin"
+
+
+def test_the_arrangement_admins_party_and_source_rows_save_through_their_services_in_one_bump(
+    admin_client: Client, calls: list[str]
+) -> None:
+    arrangement = Arrangement.objects.get(key="CHN-KOR-2013")
+    data = arrangement_form(admin_client, arrangement)
+    party_prefix = next(key for key in data if key.endswith("-0-economy")).removesuffix("-0-economy")
+    data[f"{party_prefix}-0-note"] = "Changed through the service"
+    source_prefix = next(
+        key for key in data if key.endswith("-0-position") and key != f"{party_prefix}-0-position"
+    )
+    source_prefix = source_prefix.removesuffix("-0-position")
+    added = int(data[f"{source_prefix}-TOTAL_FORMS"])
+    data[f"{source_prefix}-TOTAL_FORMS"] = str(added + 1)
+    data |= {
+        f"{source_prefix}-{added}-position": str(added),
+        f"{source_prefix}-{added}-url": "https://example.org/added-through-the-service",
+        f"{source_prefix}-{added}-citation": "",
+    }
+    before = version()
+    response = admin_client.post(admin_url(Arrangement, "change", arrangement.pk), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    # The record itself (saved with every submission), the changed party row and the new source row.
+    assert calls == ["arrangement_save", "arrangement_party_save", "source_save"]
+    assert version() == before + 1
+    party = arrangement.party_links.get(note="Changed through the service")
+    assert party.history.latest().history_user.username == "admin"
+    assert arrangement.sources.filter(url="https://example.org/added-through-the-service").exists()
+
+
+def test_an_arrangement_party_row_is_checked_by_the_model_and_nothing_is_written() -> None:
+    party = ArrangementParty.objects.filter(arrangement__key="CHN-KOR-2013").first()
+    assert party is not None
+    party.effective_date = dt.date(2020, 1, 1)
+    party.effective_precision = ""  # a date needs its precision
+    before = version()
+    with pytest.raises(ValidationError):
+        services.arrangement_party_save(party=party)
+    assert version() == before
+    party.refresh_from_db()
+    assert party.effective_date != dt.date(2020, 1, 1)
