@@ -237,19 +237,16 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     # than that version: stored under it, it is only ever replaced by a newer one. When the
     # database is down or hung, misses answer 503 once the version needs reading again, as hits do.
     response = view(request, *args, **kwargs)
-    if (
-        response.status_code == 200
-        and isinstance(response, HttpResponse)
-        and not response.cookies
-        and _admit(request, version, seconds)
-    ):
-        # Every header the view set (middleware adds its own afterwards, on hits as on misses).
-        headers = dict(response.headers.items())
-        compressible = _compressible(response)
-        packed = _gzip(response.content) if compressible and accepts_gzip(request) else None
+    if response.status_code != 200 or not isinstance(response, HttpResponse) or response.cookies:
+        return response
+    # Every header the view set (middleware adds its own afterwards, on hits as on misses).
+    headers = dict(response.headers.items())
+    compressible = _compressible(response)
+    packed = _gzip(response.content) if compressible and accepts_gzip(request) else None
+    if _admit(request, version, seconds):
         cache.set(key, (response.status_code, headers, response.content, packed, compressible), seconds)
-        return _respond(request, response.status_code, headers, response.content, packed, compressible)
-    return response
+    # Stored or not (past the page's bound), the answer a hit would give: compressed when asked.
+    return _respond(request, response.status_code, headers, response.content, packed, compressible)
 
 
 def cached_by_data_version(view: View, *parameters: ParameterSource) -> View:

@@ -166,6 +166,21 @@ def test_a_full_page_is_admitted_again_once_its_counter_is_gone(client: Client, 
     assert queries(client, "/arrangements/?q=c")[0] == 1
 
 
+def test_a_page_past_its_bound_is_still_compressed_for_a_client_that_asks(
+    client: Client, settings: Any
+) -> None:
+    import gzip
+
+    settings.AEO_PAGE_CACHE_ENTRIES = 1
+    queries(client, "/arrangements/?q=a")  # the one entry
+    plain = client.get("/arrangements/?q=b")
+    packed = client.get("/arrangements/?q=b", HTTP_ACCEPT_ENCODING="gzip")
+    assert queries(client, "/arrangements/?q=b")[0] > 1  # not stored
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["Vary"] == plain["Vary"] and "Accept-Encoding" in packed["Vary"]
+
+
 # The full download: built once per data version, the same answer on every path to it.
 
 ZIP_PATHS = ["/data/aeo-registry-data.zip", "/data/?download=zip", "/zh-hans/data/?download=zip"]
