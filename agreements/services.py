@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from agreements import reference, tables, versioning
 from agreements.history import BulkHistory
@@ -126,40 +126,35 @@ def _create[M: (ArrangementParty, Source)](
 def arrangement_party_save(*, party: ArrangementParty) -> ArrangementParty:
     """Create or update one party of an arrangement with its own in-force facts (the admin's party
     rows), after the model's checks (one party per economy, a precision exactly with a date)."""
-    with transaction.atomic(), versioning.batched():
-        party.full_clean()
-        party.save()
-        versioning.bump()
-    return party
+    return _checked_save(party)
 
 
 def source_save(*, source: Source) -> Source:
     """Create or update one source of an arrangement (the admin's source rows): a URL or a citation."""
-    with transaction.atomic(), versioning.batched():
-        source.full_clean()
-        source.save()
-        versioning.bump()
-    return source
+    return _checked_save(source)
 
 
 def membership_save(*, membership: DatedMembership) -> DatedMembership:
     """Create or update an economy's or a bloc's membership of a territory, after the model's
     checks (end after start, no overlap with the group's other memberships of the territory)."""
-    with transaction.atomic(), versioning.batched():
-        versioning.lock()  # the overlap check reads what concurrent writers committed
-        membership.full_clean()
-        membership.save()
-        versioning.bump()
-    return membership
+    return _checked_save(membership, lock=True)  # the overlap check reads what others committed
 
 
 def claim_save(*, claim: Claim) -> Claim:
     """Create or update a claim (one figure of an official statement)."""
+    return _checked_save(claim)
+
+
+def _checked_save[R: models.Model](record: R, *, lock: bool = False) -> R:
+    """One record, checked by its model (`full_clean`) and saved atomically, in one bump; with
+    `lock`, after the writers' lock (a check that reads other rows sees what they committed)."""
     with transaction.atomic(), versioning.batched():
-        claim.full_clean()
-        claim.save()
+        if lock:
+            versioning.lock()
+        record.full_clean()
+        record.save()
         versioning.bump()
-    return claim
+    return record
 
 
 def tables_load(
