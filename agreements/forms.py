@@ -54,6 +54,15 @@ class DayField(forms.DateField):
 _PLAIN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+class EconomyCodeField(forms.CharField):
+    """An economy code as typed (` kor`): cleaned, and shown back in the control, as the code it
+    names (`KOR`), so the select shows the economy the page counts instead of "Choose an economy"."""
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        value = super().bound_data(data, initial)
+        return value.strip().upper() if isinstance(value, str) else value
+
+
 class FixedChoiceField(forms.ChoiceField):
     """A choice field whose choices are fixed in the code (a TextChoices): every form's copy
     shares them. Django deep-copies a ChoiceField's choices for each form it binds, which cost
@@ -144,7 +153,7 @@ def economy_choices() -> list[tuple[str, str]]:
 
 
 class SummaryForm(AsOfForm):
-    economy = forms.CharField(max_length=3, label=_("Economy"))
+    economy = EconomyCodeField(max_length=3, label=_("Economy"))
     field_order = ["economy", "as_of", "basis", "evidence"]
 
     def __init__(self, *args: Any, economies: bool = False, **kwargs: Any) -> None:

@@ -945,3 +945,11 @@ def test_the_date_filter_writes_what_djangos_wrote(language: str) -> None:
             else:
                 local = timezone.localtime(value)  # type: ignore[arg-type]
                 assert written.split("|")[1] == local.strftime("%Y-%m-%d")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["kor", " KOR ", "Kor"])
+def test_an_economy_typed_in_another_case_is_the_one_the_select_shows(client: Any, typed: str) -> None:
+    body = client.get("/", {"economy": typed, "as_of": "2019-03-04"}).content.decode()
+    assert '<option value="KOR" selected>' in body
+    assert 'value="" selected' not in body
