@@ -246,7 +246,11 @@ def _serve(view: View, request: HttpRequest, query: str, args: Any, kwargs: Any)
     if _admit(request, version, seconds):
         cache.set(key, (response.status_code, headers, response.content, packed, compressible), seconds)
     # Stored or not (past the page's bound), the answer a hit would give: compressed when asked.
-    return _respond(request, response.status_code, headers, response.content, packed, compressible)
+    if packed is not None:
+        return _respond(request, response.status_code, headers, response.content, packed, compressible)
+    if compressible:  # the view's own response is that answer: a copy would only cost time
+        patch_vary_headers(response, ("Accept-Encoding",))
+    return response
 
 
 def cached_by_data_version(view: View, *parameters: ParameterSource) -> View:

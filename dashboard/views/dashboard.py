@@ -16,8 +16,10 @@ from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
 from dashboard import charts, exports
+from dashboard.skeleton import render_page
 from dashboard.templatetags.chart_data import figure_script
 from dashboard.templatetags.partner_markup import ranking_rows
+from dashboard.views.dashboard_slots import ERROR_PROVIDERS, PROVIDERS
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -46,7 +48,14 @@ def home(request: HttpRequest) -> HttpResponse:
     form = _summary_form(request)
     context: dict[str, Any] = {"form": form}
     if not form.is_valid():
-        return render(request, "agreements/dashboard.html", context, status=400)
+        return render_page(
+            request,
+            "agreements/dashboard.html",
+            context,
+            variant={"summary": False},
+            providers=ERROR_PROVIDERS,
+            status=400,
+        )
     params = form.cleaned_data
     data = selectors.overview(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
@@ -56,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context |= {
         "data": data,
+        "rows": data.rows,  # the partner table's
         "summary": data.summary,
         "params": params,
         # Lower case inside the sentence ("on the in force basis"); Chinese has no case.
@@ -80,7 +90,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "race_countries": charts.race_chart(race, "countries"),
         "race_economies": charts.race_chart(race, "economies"),
     }
-    return render(request, "agreements/dashboard.html", context)
+    return render_page(
+        request, "agreements/dashboard.html", context, variant={"summary": True}, providers=PROVIDERS
+    )
 
 
 def partners(request: HttpRequest) -> HttpResponseBase:

@@ -181,6 +181,23 @@ def test_a_page_past_its_bound_is_still_compressed_for_a_client_that_asks(
     assert packed["Vary"] == plain["Vary"] and "Accept-Encoding" in packed["Vary"]
 
 
+@pytest.mark.parametrize("entries", [100, 0])
+def test_a_miss_and_a_hit_give_the_same_answer(client: Client, settings: Any, entries: int) -> None:
+    """A miss hands back the view's own response (no copy) when it does not compress: its status,
+    headers and bytes are those of the hit that follows, stored (bound 100) or not (bound 0)."""
+    settings.AEO_PAGE_CACHE_ENTRIES = entries
+
+    def answer(url: str) -> tuple[int, list[tuple[str, str]], bytes]:
+        response = client.get(url)
+        return response.status_code, sorted(response.headers.items()), response.content
+
+    for url in ["/?economy=KOR&as_of=2019-05-02", "/api/v1/summary?economy=KOR&as_of=2019-05-02"]:
+        miss = answer(url)
+        assert miss == answer(url)
+    vary = dict(answer("/?economy=KOR&as_of=2019-05-03")[1])["Vary"]  # a miss of a page worth compressing
+    assert "Accept-Encoding" in vary
+
+
 # The full download: built once per data version, the same answer on every path to it.
 
 ZIP_PATHS = ["/data/aeo-registry-data.zip", "/data/?download=zip", "/zh-hans/data/?download=zip"]

@@ -1,0 +1,233 @@
+"""The dashboard's slots (`{% slot %}` in agreements/dashboard.html and the templates it uses),
+written in Python: the page is served from its skeleton (`dashboard.skeleton`), and each function
+here writes what its slot would render, byte for byte, from the view's context.
+
+The template stays the page's markup and the reference for every slot:
+tests/dashboard/test_skeleton.py renders the dashboard both ways on many economies, days, bases,
+languages and odd parameters, and compares the bytes. A slot added to the template without a
+function here is rendered by the template engine per request, and is still right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from django import template
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from agreements.dates import date_format
+from dashboard.i18n import LanguageLink, language_links
+from dashboard.skeleton import Provider
+from dashboard.templatetags.chart_data import figure_script
+from dashboard.templatetags.coverage import in_force_gaps, official_figures
+from dashboard.templatetags.form_markup import form_fields
+from dashboard.templatetags.language_markup import (
+    alternate_links,
+    language_suggestion,
+    language_switcher_items,
+)
+from dashboard.templatetags.partner_markup import bloc_items, partner_rows
+from dashboard.templatetags.sharing import chart_downloads, cite_panel, link_preview
+
+Context = template.Context
+
+
+def _text(value: Any) -> str:
+    """A value as `{{ value }}` and `{% blocktranslate %}` write it (autoescape on, no thousands
+    separator): markup as it is, anything else as text, escaped."""
+    return str(conditional_escape(value if isinstance(value, str) else str(value)))
+
+
+def _day(value: dt.date) -> str:
+    """`{{ value|date }}`: the day in the active language's DATE_FORMAT."""
+    return date_format(value, None)
+
+
+def _links(context: Context) -> list[LanguageLink]:
+    """The `language_links` context processor's value, worked out once per page."""
+    kept = context.render_context
+    if "aeo-language-links" not in kept:
+        kept["aeo-language-links"] = language_links(context["request"])["language_links"]
+    return kept["aeo-language-links"]
+
+
+def _name(context: Context) -> str:
+    return _text(context["data"].economy_name)
+
+
+def _as_of_title(context: Context) -> SafeString:
+    """ "China as of 31 August 2021": the page's title and its citation's."""
+    return SafeString(
+        gettext("%(economy)s as of %(day)s")
+        % {"economy": _name(context), "day": _text(_day(context["summary"].as_of))}
+    )
+
+
+def _titled(context: Context, name: str, message: str, **values: object) -> SafeString:
+    """`{% blocktranslate asvar name %}`: the translated message, kept in the context as `name`."""
+    title = SafeString(gettext(message) % {key: _text(value) for key, value in values.items()})
+    context[name] = title
+    return title
+
+
+def _rank(value: int | None) -> str:
+    return str(value) if value else "\N{EN DASH}"  # `|default:"\N{EN DASH}"`
+
+
+def _query(summary: Any, *days: tuple[str, dt.date]) -> str:
+    """`?economy=...&amp;as_of=...&amp;basis=...&amp;evidence=...` as the why links write it."""
+    dated = "".join(f"&amp;{name}={day.isoformat()}" for name, day in days)
+    return (
+        f"?economy={_text(summary.economy)}{dated}"
+        f"&amp;basis={_text(summary.basis)}&amp;evidence={_text(summary.evidence)}"
+    )
+
+
+def _in_force_gaps(context: Context) -> str:
+    values = in_force_gaps(context)
+    return get_template("includes/_in_force_gaps.html").render(values)
+
+
+def _non_field_errors(context: Context) -> str:
+    errors = context["form"].non_field_errors()
+    return f'<div class="error" role="alert">{_text(errors)}</div>' if errors else ""
+
+
+def _extra_hidden(context: Context) -> str:
+    return "".join(
+        f'<input type="hidden" name="{_text(name)}" value="{_text(value)}">'
+        for name, value in context.get("extra_hidden") or ()
+    )
+
+
+def _map_title(context: Context) -> str:
+    summary = context["summary"]
+    _titled(
+        context,
+        "map_title",
+        "World map of the %(count)s partner territories of %(economy)s",
+        count=summary.partner_countries,
+        economy=context["data"].economy_name,
+    )
+    return ""
+
+
+def _race_downloads(measure: str) -> Provider:
+    messages = {
+        "countries": "Cumulative partner countries and regions of %(economy)s and the leaders",
+        "economies": "Cumulative partner economies of %(economy)s and the leaders",
+    }
+
+    def write(context: Context) -> str:
+        title = _titled(
+            context, f"race_{measure}_title", messages[measure], economy=context["data"].economy_name
+        )
+        return chart_downloads(
+            context,
+            f"race-{measure}",
+            title,
+            f"race-{measure}",
+            embed="embed-race",
+            embed_query=f"measure={measure}",
+            embed_height=480,
+        )
+
+    return write
+
+
+def _report_link(context: Context) -> str:
+    about = gettext("Report a correction about %(name)s") % {"name": _name(context)}
+    url = reverse("correction-new")
+    key = quote(str(context["params"]["economy"]), safe="/")  # `|urlencode`
+    return (
+        f'\n<p class="report-link"><a href="{url}?record=economy%3A{key}" '
+        f'data-testid="report-correction">{about}</a></p>\n'
+    )
+
+
+def _cite(context: Context) -> str:
+    title = _as_of_title(context)
+    context["cite_title"] = title
+    return cite_panel(context, title)
+
+
+PROVIDERS: dict[str, Provider] = {
+    # base.html
+    "link_preview": link_preview,
+    "alternate_links": lambda c: alternate_links(_links(c)),
+    "language_switcher": lambda c: language_switcher_items(_links(c)),
+    # agreements/dashboard.html
+    "title": _as_of_title,
+    "language_suggestion": lambda c: language_suggestion(_links(c)),
+    "headline": lambda c: gettext("AEO mutual recognition: %(economy)s") % {"economy": _name(c)},
+    "first_year": lambda c: _text(c["first_year"]),
+    "today": lambda c: timezone.localdate().isoformat(),  # `{% now 'Y-m-d' %}`
+    "lede": lambda c: (
+        gettext(
+            "As of <strong>%(day)s</strong>, on the <strong>%(basis)s</strong> basis, counting "
+            "<strong>%(evidence)s</strong> evidence and stronger."
+        )
+        % {
+            "day": _text(_day(c["summary"].as_of)),
+            "basis": _text(c["basis_label"]),
+            "evidence": _text(c["evidence_label"]),
+        }
+    ),
+    "in_force_gaps": _in_force_gaps,
+    "partner_countries": lambda c: str(c["summary"].partner_countries),
+    "rank_by_countries": lambda c: _rank(c["summary"].rank_by_countries),
+    "partner_economies": lambda c: str(c["summary"].partner_economies),
+    "rank_by_economies": lambda c: _rank(c["summary"].rank_by_economies),
+    "why_query": lambda c: _query(c["summary"], ("as_of", c["summary"].as_of)),
+    "between_query": lambda c: _query(c["summary"], ("from", c["year_before"]), ("to", c["summary"].as_of)),
+    "official_figures": official_figures,
+    "bloc_items": lambda c: bloc_items(c["bloc_rows"], c["summary"]),
+    "map_title": _map_title,
+    "map_label": lambda c: _text(c["map_title"]),
+    "map_downloads": lambda c: chart_downloads(
+        c, "map", c["map_title"], "map", embed="embed-map", embed_height=600
+    ),
+    "map_script": lambda c: _text(c["map_script"]),
+    "race_note": lambda c: (
+        gettext(
+            "Cumulative partners of %(economy)s (thick line) against the five other economies that lead "
+            "each measure on this date."
+        )
+        % {"economy": _name(c)}
+    ),
+    "race_countries_downloads": _race_downloads("countries"),
+    "race_economies_downloads": _race_downloads("economies"),
+    "race_scripts": lambda c: (
+        figure_script(c["race_countries"], "race-countries-figure")
+        + "\n  "
+        + figure_script(c["race_economies"], "race-economies-figure")
+    ),
+    "table_title": lambda c: gettext("Partner territories (%(count)s)") % {"count": len(c["data"].rows)},
+    "partner_rows": lambda c: partner_rows(c["rows"]),
+    "report_link": _report_link,
+    "cite": _cite,
+    # includes/_controls.html
+    "non_field_errors": _non_field_errors,
+    "form_fields": lambda c: form_fields(c["form"], error_ids=True),
+    "extra_hidden": _extra_hidden,
+}
+# The page of an invalid form: its controls and the frame.
+ERROR_PROVIDERS = {
+    name: PROVIDERS[name]
+    for name in (
+        "link_preview",
+        "alternate_links",
+        "language_switcher",
+        "language_suggestion",
+        "non_field_errors",
+        "form_fields",
+        "extra_hidden",
+    )
+}

@@ -1,0 +1,119 @@
+"""A page served from its skeleton (`dashboard.skeleton`) is the page its template renders.
+
+The dashboard is written from a skeleton rendered once per language, with its slots filled per
+request by Python (`dashboard.views.dashboard_slots`). Every request below is answered both ways, by
+the real view: the skeleton with the slots' Python writers, and Django's `render` of the same
+template and context; the bytes must be equal."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import Context, Engine, TemplateSyntaxError
+from django.test import Client
+
+from dashboard import skeleton
+from dashboard.views import dashboard as dashboard_views
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def both_ways(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """Every page the dashboard view writes from its skeleton is also rendered by Django from the
+    same template and context, and must be the same; the pages compared are listed."""
+    compared: list[tuple[str, int]] = []
+    real = skeleton.render_page
+
+    def render_both(
+        request: HttpRequest, template_name: str, context: dict[str, Any], **kwargs: Any
+    ) -> HttpResponse:
+        served = real(request, template_name, context, **kwargs)
+        # The slots' writers may add to the context they are handed (asvar titles): a fresh copy.
+        reference = render(request, template_name, dict(context), status=kwargs.get("status"))
+        assert served.status_code == reference.status_code
+        assert served.content.decode() == reference.content.decode()
+        compared.append((request.get_full_path(), served.status_code))
+        return served
+
+    monkeypatch.setattr(dashboard_views, "render_page", render_both)
+    return compared
+
+
+def dashboard_urls(count: int, seed: int) -> list[str]:
+    draw = random.Random(seed)
+    economies = ["CHN", "KOR", "EUU", "USA", "JPN", "SGP", "HKG", "NZL", "kor", " CHN ", "XXX", "", "<b>"]
+    days = [
+        "2021-08-31",
+        "2008-06-01",
+        "2016-01-01",
+        "2024-03-15",
+        "1990-01-01",
+        "",
+        "2021-02-30",
+        "tomorrow",
+    ]
+    urls = []
+    for _ in range(count):
+        query = [f"economy={draw.choice(economies)}", f"as_of={draw.choice(days)}"]
+        if draw.random() < 0.5:
+            query.append(f"basis={draw.choice(['signed', 'in_force', 'bogus', ''])}")
+        if draw.random() < 0.5:
+            query.append(f"evidence={draw.choice(['inferred', 'reported', 'confirmed', 'x'])}")
+        if draw.random() < 0.2:
+            query.append("utm_source=%3Cscript%3E")
+        prefix = draw.choice(["", "/zh-hans"])
+        urls.append(f"{prefix}/?{'&'.join(query)}")
+    return urls
+
+
+def test_the_dashboard_from_its_skeleton_is_the_template_rendered(
+    client: Client, both_ways: list[tuple[str, int]]
+) -> None:
+    urls = ["/", "/zh-hans/", "/?economy=CHN&as_of=2021-08-31&basis=in_force", *dashboard_urls(60, seed=16)]
+    for url in urls:
+        client.get(url)
+    assert len(both_ways) == len(urls)
+    statuses = {status for _, status in both_ways}
+    assert statuses == {200, 400}  # valid and invalid forms were both compared
+
+
+def test_the_in_force_basis_and_its_gaps_are_written_as_the_template_writes_them(
+    client: Client, both_ways: list[tuple[str, int]]
+) -> None:
+    for url in ["/?economy=CHN&as_of=2024-06-30&basis=in_force", "/zh-hans/?economy=KOR&basis=in_force"]:
+        assert b'data-testid="in-force-gaps"' in client.get(url).content
+    assert len(both_ways) == 2
+
+
+def slot_engine() -> Engine:
+    return Engine(libraries={"slots": "dashboard.templatetags.slots"}, builtins=[])
+
+
+def test_a_slot_renders_what_it_holds_outside_a_skeleton() -> None:
+    engine = slot_engine()
+    template = engine.from_string('{% load slots %}<p>{% slot "who" %}{{ name }}{% endslot %}</p>')
+    assert template.render(Context({"name": "Ada"})) == "<p>Ada</p>"
+
+
+def test_a_slot_takes_one_quoted_name() -> None:
+    engine = slot_engine()
+    for source in [
+        "{% slot %}{% endslot %}",
+        "{% slot who %}{% endslot %}",
+        '{% slot "a" "b" %}{% endslot %}',
+    ]:
+        with pytest.raises(TemplateSyntaxError):
+            engine.from_string("{% load slots %}" + source)
+
+
+def test_a_skeleton_holds_the_markup_around_its_slots() -> None:
+    kept = skeleton.Skeleton("<p>\ue0000\ue001 and \ue0001\ue001</p>", ["first", "second"])  # type: ignore[list-item]
+    assert kept.pieces == ["<p>", " and ", "</p>"]
+    assert kept.slots == ["first", "second"]
+    with pytest.raises(ValueError, match="stray"):
+        skeleton.Skeleton("<p>\ue000x</p>", [])
