@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -90,15 +91,15 @@ def _control_key(
         form.use_required_attribute,
         form.is_bound,
         name,
-        field.label,
-        field.help_text,
+        _stable(field.label),
+        _stable(field.help_text),
         field.required,
         field.disabled,
         field.show_hidden_initial,
         field.initial,
         form.initial.get(name),
         type(widget),
-        tuple(widget.attrs.items()),
+        tuple((attribute, _stable(value)) for attribute, value in widget.attrs.items()),
         id(choices),
         getattr(widget, "placeholder", None),
         values,
@@ -111,3 +112,11 @@ def _control_key(
     except TypeError:
         return None
     return key
+
+
+def _stable(value: object) -> object:
+    """A value as a key: a lazy translation by identity (hashing one translates it, a tenth of the
+    controls' cost; the language is in the key). Lazy labels, help texts and attributes are
+    declared once per form class and copied as themselves (`Promise.__deepcopy__`), so they live
+    as long as the process and their ids are not reused."""
+    return ("lazy", id(value)) if isinstance(value, Promise) else value

@@ -8,16 +8,17 @@ the page together. The markup is the templates' (tests/dashboard/test_fast_marku
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from html import escape
 from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override
 
 from agreements.counting import RankingRow, Summary
 from agreements.memo import written
@@ -148,8 +149,7 @@ BLOC_ITEM = (
 @register.simple_tag
 def bloc_items(bloc_rows: Iterable[tuple[str, str, int, list[PartnerRow]]], summary: Summary) -> SafeString:
     """The dashboard's "Partners by bloc" items: (code, name, count, partner rows) per bloc."""
-    none, list_them = escape(gettext("None.")), escape(gettext("List these partners"))
-    url = escape(reverse("partner-list"))
+    none, list_them, url = _bloc_words(get_language(), get_script_prefix())
     common = {
         "economy": escape(summary.economy),
         "day": summary.as_of.isoformat(),
@@ -174,3 +174,15 @@ def bloc_items(bloc_rows: Iterable[tuple[str, str, int, list[PartnerRow]]], summ
             for code, name, count, rows in bloc_rows
         )
     )
+
+
+@functools.cache
+def _bloc_words(language: str | None, prefix: str) -> tuple[str, str, str]:
+    """ "None.", "List these partners" and the partners page's path, escaped, per language and
+    URL prefix (the dashboard writes them on every request)."""
+    with override(language):
+        return (
+            escape(gettext("None.")),
+            escape(gettext("List these partners")),
+            escape(reverse("partner-list")),
+        )

@@ -134,11 +134,11 @@ def _embed_path(embed: str) -> str:
     """An embed's path: given as a path, or as the name of an embed URL without arguments."""
     if embed.startswith("/"):
         return embed
-    return _fixed_path(embed, translation.get_language(), get_script_prefix())
+    return fixed_path(embed, translation.get_language(), get_script_prefix())
 
 
 @functools.cache
-def _fixed_path(name: str, language: str | None, prefix: str) -> str:
+def fixed_path(name: str, language: str | None, prefix: str) -> str:
     """The path of a URL without arguments, in `language` under the script `prefix` (fixed per
     deployment): a `{% url %}` per chart cost more than the chart's buttons."""
     from django.urls import reverse
@@ -315,7 +315,7 @@ def _export_labels(language: str | None, prefix: str) -> dict[str, str]:
     script `prefix`."""
     return {
         **_escaped_words(language, _EXPORT_WORDS),
-        "all_url": conditional_escape(_fixed_path("data-download", language, prefix)),
+        "all_url": conditional_escape(fixed_path("data-download", language, prefix)),
     }
 
 
@@ -491,7 +491,7 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
         "title": title,
         "description": description,
         "url": view_url(context) if request.resolver_match else request.build_absolute_uri(),
-        "image": request.build_absolute_uri(_fixed_path("preview-image", language, prefix)) + image_query,
+        "image": request.build_absolute_uri(fixed_path("preview-image", language, prefix)) + image_query,
         "locale": "zh_CN" if language.startswith("zh") else "en_GB",
         "width": 1200,
         "height": 630,

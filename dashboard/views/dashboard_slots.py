@@ -11,16 +11,17 @@ function here is rendered by the template engine per request, and is still right
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from urllib.parse import quote
 
 from django import template
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from agreements.dates import date_format
 from dashboard.i18n import LanguageLink, language_links
@@ -34,7 +35,7 @@ from dashboard.templatetags.language_markup import (
     language_switcher_items,
 )
 from dashboard.templatetags.partner_markup import bloc_items, partner_rows
-from dashboard.templatetags.sharing import chart_downloads, cite_panel, link_preview
+from dashboard.templatetags.sharing import chart_downloads, cite_panel, fixed_path, link_preview
 
 Context = template.Context
 
@@ -92,7 +93,14 @@ def _query(summary: Any, *days: tuple[str, dt.date]) -> str:
 
 def _in_force_gaps(context: Context) -> str:
     values = in_force_gaps(context)
+    if not values["shown"]:  # every basis but in force: the same (empty) markup
+        return _gaps_not_shown()
     return get_template("includes/_in_force_gaps.html").render(values)
+
+
+@functools.cache
+def _gaps_not_shown() -> str:
+    return get_template("includes/_in_force_gaps.html").render({"shown": False})
 
 
 def _non_field_errors(context: Context) -> str:
@@ -144,7 +152,7 @@ def _race_downloads(measure: str) -> Provider:
 
 def _report_link(context: Context) -> str:
     about = gettext("Report a correction about %(name)s") % {"name": _name(context)}
-    url = reverse("correction-new")
+    url = fixed_path("correction-new", get_language(), get_script_prefix())
     key = quote(str(context["params"]["economy"]), safe="/")  # `|urlencode`
     return (
         f'\n<p class="report-link"><a href="{url}?record=economy%3A{key}" '
