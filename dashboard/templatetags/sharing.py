@@ -88,11 +88,9 @@ def view_url(context: template.Context) -> str:
 
 def _view_url(context: template.Context) -> str:
     request: HttpRequest = context["request"]
-    query = QueryDict(mutable=True)
-    for key, value in view_state(context).items():
-        query[key] = value
+    query = urlencode(list(view_state(context).items()))  # as a QueryDict of them encodes them
     url = request.build_absolute_uri(request.path)
-    return f"{url}?{query.urlencode()}" if query else url
+    return f"{url}?{query}" if query else url
 
 
 def _as_of(state: dict[str, str]) -> str:
@@ -107,16 +105,32 @@ def chart_note(context: template.Context) -> str:
 
 def _chart_note(context: template.Context) -> str:
     state = view_state(context)
-    facts = [gettext("As of %(day)s") % {"day": _as_of(state)}]
-    if state.get("basis") in Basis.values:
-        facts.append(gettext("%(basis)s basis") % {"basis": Basis(state["basis"]).label})
-    if state.get("evidence") in Evidence.values:
-        facts.append(
-            gettext("%(evidence)s evidence and stronger") % {"evidence": Evidence(state["evidence"]).label}
-        )
-    source = gettext("Source: AEO Registry, %(url)s") % {"url": view_url(context)}
-    version = gettext("data version %(version)s") % {"version": current_version()}
+    words = _note_words(translation.get_language())
+    facts = [words["as of"] % {"day": _as_of(state)}]
+    if (basis := words["bases"].get(state.get("basis", ""))) is not None:
+        facts.append(basis)
+    if (evidence := words["evidence levels"].get(state.get("evidence", ""))) is not None:
+        facts.append(evidence)
+    source = words["source"] % {"url": view_url(context)}
+    version = words["version"] % {"version": current_version()}
     return " · ".join(facts) + "\n" + f"{source} · {version}"
+
+
+@functools.cache
+def _note_words(language: str | None) -> dict[str, Any]:
+    """The chart note's words in `language`: its messages, and each basis and evidence level as
+    the note states it (translated once, not on every chart of every page)."""
+    with translation.override(language):
+        return {
+            "as of": gettext("As of %(day)s"),
+            "bases": {value: gettext("%(basis)s basis") % {"basis": label} for value, label in Basis.choices},
+            "evidence levels": {
+                value: gettext("%(evidence)s evidence and stronger") % {"evidence": label}
+                for value, label in Evidence.choices
+            },
+            "source": gettext("Source: AEO Registry, %(url)s"),
+            "version": gettext("data version %(version)s"),
+        }
 
 
 def _filename(stem: str, state: dict[str, str]) -> str:
@@ -149,11 +163,7 @@ def fixed_path(name: str, language: str | None, prefix: str) -> str:
 
 def _embed_query(context: template.Context) -> str:
     """The page's state that an embed takes, encoded (once per rendering: a page offers several)."""
-    query = QueryDict(mutable=True)
-    for key, value in view_state(context).items():
-        if key in _EMBED_PARAMETERS:
-            query[key] = value
-    return query.urlencode()
+    return urlencode([(key, value) for key, value in view_state(context).items() if key in _EMBED_PARAMETERS])
 
 
 def embed_snippet(context: template.Context, path: str, extra: str, title: str, height: int) -> str:
@@ -348,10 +358,7 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> SafeStr
 
 def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) -> SafeString:
     labels = _cite_labels(translation.get_language())
-    about = gettext(
-        "The figures come from data version %(version)s, accessed on %(day)s. The permanent link "
-        "states the date the figures are counted for, so it shows the same view later."
-    ) % {
+    about = _cite_about(translation.get_language()) % {
         "version": conditional_escape(citation.data_version),
         "day": conditional_escape(date_format(citation.accessed)),
     }
@@ -378,6 +385,16 @@ def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) ->
 def _cite_labels(language: str | None) -> dict[str, str]:
     """The citation panel's words in `language`, escaped."""
     return _escaped_words(language, _CITE_WORDS)
+
+
+@functools.cache
+def _cite_about(language: str | None) -> str:
+    """The citation panel's explanation in `language` (its values are escaped, not its words)."""
+    with translation.override(language):
+        return gettext(
+            "The figures come from data version %(version)s, accessed on %(day)s. The permanent link "
+            "states the date the figures are counted for, so it shows the same view later."
+        )
 
 
 def _summary_and_name(context: template.Context) -> tuple[Any, str]:
@@ -444,6 +461,20 @@ def _site_name(language: str | None) -> str:
         return conditional_escape(gettext("AEO Registry"))
 
 
+@functools.cache
+def _preview_words(language: str | None) -> dict[str, Any]:
+    """The link preview's messages in `language`, and each basis as its description names it."""
+    with translation.override(language):
+        return {
+            "description": gettext(
+                "As of %(day)s, %(economy)s has AEO mutual recognition with %(countries)s countries and "
+                "regions in %(economies)s economies (%(basis)s basis)."
+            ),
+            "bases": {value: str(label).lower() for value, label in Basis.choices},
+            "title": gettext("%(economy)s as of %(day)s"),
+        }
+
+
 def _link_preview(context: template.Context) -> dict[str, Any]:
     """The link preview's values (see `link_preview`)."""
     from dashboard.preview import long_date
@@ -453,15 +484,13 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
     image_query = ""
     if summary is not None:
         day = long_date(summary.as_of)
-        description = gettext(
-            "As of %(day)s, %(economy)s has AEO mutual recognition with %(countries)s countries and "
-            "regions in %(economies)s economies (%(basis)s basis)."
-        ) % {
+        words = _preview_words(translation.get_language())
+        description = words["description"] % {
             "day": day,
             "economy": name,
             "countries": summary.partner_countries,
             "economies": summary.partner_economies,
-            "basis": str(Basis(summary.basis).label).lower(),
+            "basis": words["bases"][summary.basis],
         }
         # As a QueryDict of these four would encode them, in this order.
         image_query = "?" + urlencode(
@@ -472,7 +501,7 @@ def _link_preview(context: template.Context) -> dict[str, Any]:
                 ("evidence", summary.evidence),
             ]
         )
-        title = gettext("%(economy)s as of %(day)s") % {"economy": name, "day": day}
+        title = words["title"] % {"economy": name, "day": day}
     else:
         title = gettext("AEO Registry")
         description = gettext(

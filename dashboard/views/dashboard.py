@@ -27,7 +27,10 @@ DEFAULT_ECONOMY = "CHN"
 def _with_defaults(request: HttpRequest, **defaults: str) -> QueryDict:
     """The query string with every control's default filled in, so the controls show what is
     counted (an empty value means the default too)."""
-    data: QueryDict = request.GET.copy()
+    # A copy, as QueryDict.copy() makes it, without its deepcopy of every value (strings).
+    data = QueryDict(mutable=True, encoding=request.GET.encoding)
+    for key, values in request.GET.lists():
+        data.setlist(key, list(values))
     defaults = {
         "as_of": timezone.localdate().isoformat(),
         "basis": Basis.SIGNED.value,

@@ -111,6 +111,22 @@ def test_a_slot_takes_one_quoted_name() -> None:
             engine.from_string("{% load slots %}" + source)
 
 
+def test_a_slot_cannot_be_kept_inside_a_constant_block() -> None:
+    engine = Engine(
+        libraries={
+            "slots": "dashboard.templatetags.slots",
+            "constant": "dashboard.templatetags.constant_markup",
+        }
+    )
+    source = '{% load slots constant %}{% constant %}<p>{% slot "who" %}{{ name }}{% endslot %}</p>{% endconstant %}'
+    token = skeleton._RENDERING.set([])
+    try:
+        with pytest.raises(TemplateSyntaxError, match="constant"):
+            engine.from_string(source).render(Context({"name": "Ada"}))
+    finally:
+        skeleton._RENDERING.reset(token)
+
+
 def test_a_skeleton_holds_the_markup_around_its_slots() -> None:
     kept = skeleton.Skeleton("<p>\ue0000\ue001 and \ue0001\ue001</p>", ["first", "second"])  # type: ignore[list-item]
     assert kept.pieces == ["<p>", " and ", "</p>"]
