@@ -38,6 +38,7 @@ class ChangeCounter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._name = os.fspath(self.path)  # stat()ed on every read: no Path conversion each time
         self._pid = 0
         self._fd = -1
         self._identity: tuple[int, int] = (0, 0)  # (device, inode) of the open file
@@ -46,7 +47,7 @@ class ChangeCounter:
         """The open file, reopened when this process is a fork or the path no longer names it."""
         if self._fd >= 0 and self._pid == os.getpid():
             try:
-                status = os.stat(self.path)
+                status = os.stat(self._name)
                 if (status.st_dev, status.st_ino) == self._identity:
                     return self._fd
             except FileNotFoundError:

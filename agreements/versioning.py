@@ -106,18 +106,20 @@ def current_version() -> str:
     the version is known without asking the database. Inside a transaction the database is
     always asked: the transaction may have bumped the version itself, uncommitted."""
     seen_here = _steady.get()
-    if seen_here and not connection.in_atomic_block:
+    # Read once: `connection` looks the connection up (a context-local lookup) on every attribute.
+    atomic = connection.in_atomic_block
+    if seen_here and not atomic:
         return seen_here[0]
-    version = _current_version()
-    if seen_here is not None and not connection.in_atomic_block:
+    version = _current_version(atomic)
+    if seen_here is not None and not atomic:
         seen_here.append(version)
     return version
 
 
-def _current_version() -> str:
+def _current_version(atomic: bool) -> str:
     global _remembered
     signal = change_signal.counter()
-    if signal is None or connection.in_atomic_block:
+    if signal is None or atomic:
         return _version_from_database()
     seen = signal.read()  # before the database: a change committed in between is seen next time
     now = time.monotonic()

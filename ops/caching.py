@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import gzip
 import hashlib
 import json
@@ -92,10 +93,19 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
     percent-encoded, in the order they came (the page's links repeat the query string as the
     visitor wrote it; repeated `party` values are an ordered list)."""
     # As QueryDict.urlencode() of a copy holding only the known names, without building the copy
-    # (a tenth of the summary API's cost on a miss).
-    encoding = request.encoding or settings.DEFAULT_CHARSET
+    # (a tenth of the summary API's cost on a miss), and kept per query string: a hit then never
+    # parses the query string at all (`request.GET`), a tenth of its cost.
+    return _known_query(
+        request.META.get("QUERY_STRING", ""), names, request.encoding or settings.DEFAULT_CHARSET
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _known_query(query_string: str, names: frozenset[str], encoding: str) -> str:
+    # As WSGIRequest.GET reads it: the WSGI string's bytes, decoded in the request's encoding.
+    query = QueryDict(query_string.encode("iso-8859-1"), encoding=encoding)
     return urlencode(
-        [(name, value) for name, values in request.GET.lists() if name in names for value in values],
+        [(name, value) for name, values in query.lists() if name in names for value in values],
         encoding=encoding,
     )
 
@@ -121,7 +131,6 @@ def known_parameters_only(request: HttpRequest, names: frozenset[str]) -> Iterat
 
 
 def page_key(request: HttpRequest, version: str, query: str) -> str:
-    # A JSON list, not a joined string: no separator that a path or parameter could contain.
     parts = [
         get_language() or "",
         timezone.localdate().isoformat(),
@@ -131,8 +140,13 @@ def page_key(request: HttpRequest, version: str, query: str) -> str:
         query,
         _audience(request),
     ]
-    digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-    return f"aeo:page:{version}:{digest}"
+    return f"aeo:page:{version}:{_digest(tuple(parts))}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(parts: tuple[str, ...]) -> str:
+    # A JSON list, not a joined string: no separator that a path or parameter could contain.
+    return hashlib.sha256(json.dumps(list(parts)).encode()).hexdigest()
 
 
 def _audience(request: HttpRequest) -> str:
