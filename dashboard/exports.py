@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+import psycopg2.extensions
 from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, QuerySet
@@ -181,17 +182,21 @@ def _fetch(db: BaseDatabaseWrapper, sql: str, ids: list[int]) -> list[tuple[Any,
 # and its sources' texts aggregated beside it, streamed through a server-side cursor. Looking up
 # a chunk's parties and sources by id costs more there (an index probe per arrangement) than
 # aggregating both tables in one ordered pass; a filtered export aggregates only the exported
-# arrangements (`IN`), so a narrow filter stays a few index lookups. Order within a cell: the
-# sources by (position, id), by the aggregate's own ORDER BY (a presorted subquery was 6% faster
-# at a million rows, but its order is only what PostgreSQL usually does, not what it promises);
-# party codes are sorted in Python, once per distinct set.
+# arrangements (`IN`), so a narrow filter stays a few index lookups. Order within a cell: party
+# codes are sorted in Python, once per distinct set; the sources by (position, id), in Python too,
+# for the arrangements that have more than one (`_ordered_sources`). An aggregate's own ORDER BY
+# sorts every group, one source or many: a fifth of the query's time at a million rows (and a
+# presorted subquery's order is only what PostgreSQL usually does, not what it promises). The two
+# aggregates of one group read its rows in the same order, so the i-th text has the i-th place.
 PARTY_KEY_SEPARATOR = "\x1f"  # between the codes of a party key (codes are three letters)
+TEXT_SEPARATOR = "\x1e"  # between the source texts of one arrangement, in no particular order
 _JOINS = (
     " LEFT JOIN (SELECT {p_arrangement} AS arrangement_id, string_agg({p_economy}, %s) AS codes "
     "FROM {party}{p_exported} GROUP BY {p_arrangement}) AS export_parties "
     "ON export_parties.arrangement_id = {pk}"
     " LEFT JOIN (SELECT {s_arrangement} AS arrangement_id, string_agg("
-    "CASE WHEN {s_url} = '' THEN {s_citation} ELSE {s_url} END, %s ORDER BY {s_position}, {s_id}) AS texts "
+    "CASE WHEN {s_url} = '' THEN {s_citation} ELSE {s_url} END, %s) AS texts, "
+    "CASE WHEN count(*) > 1 THEN string_agg({s_position}::text || ',' || {s_id}::text, ',') END AS places "
     "FROM {source}{s_exported} GROUP BY {s_arrangement}) AS export_sources "
     "ON export_sources.arrangement_id = {pk}"
 )
@@ -227,10 +232,12 @@ def _joined_sql(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
         **exported,
     )
     # New columns go last: the ORDER BY may name columns by position.
-    select += ", COALESCE(export_parties.codes, ''), COALESCE(export_sources.texts, '')"
+    select += (
+        ", COALESCE(export_parties.codes, ''), COALESCE(export_sources.texts, ''), export_sources.places"
+    )
     return (
         select + found + joins + rest,
-        (PARTY_KEY_SEPARATOR, *ids_params, SOURCE_SEPARATOR, *ids_params, *params),
+        (PARTY_KEY_SEPARATOR, *ids_params, TEXT_SEPARATOR, *ids_params, *params),
     )
 
 
@@ -273,7 +280,8 @@ class ArrangementRows:
                 )  # fmt: skip
 
     def _flat_chunks(self) -> Iterator[Sequence[tuple[Any, ...]]]:
-        """Chunks of (pk, *ARRANGEMENT_FIELDS, party key, sources text) tuples."""
+        """Chunks of (pk, *ARRANGEMENT_FIELDS, party key, sources text, None) tuples; on PostgreSQL
+        the days are ISO text, not dates."""
         if self.db.vendor == "postgresql":
             yield from self._joined_chunks()
             return
@@ -283,6 +291,7 @@ class ArrangementRows:
                     *row,
                     PARTY_KEY_SEPARATOR.join(code for code, _, _ in parties[row[0]]),
                     SOURCE_SEPARATOR.join(sources[row[0]]),
+                    None,
                 )
                 for row in batch
             ]
@@ -292,9 +301,25 @@ class ArrangementRows:
         # A transaction, so that the server-side cursor streams (outside one it is declared WITH
         # HOLD: the whole result is computed and stored before the first row).
         with transaction.atomic(using=self.db.alias), self.db.chunked_cursor() as cursor:
+            with self.db.cursor() as setting:  # the days as the CSV writes them (see DAY_AS_TEXT)
+                setting.execute("SET LOCAL DateStyle TO 'ISO'")
+            psycopg2.extensions.register_type(DAY_AS_TEXT, cursor.cursor)
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(self.chunk_rows):
+                if any(row[-1] is not None for row in chunk):
+                    chunk = [row if row[-1] is None else self._ordered_sources(row) for row in chunk]
                 yield chunk
+
+    def _ordered_sources(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The row with its sources' texts in their order, (position, id), joined as the cell has them."""
+        texts = row[-2].split(TEXT_SEPARATOR)
+        numbers = [int(number) for number in row[-1].split(",")]
+        places = list(zip(numbers[0::2], numbers[1::2], strict=True))
+        if len(places) == len(texts):
+            ordered = [text for _, text in sorted(zip(places, texts, strict=True))]
+        else:  # a text holding the separator itself (no validated text can): read them in order
+            ordered = [url or citation for _, url, citation in _fetch(self.db, SOURCES_SQL, [row[0]])]
+        return (*row[:-2], SOURCE_SEPARATOR.join(ordered), None)
 
     def csv_text(self) -> Iterator[str]:
         """The CSV body (no header) of `ARRANGEMENTS`, one string per chunk."""
@@ -585,8 +610,16 @@ def _text_cells(values: Sequence[str]) -> Sequence[str]:
     return values
 
 
-def _date_cell(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
+def _date_cell(value: dt.date | str | None) -> str:
+    """A day's cell, from a date or from its ISO text (PostgreSQL's, `DAY_AS_TEXT`)."""
+    if value is None:
+        return ""
+    return value if type(value) is str else value.isoformat()
+
+
+# PostgreSQL's dates as the text it sends (DateStyle ISO: YYYY-MM-DD), for the CSV that writes
+# them so: parsing each into a date to write it back out cost a tenth of a large export.
+DAY_AS_TEXT = psycopg2.extensions.new_type((1082,), "AEO_DAY_AS_TEXT", lambda value, cursor: value)
 
 
 class _ArrangementCells:
@@ -618,9 +651,9 @@ class _ArrangementCells:
         return names.local(*self.economies[code])
 
     def lines(self, rows: Sequence[tuple[Any, ...]]) -> str:
-        """CRLF-terminated CSV lines of (pk, *ARRANGEMENT_FIELDS, party key, sources) rows."""
+        """CRLF-terminated CSV lines of `_flat_chunks` rows."""
         (_, keys, titles, signed, signed_p, effective, effective_p, ended, status, level, notes,
-         parties, sources) = zip(*rows, strict=True)  # fmt: skip
+         parties, sources, _) = zip(*rows, strict=True)  # fmt: skip
         value, date = self.value.__getitem__, self.date.__getitem__
         columns = (
             _text_cells(keys),

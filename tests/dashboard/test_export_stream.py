@@ -145,6 +145,21 @@ def test_sources_are_listed_by_position_then_id_and_parties_by_code() -> None:
 
 
 @pytest.mark.django_db
+def test_sources_keep_their_order_when_a_text_holds_the_export_s_own_separator() -> None:
+    """PostgreSQL's query aggregates the texts unordered, split on a control character that no
+    validated text holds; one written past validation is read again, in order."""
+    arrangement = Arrangement.objects.create(
+        key="ODD-SOURCES", title="Odd sources", status="signed", evidence="reported"
+    )
+    Source.objects.create(arrangement=arrangement, position=3, citation=f"third{exports.TEXT_SEPARATOR}part")
+    Source.objects.create(arrangement=arrangement, position=1, citation="first")
+    Source.objects.create(arrangement=arrangement, position=2, citation=f"{exports.TEXT_SEPARATOR}second")
+    row = first_row("q=ODD-SOURCES")
+    assert row["sources"] == f"first ; {exports.TEXT_SEPARATOR}second ; third{exports.TEXT_SEPARATOR}part"
+    assert streamed("q=ODD-SOURCES") == row_by_row("q=ODD-SOURCES")
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("tricky")
 def test_an_arrangement_without_parties_or_sources_has_empty_cells() -> None:
     row = first_row("q=TRICKY-02")
