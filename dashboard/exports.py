@@ -614,7 +614,7 @@ def _date_cell(value: dt.date | str | None) -> str:
     """A day's cell, from a date or from its ISO text (PostgreSQL's, `DAY_AS_TEXT`)."""
     if value is None:
         return ""
-    return value if type(value) is str else value.isoformat()
+    return value if isinstance(value, str) else value.isoformat()
 
 
 # PostgreSQL's dates as the text it sends (DateStyle ISO: YYYY-MM-DD), for the CSV that writes
