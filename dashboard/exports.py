@@ -301,8 +301,6 @@ class ArrangementRows:
         # A transaction, so that the server-side cursor streams (outside one it is declared WITH
         # HOLD: the whole result is computed and stored before the first row).
         with transaction.atomic(using=self.db.alias), self.db.chunked_cursor() as cursor:
-            with self.db.cursor() as setting:  # the days as the CSV writes them (see DAY_AS_TEXT)
-                setting.execute("SET LOCAL DateStyle TO 'ISO'")
             psycopg2.extensions.register_type(DAY_AS_TEXT, cursor.cursor)
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(self.chunk_rows):
@@ -617,8 +615,10 @@ def _date_cell(value: dt.date | str | None) -> str:
     return value if isinstance(value, str) else value.isoformat()
 
 
-# PostgreSQL's dates as the text it sends (DateStyle ISO: YYYY-MM-DD), for the CSV that writes
-# them so: parsing each into a date to write it back out cost a tenth of a large export.
+# PostgreSQL's dates as the text it sends, for the CSV that writes them so: parsing each into a
+# date to write it back out cost a tenth of a large export. The text is YYYY-MM-DD: psycopg2
+# sets DateStyle to ISO on every connection whose server has another (its own date parsing
+# needs it too).
 DAY_AS_TEXT = psycopg2.extensions.new_type((1082,), "AEO_DAY_AS_TEXT", lambda value, cursor: value)
 
 
