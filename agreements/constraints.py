@@ -16,6 +16,7 @@ edge values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Collection
 from typing import Any
@@ -51,13 +52,22 @@ def _f_name(value: F) -> str:
 
 
 def _attribute(instance: models.Model, name: str) -> Any:
-    try:
-        field = instance._meta.get_field(name)
-    except FieldDoesNotExist:
-        raise _Unsupported(name) from None
-    if field.is_relation or not isinstance(field, models.Field):
+    attname = _attname(type(instance), name)
+    if attname is None:
         raise _Unsupported(name)
-    return getattr(instance, field.attname)
+    return getattr(instance, attname)
+
+
+@functools.cache
+def _attname(model: type[models.Model], name: str) -> str | None:
+    """The attribute of a field that a condition may name, or None (unknown, or a relation)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if field.is_relation or not isinstance(field, models.Field):
+        return None
+    return str(field.attname)
 
 
 def _lookup(instance: models.Model, key: str, value: Any) -> bool | None:
@@ -120,16 +130,32 @@ def validate_checks(instance: models.Model, exclude: Collection[str] = ()) -> No
     """Raise the ValidationError of the first check constraint the instance breaks, as
     `CheckConstraint.validate` does; constraints that refer to an excluded field are skipped."""
     model = type(instance)
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        condition = constraint.condition
+    for constraint, condition in _plan(model, frozenset(exclude)):
         try:
-            if not isinstance(condition, Q) or (exclude and _references(condition) & set(exclude)):
-                raise _Unsupported(condition)
+            if condition is None:
+                raise _Unsupported(constraint)
             passed = _evaluate(instance, condition)
         except _Unsupported:
             constraint.validate(model, instance, exclude=set(exclude))
             continue
         if passed is False:
             constraint.validate(model, instance, exclude=set(exclude))  # raises its own error
+
+
+@functools.cache
+def _plan(
+    model: type[models.Model], exclude: frozenset[str]
+) -> tuple[tuple[models.CheckConstraint, Q | None], ...]:
+    """The model's check constraints, each with the condition evaluated here, or None where
+    Django's query validates it (not a Q, or it refers to an excluded field). Worked out once per
+    model and exclusion: an import validates 80,000 rows the same way."""
+    plan: list[tuple[models.CheckConstraint, Q | None]] = []
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        condition = constraint.condition
+        if isinstance(condition, Q) and not (exclude and _references(condition) & exclude):
+            plan.append((constraint, condition))
+        else:
+            plan.append((constraint, None))
+    return tuple(plan)

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -738,12 +738,34 @@ _PLAIN_COLUMNS = (
 )
 
 
+def array_literal(values: Iterable[Any]) -> str:
+    """PostgreSQL's text form of a one-dimensional array (`{"a","b",NULL}`), for a `%s::type[]`
+    parameter: every element double-quoted with `"` and `\\` escaped, None as NULL.
+
+    psycopg2 sends a Python list as `ARRAY['a','b',...]`, one literal per element that the server
+    parses as an expression of its own: a third of the time of an 80,000-row insert. One string
+    per column is read by the array type's input function instead. Dates go as ISO 8601, which
+    the server reads whatever its DateStyle."""
+    quoted = [
+        "NULL"
+        if value is None
+        else '"'
+        + (value.isoformat() if isinstance(value, dt.date) else str(value))
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        + '"'
+        for value in values
+    ]
+    return "{" + ",".join(quoted) + "}"
+
+
 def insert(model: type[models.Model], instances: list[models.Model]) -> None:
     """`bulk_create`, and on PostgreSQL one INSERT ... SELECT FROM unnest(column arrays) per batch.
 
     Django prepares every value of a bulk insert through its compiler, which cost an 80,000-row
     import seconds; the plain columns of the registry's tables (text, dates, codes) go to the
-    database as arrays instead, one per column, and the new primary keys come back in order."""
+    database as arrays instead, one text parameter per column (`array_literal`), and the new
+    primary keys come back in order."""
     # Every column but a generated primary key (codes are primary keys too, and are given).
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
     if connection.vendor != "postgresql" or not all(isinstance(f, _PLAIN_COLUMNS) for f in fields):
@@ -756,7 +778,7 @@ def insert(model: type[models.Model], instances: list[models.Model]) -> None:
         f"SELECT * FROM unnest({arrays}) RETURNING {quote(str(model._meta.pk.column))}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [[getattr(i, f.attname) for i in instances] for f in fields])
+        cursor.execute(sql, [array_literal(getattr(i, f.attname) for i in instances) for f in fields])
         keys = [row[0] for row in cursor.fetchall()]
     for instance, key in zip(instances, keys, strict=True):
         instance.pk = key

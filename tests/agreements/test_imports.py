@@ -226,6 +226,24 @@ def test_an_arrangement_is_imported_with_its_parties_sources_and_quoted_formula_
     assert arrangement.notes == "=not a formula, quoted as exports quote it"
 
 
+@pytest.mark.parametrize(
+    "note",
+    ['a "quoted" word', 'back\\slash \\" mixed', "{braces},commas", "NULL", "  ", "中文 ; ü", ""],
+)
+def test_a_note_is_stored_and_recorded_exactly_as_the_file_has_it(note: str) -> None:
+    # The bulk insert sends each column as one array literal (reference.array_literal): quotes,
+    # backslashes, braces and the word NULL must come back as written, in the row and its history.
+    row = {"bloc": "RCEP", "territory": "ATA", "start_date": "2031-01-01", "end_date": "", "note": note}
+    result = import_table(
+        "bloc_members.csv", csv_bytes(list(COLUMNS["bloc_members.csv"]), [row]), commit=True
+    )
+    assert result.applied, result.problems
+    saved = BlocMembership.objects.get(bloc_id="RCEP", territory_id="ATA", start_date="2031-01-01")
+    assert saved.note == note.strip() and saved.end_date is None
+    history = saved.history.get()
+    assert (history.history_type, history.note, history.end_date) == ("+", note.strip(), None)
+
+
 def test_a_changed_row_is_previewed_as_changed_and_updated_in_place() -> None:
     row = valid_row("claims.csv", 1)
     import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]), commit=True)
