@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections import Counter, defaultdict
@@ -176,16 +177,21 @@ def rows_from_bytes(name: str, data: bytes, problems: list[str], *, untrusted: b
             if None in values:
                 problems.append(f"{name}:{reader.line_num}: more fields than the header has")
                 continue
-            if any(v is None for v in values.values()):
+            if None in values.values():
                 problems.append(f"{name}:{reader.line_num}: fewer fields than the header has")
                 continue
             cells = {k: v.strip() for k, v in values.items()}
-            nul = [column for column, raw in cells.items() if "\x00" in raw]
-            if nul:
+            # Each check first looks at the whole row at once, and names the cells only when the
+            # row fails it: an 80,000-row upload passes them all.
+            if "\x00" in "".join(cells.values()):
                 # PostgreSQL cannot store a NUL character in text, SQLite would: refuse it on both.
+                nul = [column for column, raw in cells.items() if "\x00" in raw]
                 problems.append(f"{name}:{reader.line_num}: {', '.join(nul)} contains a NUL character")
                 continue
-            if untrusted:
+            if untrusted and (
+                max(map(len, cells.values()), default=0) > MAX_IMPORT_CELL
+                or any(raw.startswith(RAW_FORMULA_START) for raw in cells.values())
+            ):
                 refused = [
                     f"{column} is too long ({len(raw)} characters; at most {MAX_IMPORT_CELL})"
                     if len(raw) > MAX_IMPORT_CELL
@@ -196,7 +202,9 @@ def rows_from_bytes(name: str, data: bytes, problems: list[str], *, untrusted: b
                 if refused:
                     problems.append(f"{name}:{reader.line_num}: {'; '.join(refused)}")
                     continue
-            rows.append(Row(name, reader.line_num, {k: restore(v) for k, v in cells.items()}))
+            if any(raw.startswith("'") for raw in cells.values()):
+                cells = {k: restore(v) for k, v in cells.items()}
+            rows.append(Row(name, reader.line_num, cells))
         return rows
     except csv.Error as error:
         # DictReader.line_num is updated only after a row parsed; the inner reader's is current.
@@ -262,6 +270,21 @@ def validate_row(instance: models.Model, exclude: list[str], *, clean: bool = Tr
                 )
             ) from None
         raise RowError(" ".join(error.messages)) from None
+
+
+def build[M: models.Model](model: type[M], **values: Any) -> M:
+    """`model(**values)` for attribute names (`bloc_id`), made by position as Django makes the
+    rows it reads: half the time of keywords, for the memberships of an 80,000-row file. A field
+    not given takes its default."""
+    fields = _fields_by_position(model)
+    if not values.keys() <= fields.keys():
+        raise TypeError(f"{model.__name__} has no field {sorted(values.keys() - fields.keys())}")
+    return model(*[values[name] if name in values else field.get_default() for name, field in fields.items()])
+
+
+@functools.cache
+def _fields_by_position(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
+    return {str(field.attname): field for field in model._meta.concrete_fields}
 
 
 @dataclass
@@ -462,7 +485,8 @@ def parse_valid_rows(
 
     def economy_member(row: Row) -> None:
         v = row.values
-        item = EconomyMembership(
+        item = build(
+            EconomyMembership,
             economy_id=known_economy(require(v["economy"], "economy")),
             territory_id=known_territory(require(v["territory"], "territory")),
             start_date=parse_date(v["start_date"], "start_date"),
@@ -500,7 +524,8 @@ def parse_valid_rows(
         code = require(v["bloc"], "bloc")
         if not known_bloc(code):
             raise RowError(f"unknown bloc {code!r}")
-        item = BlocMembership(
+        item = build(
+            BlocMembership,
             bloc_id=code,
             territory_id=known_territory(require(v["territory"], "territory")),
             start_date=parse_date(v["start_date"], "start_date"),
