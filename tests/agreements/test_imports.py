@@ -244,6 +244,29 @@ def test_a_note_is_stored_and_recorded_exactly_as_the_file_has_it(note: str) -> 
     assert (history.history_type, history.note, history.end_date) == ("+", note.strip(), None)
 
 
+def test_a_value_refused_once_is_refused_on_every_row_that_repeats_it() -> None:
+    # The parse cleans a value that passed once only once per file (reference._full_clean): a
+    # refused value is never remembered, and a repeated valid one is still checked with its row.
+    def row(territory: str, start: str, end: str = "", note: str = "") -> dict[str, str]:
+        return {"bloc": "RCEP", "territory": territory, "start_date": start, "end_date": end, "note": note}
+
+    rows = [
+        row("ATA", "2031-01-01"),
+        row("BVT", "1900-01-01"),
+        row("HMD", "1900-01-01"),
+        row("ATF", "2031-01-01", note="tab\vbed"),
+        row("SGS", "2031-01-01", note="tab\vbed"),
+        row("IOT", "2031-01-01", end="2030-01-01"),
+        row("UMI", "2031-01-01", end="2030-01-01"),
+    ]
+    result = import_table("bloc_members.csv", csv_bytes(list(COLUMNS["bloc_members.csv"]), rows))
+    messages = {r.line: r.messages for r in result.rows if r.outcome == "error"}
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8]
+    assert messages[3] == messages[4] and "start_date: Enter a date from" in messages[3][0]
+    assert messages[5] == messages[6] and "note: Remove the control character U+000B" in messages[5][0]
+    assert messages[7] == messages[8] == ("end_date: The end date must be after the start date.",)
+
+
 def test_a_changed_row_is_previewed_as_changed_and_updated_in_place() -> None:
     row = valid_row("claims.csv", 1)
     import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]), commit=True)
