@@ -841,17 +841,26 @@ def array_literal(values: Iterable[Any]) -> str:
     parses as an expression of its own: a third of the time of an 80,000-row insert. One string
     per column is read by the array type's input function instead. Dates go as ISO 8601, which
     the server reads whatever its DateStyle."""
-    quoted = [
-        "NULL"
-        if value is None
-        else '"'
-        + (value.isoformat() if isinstance(value, dt.date) else str(value))
-        .replace("\\", "\\\\")
-        .replace('"', '\\"')
-        + '"'
-        for value in values
+    items = list(values)
+    if not items:
+        return "{}"
+    texts = [
+        value.isoformat() if isinstance(value, dt.date) else str(value)
+        for value in items
+        if value is not None
     ]
-    return "{" + ",".join(quoted) + "}"
+    if len(texts) == len(items):
+        # No NULL: every element is escaped and quoted at once, over the whole column, with NUL
+        # (which no text PostgreSQL stores can hold) between elements while escaping.
+        joined = "\x00".join(texts)
+        if joined.count("\x00") == len(texts) - 1:
+            return '{"' + _escape(joined).replace("\x00", '","') + '"}'
+    quoted = iter(f'"{_escape(text)}"' for text in texts)
+    return "{" + ",".join("NULL" if value is None else next(quoted) for value in items) + "}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def insert(model: type[models.Model], instances: list[models.Model]) -> None:

@@ -13,6 +13,7 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from agreements import versioning
 from agreements.dataset import TABLE_MODELS, table_csv
 from agreements.imports import NATURAL_COLUMNS, import_table
 from agreements.models import Arrangement, Bloc, BlocMembership, Claim, EconomyMembership
-from agreements.reference import COLUMNS, MAX_IMPORT_CELL
+from agreements.reference import COLUMNS, MAX_IMPORT_CELL, array_literal
 from agreements.tables import IMPORTABLE, Kind
 
 pytestmark = pytest.mark.django_db
@@ -242,6 +243,19 @@ def test_a_note_is_stored_and_recorded_exactly_as_the_file_has_it(note: str) -> 
     assert saved.note == note.strip() and saved.end_date is None
     history = saved.history.get()
     assert (history.history_type, history.note, history.end_date) == ("+", note.strip(), None)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [None], ["a", 'b "c"', "d\\e", "{f,g}", "NULL", ""], ["a\\", None, '"', "NULL"], ["ü", None]],
+)
+def test_an_array_literal_reads_back_as_the_values_it_was_made_of(values: list[str | None]) -> None:
+    literal = array_literal(values)
+    assert literal.startswith("{") and literal.endswith("}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::text[]", [literal])
+            assert cursor.fetchone()[0] == values
 
 
 def test_a_value_refused_once_is_refused_on_every_row_that_repeats_it() -> None:
