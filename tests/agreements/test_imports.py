@@ -359,3 +359,14 @@ def test_at_least_200_malformed_files_are_each_refused_on_their_line_and_change_
     check()
     assert len(seen) >= 200
     assert fingerprint() == before
+
+
+def test_the_garbage_collector_runs_again_after_an_import_applied_or_refused() -> None:
+    import gc
+
+    rows = [valid_row("blocs.csv", 1), valid_row("blocs.csv", 2) | {"name": ""}]
+    assert gc.isenabled()
+    import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows), commit=True)
+    assert gc.isenabled()
+    import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows[:1]), commit=True)
+    assert gc.isenabled()
