@@ -16,6 +16,7 @@ edge values.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable, Collection
 from typing import Any
@@ -38,70 +39,109 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _operand(instance: models.Model, value: Any) -> Any:
+Evaluator = Callable[[models.Model], bool | None]
+
+
+def _evaluate(instance: models.Model, condition: Q) -> bool | None:
+    """The condition on the instance: True, False, or None (unknown, SQL's NULL)."""
+    return _compile(type(instance), condition)(instance)
+
+
+def _compile(model: type[models.Model], condition: Q) -> Evaluator:
+    """The condition as a function of an instance of `model`, its field names resolved once.
+
+    Every child is evaluated (no short cut), so a term this module cannot evaluate always raises
+    `_Unsupported`, when the function is called, as a value-dependent one does."""
+    try:
+        parts = [_compile_child(model, child) for child in condition.children]
+        if condition.connector not in (Q.AND, Q.OR):
+            raise _Unsupported(condition.connector)
+    except _Unsupported as error:
+        return functools.partial(_raise, error)
+    conjunction, negated = condition.connector == Q.AND, condition.negated
+
+    def evaluate(instance: models.Model) -> bool | None:
+        results = [part(instance) for part in parts]
+        result: bool | None
+        if conjunction:
+            result = False if False in results else (None if None in results else True)
+        else:
+            result = True if True in results else (None if None in results else False)
+        if negated:
+            return None if result is None else not result
+        return result
+
+    return evaluate
+
+
+def _raise(error: _Unsupported, instance: models.Model) -> bool | None:
+    raise error
+
+
+def _compile_child(model: type[models.Model], child: Any) -> Evaluator:
+    if isinstance(child, Q):
+        return _compile(model, child)
+    if isinstance(child, tuple) and len(child) == 2:
+        return _compile_lookup(model, *child)
+    raise _Unsupported(child)
+
+
+def _field(model: type[models.Model], name: str) -> str:
+    attname = _attname(model, name)
+    if attname is None:
+        raise _Unsupported(name)
+    return attname
+
+
+def _compile_lookup(model: type[models.Model], key: str, value: Any) -> Evaluator:
+    """One `field__lookup=value` term: True, False, or None (unknown, SQL's NULL)."""
+    name, _, lookup = key.partition("__")
+    attname = _field(model, name)
+    if lookup == "isnull":
+        wanted = bool(value)
+        return lambda instance: (getattr(instance, attname) is None) == wanted
     if isinstance(value, F):
-        return _attribute(instance, _f_name(value))
-    if isinstance(value, models.Expression):
+        other: str | None = _field(model, _f_name(value))
+    elif isinstance(value, models.Expression):
         raise _Unsupported(value)
-    return value
+    else:
+        other = None
+    compare = _COMPARISONS.get(lookup)
+
+    def term(instance: models.Model) -> bool | None:
+        left = getattr(instance, attname)
+        right = value if other is None else getattr(instance, other)
+        if lookup == "in":
+            if left is None:
+                return None
+            return bool(left in right)
+        if left is None or right is None:
+            return None
+        if lookup in ("", "exact"):
+            return bool(left == right)
+        if lookup == "startswith" and isinstance(left, str) and isinstance(right, str):
+            return left.startswith(right)
+        if compare is not None and isinstance(left, _ORDERED) and type(left) is type(right):
+            return bool(compare(left, right))
+        raise _Unsupported(key)
+
+    return term
 
 
 def _f_name(value: F) -> str:
     return str(value.name)  # type: ignore[attr-defined]  # F.name is not in django-stubs
 
 
-def _attribute(instance: models.Model, name: str) -> Any:
+@functools.cache
+def _attname(model: type[models.Model], name: str) -> str | None:
+    """The attribute of a field that a condition may name, or None (unknown, or a relation)."""
     try:
-        field = instance._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
-        raise _Unsupported(name) from None
-    if field.is_relation or not isinstance(field, models.Field):
-        raise _Unsupported(name)
-    return getattr(instance, field.attname)
-
-
-def _lookup(instance: models.Model, key: str, value: Any) -> bool | None:
-    """One `field__lookup=value` term: True, False, or None (unknown, SQL's NULL)."""
-    name, _, lookup = key.partition("__")
-    left = _attribute(instance, name)
-    if lookup == "isnull":
-        return (left is None) == bool(value)
-    right = _operand(instance, value)
-    if lookup == "in":
-        if left is None:
-            return None
-        return left in right
-    if left is None or right is None:
         return None
-    if lookup in ("", "exact"):
-        return bool(left == right)
-    if lookup == "startswith" and isinstance(left, str) and isinstance(right, str):
-        return left.startswith(right)
-    compare = _COMPARISONS.get(lookup)
-    if compare is not None and isinstance(left, _ORDERED) and type(left) is type(right):
-        return bool(compare(left, right))
-    raise _Unsupported(key)
-
-
-def _evaluate(instance: models.Model, condition: Q) -> bool | None:
-    results: list[bool | None] = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            results.append(_evaluate(instance, child))
-        elif isinstance(child, tuple) and len(child) == 2:
-            results.append(_lookup(instance, *child))
-        else:
-            raise _Unsupported(child)
-    result: bool | None
-    if condition.connector == Q.AND:
-        result = False if False in results else (None if None in results else True)
-    elif condition.connector == Q.OR:
-        result = True if True in results else (None if None in results else False)
-    else:
-        raise _Unsupported(condition.connector)
-    if condition.negated:
-        return None if result is None else not result
-    return result
+    if field.is_relation or not isinstance(field, models.Field):
+        return None
+    return str(field.attname)
 
 
 def _references(condition: Q) -> set[str]:
@@ -120,16 +160,32 @@ def validate_checks(instance: models.Model, exclude: Collection[str] = ()) -> No
     """Raise the ValidationError of the first check constraint the instance breaks, as
     `CheckConstraint.validate` does; constraints that refer to an excluded field are skipped."""
     model = type(instance)
-    for constraint in instance._meta.constraints:
-        if not isinstance(constraint, models.CheckConstraint):
-            continue
-        condition = constraint.condition
+    for constraint, evaluate in _plan(model, frozenset(exclude)):
         try:
-            if not isinstance(condition, Q) or (exclude and _references(condition) & set(exclude)):
-                raise _Unsupported(condition)
-            passed = _evaluate(instance, condition)
+            if evaluate is None:
+                raise _Unsupported(constraint)
+            passed = evaluate(instance)
         except _Unsupported:
             constraint.validate(model, instance, exclude=set(exclude))
             continue
         if passed is False:
             constraint.validate(model, instance, exclude=set(exclude))  # raises its own error
+
+
+@functools.cache
+def _plan(
+    model: type[models.Model], exclude: frozenset[str]
+) -> tuple[tuple[models.CheckConstraint, Evaluator | None], ...]:
+    """The model's check constraints, each with its condition compiled here, or None where
+    Django's query validates it (not a Q, or it refers to an excluded field). Worked out once per
+    model and exclusion: an import validates 80,000 rows the same way."""
+    plan: list[tuple[models.CheckConstraint, Evaluator | None]] = []
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        condition = constraint.condition
+        if isinstance(condition, Q) and not (exclude and _references(condition) & exclude):
+            plan.append((constraint, _compile(model, condition)))
+        else:
+            plan.append((constraint, None))
+    return tuple(plan)

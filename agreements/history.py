@@ -118,7 +118,10 @@ def _copy_into_history(
     simple-history builds a historical instance per row in Python, which cost an 80,000-row import
     more time than everything else it did; the database copies the same columns itself. The
     rows are read as saved, in this transaction, which is what the history records."""
+    from agreements.reference import array_literal  # reference imports this module
+
     historical: Any = model.history.model  # type: ignore[attr-defined]
+    pk = model._meta.pk
     columns = [str(field.column) for field in historical.tracked_fields]
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     user = historical.get_default_history_user(instances[0])
@@ -126,7 +129,7 @@ def _copy_into_history(
         f"INSERT INTO {connection.ops.quote_name(historical._meta.db_table)} "
         f"({quoted}, history_date, history_change_reason, history_type, history_user_id) "
         f"SELECT {quoted}, %s, %s, %s, %s FROM {connection.ops.quote_name(model._meta.db_table)} "
-        f"WHERE {connection.ops.quote_name(str(model._meta.pk.column))} = ANY(%s)"
+        f"WHERE {connection.ops.quote_name(str(pk.column))} = ANY(%s::{pk.rel_db_type(connection)}[])"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -136,7 +139,7 @@ def _copy_into_history(
                 reason,
                 "+" if created else "~",
                 user.pk if user is not None else None,
-                [instance.pk for instance in instances],
+                array_literal(instance.pk for instance in instances),
             ],
         )
 

@@ -15,7 +15,7 @@ the record (the API shows and writes it) but not of the reference format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -76,6 +76,24 @@ class Table:
     # What the load's report calls the rows ("economy memberships: 3 created, ...").
     rows_name: str
     importable: bool = False  # the admin's "Import CSV" takes this file
+    # Derived from the columns once, at declaration (`__post_init__`): a load reads them for
+    # every row of a file (80,000 for the admin's import).
+    key_fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    value_fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The attributes of the natural key, and those a load updates in place: every column's
+        # but the natural key's.
+        object.__setattr__(self, "key_fields", self.fields(self.key))
+        object.__setattr__(
+            self,
+            "value_fields",
+            tuple(
+                column.field
+                for column in self.columns
+                if column.field is not None and column.name not in self.key and "__" not in column.field
+            ),
+        )
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -98,22 +116,9 @@ class Table:
         wanted = self.header if names is None else names
         return tuple(f for name in wanted if (f := self.column(name).field) is not None)
 
-    @property
-    def key_fields(self) -> tuple[str, ...]:
-        return self.fields(self.key)
-
-    @property
-    def value_fields(self) -> tuple[str, ...]:
-        """The attributes a load updates in place: every column's but the natural key's."""
-        return tuple(
-            column.field
-            for column in self.columns
-            if column.field is not None and column.name not in self.key and "__" not in column.field
-        )
-
     def key_of(self, instance: Any) -> tuple[Any, ...]:
         """An instance's natural key (attributes, not column names)."""
-        return tuple(getattr(instance, name) for name in self.key_fields)
+        return tuple([getattr(instance, name) for name in self.key_fields])
 
 
 TERRITORIES = Table(

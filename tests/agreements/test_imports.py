@@ -13,6 +13,7 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from agreements import versioning
 from agreements.dataset import TABLE_MODELS, table_csv
 from agreements.imports import NATURAL_COLUMNS, import_table
 from agreements.models import Arrangement, Bloc, BlocMembership, Claim, EconomyMembership
-from agreements.reference import COLUMNS, MAX_IMPORT_CELL
+from agreements.reference import COLUMNS, MAX_IMPORT_CELL, array_literal
 from agreements.tables import IMPORTABLE, Kind
 
 pytestmark = pytest.mark.django_db
@@ -226,6 +227,60 @@ def test_an_arrangement_is_imported_with_its_parties_sources_and_quoted_formula_
     assert arrangement.notes == "=not a formula, quoted as exports quote it"
 
 
+@pytest.mark.parametrize(
+    "note",
+    ['a "quoted" word', 'back\\slash \\" mixed', "{braces},commas", "NULL", "  ", "中文 ; ü", ""],
+)
+def test_a_note_is_stored_and_recorded_exactly_as_the_file_has_it(note: str) -> None:
+    # The bulk insert sends each column as one array literal (reference.array_literal): quotes,
+    # backslashes, braces and the word NULL must come back as written, in the row and its history.
+    row = {"bloc": "RCEP", "territory": "ATA", "start_date": "2031-01-01", "end_date": "", "note": note}
+    result = import_table(
+        "bloc_members.csv", csv_bytes(list(COLUMNS["bloc_members.csv"]), [row]), commit=True
+    )
+    assert result.applied, result.problems
+    saved = BlocMembership.objects.get(bloc_id="RCEP", territory_id="ATA", start_date="2031-01-01")
+    assert saved.note == note.strip() and saved.end_date is None
+    history = saved.history.get()
+    assert (history.history_type, history.note, history.end_date) == ("+", note.strip(), None)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [None], ["a", 'b "c"', "d\\e", "{f,g}", "NULL", ""], ["a\\", None, '"', "NULL"], ["ü", None]],
+)
+def test_an_array_literal_reads_back_as_the_values_it_was_made_of(values: list[str | None]) -> None:
+    literal = array_literal(values)
+    assert literal.startswith("{") and literal.endswith("}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::text[]", [literal])
+            assert cursor.fetchone()[0] == values
+
+
+def test_a_value_refused_once_is_refused_on_every_row_that_repeats_it() -> None:
+    # The parse cleans a value that passed once only once per file (reference._full_clean): a
+    # refused value is never remembered, and a repeated valid one is still checked with its row.
+    def row(territory: str, start: str, end: str = "", note: str = "") -> dict[str, str]:
+        return {"bloc": "RCEP", "territory": territory, "start_date": start, "end_date": end, "note": note}
+
+    rows = [
+        row("ATA", "2031-01-01"),
+        row("BVT", "1900-01-01"),
+        row("HMD", "1900-01-01"),
+        row("ATF", "2031-01-01", note="tab\vbed"),
+        row("SGS", "2031-01-01", note="tab\vbed"),
+        row("IOT", "2031-01-01", end="2030-01-01"),
+        row("UMI", "2031-01-01", end="2030-01-01"),
+    ]
+    result = import_table("bloc_members.csv", csv_bytes(list(COLUMNS["bloc_members.csv"]), rows))
+    messages = {r.line: r.messages for r in result.rows if r.outcome == "error"}
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8]
+    assert messages[3] == messages[4] and "start_date: Enter a date from" in messages[3][0]
+    assert messages[5] == messages[6] and "note: Remove the control character U+000B" in messages[5][0]
+    assert messages[7] == messages[8] == ("end_date: The end date must be after the start date.",)
+
+
 def test_a_changed_row_is_previewed_as_changed_and_updated_in_place() -> None:
     row = valid_row("claims.csv", 1)
     import_table("claims.csv", csv_bytes(list(COLUMNS["claims.csv"]), [row]), commit=True)
@@ -304,3 +359,14 @@ def test_at_least_200_malformed_files_are_each_refused_on_their_line_and_change_
     check()
     assert len(seen) >= 200
     assert fingerprint() == before
+
+
+def test_the_garbage_collector_runs_again_after_an_import_applied_or_refused() -> None:
+    import gc
+
+    rows = [valid_row("blocs.csv", 1), valid_row("blocs.csv", 2) | {"name": ""}]
+    assert gc.isenabled()
+    import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows), commit=True)
+    assert gc.isenabled()
+    import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows[:1]), commit=True)
+    assert gc.isenabled()
