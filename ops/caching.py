@@ -36,6 +36,7 @@ import copy
 import functools
 import gzip
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -94,20 +95,26 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
     visitor wrote it; repeated `party` values are an ordered list)."""
     # As QueryDict.urlencode() of a copy holding only the known names, without building the copy
     # (a tenth of the summary API's cost on a miss), and kept per query string: a hit then never
-    # parses the query string at all (`request.GET`), a tenth of its cost.
-    return _known_query(
-        request.META.get("QUERY_STRING", ""), names, request.encoding or settings.DEFAULT_CHARSET
-    )
+    # parses the query string at all (`request.GET`, a tenth of its cost); a miss parses it once,
+    # for the view too.
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    key = (request.META.get("QUERY_STRING", ""), names, encoding)
+    known = _KNOWN_QUERIES.get(key)
+    if known is None:
+        known = urlencode(
+            [(name, value) for name, values in request.GET.lists() if name in names for value in values],
+            encoding=encoding,
+        )
+        if len(_KNOWN_QUERIES) >= KNOWN_QUERIES_LIMIT:
+            for old in list(itertools.islice(_KNOWN_QUERIES, KNOWN_QUERIES_LIMIT // 2)):  # the oldest half
+                del _KNOWN_QUERIES[old]
+        _KNOWN_QUERIES[key] = known
+    return known
 
 
-@functools.lru_cache(maxsize=4096)
-def _known_query(query_string: str, names: frozenset[str], encoding: str) -> str:
-    # As WSGIRequest.GET reads it: the WSGI string's bytes, decoded in the request's encoding.
-    query = QueryDict(query_string.encode("iso-8859-1"), encoding=encoding)
-    return urlencode(
-        [(name, value) for name, values in query.lists() if name in names for value in values],
-        encoding=encoding,
-    )
+# (query string, known names, encoding) -> the known query: per process, bounded.
+_KNOWN_QUERIES: dict[tuple[str, frozenset[str], str], str] = {}
+KNOWN_QUERIES_LIMIT = 4096
 
 
 @contextlib.contextmanager
