@@ -19,7 +19,7 @@ from dashboard import charts, exports
 from dashboard.skeleton import render_page
 from dashboard.templatetags.chart_data import figure_script
 from dashboard.templatetags.partner_markup import ranking_rows
-from dashboard.views.dashboard_slots import ERROR_PROVIDERS, PROVIDERS
+from dashboard.views.dashboard_slots import ERROR_PROVIDERS, PARTNER_PROVIDERS, PROVIDERS
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -105,7 +105,7 @@ def partners(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         if (twin := exports.twin(request, errors=form.errors)) is not None:
             return twin
-        return render(request, "agreements/partner_list.html", context, status=400)
+        return _partners_page(request, context, status=400)
     params = form.cleaned_data
     data = selectors.overview(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
@@ -117,7 +117,7 @@ def partners(request: HttpRequest) -> HttpResponseBase:
         }
         if (twin := exports.twin(request, errors={"bloc": [context["bloc_error"]]})) is not None:
             return twin
-        return render(request, "agreements/partner_list.html", context, status=400)
+        return _partners_page(request, context, status=400)
     rows = [r for r in data.rows if bloc in r.blocs] if bloc else data.rows
     twin = exports.twin(
         request,
@@ -131,7 +131,20 @@ def partners(request: HttpRequest) -> HttpResponseBase:
     if twin is not None:
         return twin
     context |= {"data": data, "summary": data.summary, "params": params, "rows": rows}
-    return render(request, "agreements/partner_list.html", context)
+    return _partners_page(request, context)
+
+
+def _partners_page(request: HttpRequest, context: dict[str, Any], status: int | None = None) -> HttpResponse:
+    """The partners page, written from its skeleton (`dashboard.skeleton`) as the dashboard is."""
+    variant = {"summary": "summary" in context, "bloc_error": "bloc_error" in context}
+    return render_page(
+        request,
+        "agreements/partner_list.html",
+        context,
+        variant=variant,
+        providers=PARTNER_PROVIDERS,
+        status=status,
+    )
 
 
 def _ranking_rows(

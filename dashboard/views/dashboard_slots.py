@@ -1,10 +1,11 @@
-"""The dashboard's slots (`{% slot %}` in agreements/dashboard.html and the templates it uses),
-written in Python: the page is served from its skeleton (`dashboard.skeleton`), and each function
-here writes what its slot would render, byte for byte, from the view's context.
+"""The slots of the dashboard and of the partners page (`{% slot %}` in agreements/dashboard.html,
+agreements/partner_list.html and the templates they use), written in Python: the pages are served
+from their skeletons (`dashboard.skeleton`), and each function here writes what its slot would
+render, byte for byte, from the view's context.
 
 The template stays the page's markup and the reference for every slot:
-tests/dashboard/test_skeleton.py renders the dashboard both ways on many economies, days, bases,
-languages and odd parameters, and compares the bytes. A slot added to the template without a
+tests/dashboard/test_skeleton.py renders both pages both ways on many economies, days, bases,
+blocs, languages and odd parameters, and compares the bytes. A slot added to the template without a
 function here is rendered by the template engine per request, and is still right.
 """
 
@@ -21,7 +22,7 @@ from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from agreements.dates import date_format
 from dashboard.i18n import LanguageLink, language_links
@@ -35,7 +36,7 @@ from dashboard.templatetags.language_markup import (
     language_switcher_items,
 )
 from dashboard.templatetags.partner_markup import bloc_items, partner_rows
-from dashboard.templatetags.sharing import chart_downloads, cite_panel, fixed_path, link_preview
+from dashboard.templatetags.sharing import chart_downloads, cite_panel, export_links, fixed_path, link_preview
 
 Context = template.Context
 
@@ -238,4 +239,66 @@ ERROR_PROVIDERS = {
         "form_fields",
         "extra_hidden",
     )
+}
+
+
+# agreements/partner_list.html
+
+
+def _partners_title(context: Context) -> SafeString:
+    """ "Partners of China as of 31 August 2021": the page's title and its citation's."""
+    return SafeString(
+        gettext("Partners of %(economy)s as of %(day)s")
+        % {"economy": _name(context), "day": _text(_day(context["summary"].as_of))}
+    )
+
+
+def _bloc_options(context: Context) -> str:
+    data, chosen = context.get("data"), context.get("bloc")
+    if data is None:
+        return ""
+    options = []
+    for code, name in data.bloc_names.items():
+        selected = " selected" if code == chosen else ""
+        options.append(f'<option value="{_text(code)}"{selected}>{_text(name)} ({_text(code)})</option>')
+    return "".join(options)
+
+
+def _result_count(context: Context) -> str:
+    count, bloc = len(context["rows"]), context.get("bloc")
+    values = {"counter": count, "day": _text(_day(context["summary"].as_of))}
+    if bloc:
+        message = ngettext(
+            '<span data-testid="row-count">%(counter)s</span> partner territory in %(bloc)s as of %(day)s.',
+            '<span data-testid="row-count">%(counter)s</span> partner territories in %(bloc)s as of %(day)s.',
+            count,
+        )
+        return message % {**values, "bloc": _text(bloc)}
+    message = ngettext(
+        '<span data-testid="row-count">%(counter)s</span> partner territory as of %(day)s.',
+        '<span data-testid="row-count">%(counter)s</span> partner territories as of %(day)s.',
+        count,
+    )
+    return message % values
+
+
+def _partners_cite(context: Context) -> str:
+    title = _partners_title(context)
+    context["cite_title"] = title
+    return cite_panel(context, title)
+
+
+PARTNER_PROVIDERS: dict[str, Provider] = {
+    name: PROVIDERS[name]
+    for name in ("link_preview", "alternate_links", "language_switcher", "in_force_gaps")
+} | {
+    "title": _partners_title,
+    "headline": lambda c: gettext("Partner territories of %(economy)s") % {"economy": _name(c)},
+    "form_fields": lambda c: form_fields(c["form"]),
+    "bloc_options": _bloc_options,
+    "bloc_error": lambda c: _text(c["bloc_error"]),
+    "result_count": _result_count,
+    "export_links": export_links,
+    "partner_rows": lambda c: partner_rows(c["rows"]),
+    "cite": _partners_cite,
 }

@@ -75,6 +75,7 @@ def test_the_dashboard_from_its_skeleton_is_the_template_rendered(
     client: Client, both_ways: list[tuple[str, int]]
 ) -> None:
     urls = ["/", "/zh-hans/", "/?economy=CHN&as_of=2021-08-31&basis=in_force", *dashboard_urls(60, seed=16)]
+    urls = list(dict.fromkeys(urls))  # a repeated URL is answered from the page cache
     for url in urls:
         client.get(url)
     assert len(both_ways) == len(urls)
@@ -88,6 +89,31 @@ def test_the_in_force_basis_and_its_gaps_are_written_as_the_template_writes_them
     for url in ["/?economy=CHN&as_of=2024-06-30&basis=in_force", "/zh-hans/?economy=KOR&basis=in_force"]:
         assert b'data-testid="in-force-gaps"' in client.get(url).content
     assert len(both_ways) == 2
+
+
+def test_the_partners_page_from_its_skeleton_is_the_template_rendered(
+    client: Client, both_ways: list[tuple[str, int]]
+) -> None:
+    draw = random.Random(17)
+    urls = [
+        "/partners/",
+        "/zh-hans/partners/?bloc=RCEP",
+        "/partners/?bloc=nope",
+        "/partners/?as_of=2021-02-30",
+    ]
+    for _ in range(40):
+        query = [f"economy={draw.choice(['CHN', 'KOR', 'EUU', 'SGP', 'kor', 'XXX', ''])}"]
+        query.append(f"as_of={draw.choice(['2021-08-31', '2012-05-01', '2025-01-01', '', 'x'])}")
+        if draw.random() < 0.5:
+            query.append(f"bloc={draw.choice(['RCEP', 'BRI', 'CEEC', 'EU', 'nope', '', '%3Cb%3E'])}")
+        if draw.random() < 0.3:
+            query.append(f"basis={draw.choice(['signed', 'in_force'])}")
+        urls.append(f"{draw.choice(['', '/zh-hans'])}/partners/?{'&'.join(query)}")
+    urls = list(dict.fromkeys(urls))  # a repeated URL is answered from the page cache
+    for url in urls:
+        client.get(url)
+    assert len(both_ways) == len(urls)
+    assert {status for _, status in both_ways} == {200, 400}
 
 
 def slot_engine() -> Engine:
