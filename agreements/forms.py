@@ -5,14 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Basis, Evidence
+from agreements.dates import today
 from agreements.selectors import lookups
 from agreements.validators import EARLIEST_EVENT, plausible_event_date
 from agreements.widgets import FastDateInput, FastSelect, LongSelect
@@ -80,6 +80,10 @@ class SharedFields(dict[str, forms.Field]):
         return dict(self)
 
 
+# Django's label suffix (`BaseForm.__init__`), translated where it is written.
+LABEL_SUFFIX = _(":")
+
+
 class QueryForm(forms.Form):
     """A form of query parameters: bound to one request's query string, validated, maybe shown.
 
@@ -89,26 +93,39 @@ class QueryForm(forms.Form):
     forms change no field after the class is built: their fields are shared, and a form that must
     change one (the pages' economy select) replaces it with its own copy (`own_field`)."""
 
+    _field_cleaners: ClassVar[dict[str, Any]]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         if not isinstance(cls.__dict__.get("base_fields"), SharedFields):
             cls.base_fields = SharedFields(cls.base_fields)
+        # Django's default, translated when a label is written rather than for every form: most
+        # of these forms are never shown, and the translation was a fifth of binding one.
+        kwargs.setdefault("label_suffix", LABEL_SUFFIX)
         super().__init__(*args, **kwargs)
 
     def _clean_fields(self) -> None:
         """Django's, without a BoundField per field: the API validates a query and never shows
         it, and building the bound fields cost as much as cleaning (issue 16). The same value is
         read (the widget's, or the initial one of a disabled field) and cleaned the same way."""
+        cls = type(self)
+        # Each field's `clean_<name>` method, looked up once per class rather than per form.
+        cleaners: dict[str, Any] | None = cls.__dict__.get("_field_cleaners")
+        if cleaners is None:
+            cleaners = cls._field_cleaners = {}
+        cleaned, data, files = self.cleaned_data, self.data, self.files
         for name, field in self.fields.items():
             try:
                 if field.disabled:
                     value = self.get_initial_for_field(field, name)
                 else:
-                    value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
-                self.cleaned_data[name] = field.clean(value)
-                cleaner = getattr(self, f"clean_{name}", None)
+                    value = field.widget.value_from_datadict(data, files, self.add_prefix(name))
+                cleaned[name] = field.clean(value)
+                cleaner = cleaners.get(name, cleaners)
+                if cleaner is cleaners:
+                    cleaner = cleaners[name] = getattr(cls, f"clean_{name}", None)
                 if cleaner is not None:
-                    self.cleaned_data[name] = cleaner()
+                    cleaned[name] = cleaner(self)
             except forms.ValidationError as error:
                 self.add_error(name, error)
 
@@ -135,7 +152,7 @@ class AsOfForm(QueryForm):
 
     def clean_as_of(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("as_of")
-        return value or timezone.localdate()
+        return value or today()
 
     def clean_basis(self) -> str:
         return self.cleaned_data.get("basis") or Basis.SIGNED.value
@@ -197,7 +214,7 @@ class BetweenForm(SummaryForm):
 
     def clean_to(self) -> dt.date:
         value: dt.date | None = self.cleaned_data.get("to")
-        return value or timezone.localdate()
+        return value or today()
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

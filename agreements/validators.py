@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
+
+from agreements import dates
 
 # The registry's dates: AEO programmes and their mutual recognition began in the 2000s (the first
 # arrangement, USA-New Zealand, in 2007), so an event or a claim before 1990 is a typo; customs
@@ -24,27 +24,13 @@ EARLIEST_EVENT = dt.date(1990, 1, 1)
 EARLIEST_MEMBERSHIP = dt.date(1950, 1, 1)
 YEARS_AHEAD = 10
 
-
-_today: tuple[float, dt.date] = (0.0, dt.date.min)
-
-
-def _localdate() -> dt.date:
-    """Today, read at most once a second: the validators run on every date of an 80,000-row
-    import, and `timezone.localdate()` costs more than the rest of a date's validation."""
-    global _today
-    now = time.monotonic()
-    if now - _today[0] > 1:
-        _today = (now, timezone.localdate())
-    return _today[1]
-
-
 _latest: tuple[dt.date, dt.date] | None = None  # (today, the latest plausible date then)
 
 
 def latest_date(today: dt.date | None = None) -> dt.date:
     """The last plausible date: YEARS_AHEAD years after today (28 February for a 29 February)."""
     global _latest
-    today = today or _localdate()
+    today = today or dates.today()
     if _latest is not None and _latest[0] == today:  # charts clamp every date they draw
         return _latest[1]
     try:

@@ -13,6 +13,8 @@ here answers 500 on input.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -106,6 +108,13 @@ def counted_on(params: dict[str, Any]) -> dict[str, Any]:
     return {"day": params["as_of"], "basis": params["basis"], "evidence": params["evidence"]}
 
 
+@dataclass(frozen=True, slots=True)
+class ParameterErrors:
+    """The 400's body of a query with bad parameters (`agreements.forms.error_body`)."""
+
+    body: dict[str, Any]
+
+
 # A comment, not a docstring: the schema would take it as every operation's description.
 # What the counting endpoints share: the parameters' form (its 400 body), the answer counted and
 # then serialized, no authentication (nothing to write), one representation, rendered in the view
@@ -124,13 +133,23 @@ class CountingView(APIView):
 
     def answer(self, query: Any) -> tuple[Any, int]:
         """The body and status for a query string: the count, or the 400 naming each bad parameter."""
-        params: dict[str, Any] = {}
-        if self.form_class is not None:
-            form = self.form_class(query)
-            if not form.is_valid():
-                return error_body(form), 400
-            params = form.cleaned_data
+        params = self.params(query)
+        if isinstance(params, ParameterErrors):
+            return params.body, 400
         return self.serializer_class.represent(self.count(params)), 200
+
+    def params(self, query: Any) -> dict[str, Any] | ParameterErrors:
+        """The cleaned parameters of a query string, or the 400's body naming each bad one."""
+        if self.form_class is None:
+            return {}
+        form = self.form_class(query)
+        if not form.is_valid():
+            return ParameterErrors(error_body(form))
+        return form.cleaned_data
+
+    def rendered(self, params: dict[str, Any], renderer: BaseRenderer) -> bytes:
+        """The answer's bytes for valid parameters: the count, represented and rendered."""
+        return cast("bytes", renderer.render(self.serializer_class.represent(self.count(params))))
 
     def get(self, request: Request) -> Response:
         body, status = self.answer(request.GET)
@@ -144,11 +163,13 @@ class CountingView(APIView):
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
         self.args, self.kwargs, self.request = args, kwargs, request
-        body, status = self.answer(request.GET)
         renderer = _RENDERERS.get(self.renderer_classes[0])
         if renderer is None:
             renderer = _RENDERERS[self.renderer_classes[0]] = self.renderer_classes[0]()
-        return HttpResponse(renderer.render(body), status=status, content_type=renderer.media_type)
+        params = self.params(request.GET)
+        if isinstance(params, ParameterErrors):
+            return HttpResponse(renderer.render(params.body), status=400, content_type=renderer.media_type)
+        return HttpResponse(self.rendered(params, renderer), content_type=renderer.media_type)
 
     @property
     def default_response_headers(self) -> dict[str, str]:
@@ -174,6 +195,41 @@ class SummaryView(CountingView):
 
     def count(self, params: dict[str, Any]) -> Any:
         return selectors.summary_for(economy=params["economy"], **counted_on(params))
+
+    def rendered(self, params: dict[str, Any], renderer: BaseRenderer) -> bytes:
+        """The bytes of the answer, kept per interval of the counting index: every day of an
+        interval has the same figures (`FactIndex.summary`), so the answer of another day of it is
+        the kept one with its `as_of` written in, not a count, a representation and a rendering
+        (most of the summary's miss, issue 16). tests/api/test_lean_answers.py compares the two."""
+        index = selectors.fact_index()
+        economy, day, basis, evidence = (
+            params["economy"],
+            params["as_of"],
+            params["basis"],
+            params["evidence"],
+        )
+
+        def body() -> bytes:
+            summary = index.summary(economy, day, basis, evidence)
+            return cast("bytes", renderer.render(self.serializer_class.represent(summary)))
+
+        parts = index.kept(
+            ("summary answer", economy, basis, evidence, index.interval(day)),
+            lambda: _around_day(body(), day),
+        )
+        if isinstance(parts, bytes):  # the day could not be told apart in it: not shared
+            return body()
+        return day.isoformat().encode().join(parts)
+
+
+def _around_day(body: bytes, day: dt.date) -> tuple[bytes, bytes] | bytes:
+    """The bytes before and after the answer's `as_of` value, or the body itself if that value
+    is not found exactly once (then the answer is not shared with other days)."""
+    marker = b'"as_of": "' + day.isoformat().encode() + b'"'
+    if body.count(marker) != 1 or body.count(day.isoformat().encode()) != 1:
+        return body
+    before, after = body.split(marker)
+    return before + b'"as_of": "', b'"' + after
 
 
 @counting_schema(operation_id="ranking", summary="Every economy ranked by partner countries or economies")

@@ -50,11 +50,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.urls import get_resolver, get_urlconf
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from agreements import versioning
+from agreements.dates import today
 from agreements.versioning import current_version
 
 View = Callable[..., HttpResponseBase]
@@ -101,15 +101,32 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
     key = (request.META.get("QUERY_STRING", ""), names, encoding)
     known = _KNOWN_QUERIES.get(key)
     if known is None:
-        known = urlencode(
-            [(name, value) for name, values in request.GET.lists() if name in names for value in values],
-            encoding=encoding,
-        )
+        if _already_known(key[0], names):
+            known = key[0]
+        else:
+            known = urlencode(
+                [(name, value) for name, values in request.GET.lists() if name in names for value in values],
+                encoding=encoding,
+            )
         if len(_KNOWN_QUERIES) >= KNOWN_QUERIES_LIMIT:
             for old in list(itertools.islice(_KNOWN_QUERIES, KNOWN_QUERIES_LIMIT // 2)):  # the oldest half
                 del _KNOWN_QUERIES[old]
         _KNOWN_QUERIES[key] = known
     return known
+
+
+# Names and values that percent-encoding leaves as they are, each name given once with a value.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*")
+
+
+def _already_known(query: str, names: frozenset[str]) -> bool:
+    """Whether a query string is its own known query (what `known_query` would encode it as): only
+    known names, each once, and nothing that encoding would change (most requests: a link or a form
+    of the site's own). Then it is neither parsed nor encoded again here."""
+    if not _PLAIN_QUERY.fullmatch(query):
+        return False
+    given = [pair.partition("=")[0] for pair in query.split("&")]
+    return len(set(given)) == len(given) and names.issuperset(given)
 
 
 # (query string, known names, encoding) -> the known query: per process, bounded.
@@ -140,7 +157,7 @@ def known_parameters_only(request: HttpRequest, names: frozenset[str]) -> Iterat
 def page_key(request: HttpRequest, version: str, query: str) -> str:
     parts = [
         get_language() or "",
-        timezone.localdate().isoformat(),
+        today().isoformat(),
         request.scheme,
         request.get_host(),
         request.path,
@@ -154,6 +171,11 @@ def page_key(request: HttpRequest, version: str, query: str) -> str:
 def _digest(parts: tuple[str, ...]) -> str:
     # A JSON list, not a joined string: no separator that a path or parameter could contain.
     return hashlib.sha256(json.dumps(list(parts)).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_digest(path: str) -> str:
+    return hashlib.sha256(json.dumps(path).encode()).hexdigest()
 
 
 def _audience(request: HttpRequest) -> str:
@@ -170,8 +192,7 @@ def _admit(request: HttpRequest, version: str, seconds: int) -> bool:
     """Whether one more entry of this page may be stored: a counter per path and data version,
     kept as long as an entry. Hosts, languages of the API and audiences share the path's bound.
     Counting is exact with Redis (INCR); a per-process cache counts per process."""
-    digest = hashlib.sha256(json.dumps(request.path).encode()).hexdigest()
-    counter = f"aeo:page-entries:{version}:{digest}"
+    counter = f"aeo:page-entries:{version}:{_path_digest(request.path)}"
     try:
         stored = cache.incr(counter)  # one call on every miss but a path's first
     except ValueError:  # no counter yet (or it expired): start one

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -12,9 +13,17 @@ from django.http import QueryDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agreements import selectors
 from agreements.forms import BetweenForm, CompareForm, DayField, RankingForm, SummaryForm
 from api import serializers
-from api.views import ClaimsLedgerView, QualityView, RankingView, SummaryView
+from api.views import (
+    ClaimsLedgerView,
+    ContractJSONRenderer,
+    CountingView,
+    QualityView,
+    RankingView,
+    SummaryView,
+)
 
 DAYS = [dt.date(2008, 6, 28), dt.date(2014, 5, 1), dt.date(2021, 8, 31), dt.date(2026, 1, 1)]
 
@@ -128,3 +137,30 @@ def test_every_day_of_four_years_and_every_impossible_one_is_read_as_django_read
         assert read_day(text, field.to_python) == read_day(
             text, lambda v: forms.DateField.to_python(field, v)
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("basis", ["signed", "in_force"])
+def test_a_summary_answer_kept_for_its_interval_is_the_one_counted_for_the_day(
+    basis: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summary's bytes are kept per interval of the counting index, with the day written in:
+    every eleventh day from 2008 on (most answered from the bytes kept for another day of their
+    interval) gives the bytes that counting, representing and rendering that day gives."""
+    view, renderer = SummaryView(), ContractJSONRenderer()
+    # One index for the test: inside the test's transaction, each call would count afresh.
+    index = selectors.fact_index()
+    monkeypatch.setattr(selectors, "fact_index", lambda: index)
+    shared = 0
+    for economy in ("CHN", "KOR", "EUU", "USA", "SGP"):
+        seen: set[int] = set()
+        day = dt.date(2008, 1, 1)
+        while day <= dt.date(2026, 12, 31):
+            params = {"economy": economy, "as_of": day, "basis": basis, "evidence": "inferred"}
+            counted = CountingView.rendered(view, params, renderer)
+            assert view.rendered(params, renderer) == counted
+            assert json.loads(counted)["as_of"] == day.isoformat()
+            shared += index.interval(day) in seen
+            seen.add(index.interval(day))
+            day += dt.timedelta(days=11)
+    assert shared > 1000  # most days were answered from another day's kept bytes

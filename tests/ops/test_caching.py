@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.http import QueryDict
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from hypothesis import example, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from agreements.models import Arrangement, ArrangementParty, EconomyMembership
+from ops import caching
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +294,33 @@ def test_small_and_streamed_responses_are_not_compressed(client: Client) -> None
     assert "Content-Encoding" not in client.get("/ping", HTTP_ACCEPT_ENCODING="gzip")
     csv = client.get("/arrangements/?format=csv", HTTP_ACCEPT_ENCODING="gzip")
     assert csv.status_code == 200 and "Content-Encoding" not in csv
+
+
+NAMES = frozenset({"economy", "as_of", "basis", "evidence", "party"})
+query_parts = st.lists(
+    st.tuples(
+        st.sampled_from([*NAMES, "other", "as_of%3D1", "a b", ""]),
+        st.sampled_from(
+            ["", "CHN", "2021-08-31", "in_force", "a+b", "a b", "%41", "é", "x=y", "a&b", "~", "1.5_-"]
+        ),
+        st.booleans(),  # with "=" or without
+    ),
+    max_size=6,
+)
+
+
+@examples(max_examples=500, deadline=None)
+@given(query_parts)
+@example([("party", "CHN", True), ("basis", "", True), ("party", "KOR", True)])  # regrouped by name
+def test_a_query_string_s_known_query_is_its_known_parameters_encoded(
+    parts: list[tuple[str, str, bool]],
+) -> None:
+    """A plain query string of known names is its own known query, unparsed; every other one is
+    re-encoded: either way the answer is the known parameters of the parsed query, encoded."""
+    query = "&".join(f"{name}={value}" if equals else name for name, value, equals in parts)
+    request = RequestFactory().get("/", QUERY_STRING=query)
+    request.META["QUERY_STRING"] = query
+    expected = urlencode(
+        [(name, value) for name, values in QueryDict(query).lists() if name in NAMES for value in values]
+    )
+    assert caching.known_query(request, NAMES) == expected
