@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 
 from agreements import quality as data_quality
 from agreements import selectors
-from agreements.forms import RankingForm, SummaryForm, error_body
+from agreements.forms import QueryForm, RankingForm, SummaryForm, error_body
 from api import serializers
 
 ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -166,7 +166,11 @@ class CountingView(APIView):
         renderer = _RENDERERS.get(self.renderer_classes[0])
         if renderer is None:
             renderer = _RENDERERS[self.renderer_classes[0]] = self.renderer_classes[0]()
-        params = self.params(request.GET)
+        params: dict[str, Any] | ParameterErrors | None = None
+        if self.form_class is not None and issubclass(self.form_class, QueryForm):
+            params = self.form_class.cleaned(request.META.get("QUERY_STRING", ""))  # no form to bind
+        if params is None:
+            params = self.params(request.GET)
         if isinstance(params, ParameterErrors):
             return HttpResponse(renderer.render(params.body), status=400, content_type=renderer.media_type)
         return HttpResponse(self.rendered(params, renderer), content_type=renderer.media_type)

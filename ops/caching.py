@@ -55,6 +55,7 @@ from django.utils.translation import get_language
 
 from agreements import versioning
 from agreements.dates import today
+from agreements.forms import plain_query
 from agreements.versioning import current_version
 
 View = Callable[..., HttpResponseBase]
@@ -115,18 +116,12 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
     return known
 
 
-# Names and values that percent-encoding leaves as they are, each name given once with a value.
-_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*")
-
-
 def _already_known(query: str, names: frozenset[str]) -> bool:
-    """Whether a query string is its own known query (what `known_query` would encode it as): only
-    known names, each once, and nothing that encoding would change (most requests: a link or a form
-    of the site's own). Then it is neither parsed nor encoded again here."""
-    if not _PLAIN_QUERY.fullmatch(query):
-        return False
-    given = [pair.partition("=")[0] for pair in query.split("&")]
-    return len(set(given)) == len(given) and names.issuperset(given)
+    """Whether a query string is its own known query (what `known_query` would encode it as): a
+    plain one (`plain_query`: nothing that encoding would change, each name once) of known names
+    only, as a link or a form of the site's own sends. Then it is neither parsed nor encoded here."""
+    given = plain_query(query)
+    return given is not None and names.issuperset(given)
 
 
 # (query string, known names, encoding) -> the known query: per process, bounded.

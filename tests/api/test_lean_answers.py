@@ -164,3 +164,42 @@ def test_a_summary_answer_kept_for_its_interval_is_the_one_counted_for_the_day(
             seen.add(index.interval(day))
             day += dt.timedelta(days=11)
     assert shared > 1000  # most days were answered from another day's kept bytes
+
+
+plain_values = st.sampled_from(
+    ["", "CHN", "chn", "KOR", "XXX", "EUU", "2021-08-31", "2021-8-31", "2021-02-30", "20210831", "1899-01-01",
+     "9999-12-31", "signed", "in_force", "confirmed", "reported", "inferred", "countries", "economies", "-1", "a.b"]
+)  # fmt: skip
+plain_queries = st.dictionaries(
+    st.sampled_from(["economy", "as_of", "basis", "evidence", "by", "from", "other"]),
+    plain_values,
+    max_size=5,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=400, deadline=None)
+@given(plain_queries, st.sampled_from([SummaryForm, RankingForm, BetweenForm, CompareForm]))
+def test_a_plain_query_is_cleaned_unbound_as_a_bound_form_cleans_it(
+    query: dict[str, str], form_class: type[Any]
+) -> None:
+    """`QueryForm.cleaned` answers exactly when a bound form finds the query valid, with its
+    cleaned data; forms that clean across fields always bind."""
+    text = "&".join(f"{name}={value}" for name, value in query.items())
+    form = form_class(QueryDict(text))
+    lean = form_class.cleaned(text)
+    if (
+        query
+        and form_class in (SummaryForm, RankingForm)
+        and form.is_valid()
+        and set(query) <= set(form.fields)
+    ):
+        assert lean == form.cleaned_data
+    else:
+        assert lean is None
+
+
+@pytest.mark.parametrize("query", ["economy=CHN&as_of=2021-08-31&economy=KOR", "economy=CHN&as_of", "economy=C%48N",
+                                   "economy=CHN+", "economy=CHN;as_of=2021-08-31", "", "&", "economy=CHN&"])  # fmt: skip
+def test_a_query_string_that_is_not_plain_is_bound_to_a_form(query: str) -> None:
+    assert SummaryForm.cleaned(query) is None
