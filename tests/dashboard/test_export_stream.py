@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -175,3 +177,50 @@ def test_on_postgresql_the_csv_reads_its_rows_in_one_query_at_any_size() -> None
         return len(captured.captured_queries)
 
     assert queries(chunk_rows=5) == queries(chunk_rows=2000)
+
+
+def prefetch_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "export-prefetch"]
+
+
+@pytest.mark.django_db
+def test_an_export_stopped_early_stops_its_prefetching_and_leaves_the_connection_usable() -> None:
+    """A client that goes away mid-download: the chunks fetched ahead are dropped, the fetching
+    thread ends before the cursor is closed, and the connection serves the next query."""
+    body = arrangements("", chunk_rows=3).csv_text()
+    assert next(body).count("\r\n") == 3
+    body.close()
+    assert prefetch_threads() == []
+    assert Arrangement.objects.count() > 3
+
+
+class FailingCursor:
+    """Two chunks, then the error a lost connection raises."""
+
+    def __init__(self) -> None:
+        self.fetched = 0
+
+    def fetchmany(self, size: int) -> list[tuple[int]]:
+        self.fetched += 1
+        if self.fetched > 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return [(self.fetched,)] * size
+
+
+def test_an_error_while_prefetching_is_raised_to_the_writer_after_the_chunks_before_it() -> None:
+    chunks = exports._prefetched(FailingCursor(), 2, threading.Lock())
+    assert next(chunks) == [(1,), (1,)]
+    assert next(chunks) == [(2,), (2,)]
+    with pytest.raises(OperationalError, match="closed the connection"):
+        next(chunks)
+    assert prefetch_threads() == []
+
+
+def test_at_most_the_allowed_chunks_wait_while_the_writer_is_slow() -> None:
+    cursor = FailingCursor()
+    chunks = exports._prefetched(cursor, 1, threading.Lock())
+    assert next(chunks) == [(1,)]
+    time.sleep(0.3)  # the fetcher fills its queue and waits
+    assert cursor.fetched <= 1 + exports.PREFETCHED_CHUNKS
+    chunks.close()
+    assert prefetch_threads() == []
