@@ -36,9 +36,11 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import groupby, islice
+from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar, cast
+
+from agreements.bounded import keep
 
 BASES = ("signed", "in_force")
 EVIDENCE_LEVELS = ("confirmed", "reported", "inferred")
@@ -643,11 +645,7 @@ class FactIndex:
         if kept is not _MISSING:
             return cast("T", kept)
         value = build()
-        if len(self._kept) >= KEPT_ANSWERS:
-            # Dicts keep the order of insertion: the first half are the oldest answers.
-            for old in list(islice(self._kept, KEPT_ANSWERS // 2)):
-                del self._kept[old]
-        self._kept[key] = value
+        keep(self._kept, key, value, KEPT_ANSWERS)
         return value
 
     def blocs_on(self, day: dt.date) -> dict[str, frozenset[str]]:

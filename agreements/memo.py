@@ -12,11 +12,12 @@ data version. The object must not change after it is first written (the index's 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import islice
 from typing import cast
 
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
+
+from agreements.bounded import keep
 
 # (kind, id of the object, language, script prefix) -> (the object, what was written of it). The
 # object is held so that its id cannot be reused by another while the entry exists.
@@ -32,8 +33,5 @@ def written[T](kind: str, source: object, write: Callable[[], T]) -> T:
     if kept is not None and kept[0] is source:
         return cast("T", kept[1])
     value = write()
-    if len(_WRITTEN) >= LIMIT:
-        for old in list(islice(_WRITTEN, LIMIT // 2)):  # the oldest half (dicts keep insertion order)
-            del _WRITTEN[old]
-    _WRITTEN[key] = (source, value)
+    keep(_WRITTEN, key, (source, value), LIMIT)
     return value

@@ -113,7 +113,14 @@ def render_page(
             else:
                 if full is None:
                     full = _full_context(stack, request, template_name, context)
-                out.append(slot.nodelist.render(full))
+                # What the writers before it set (an `asvar` title) is seen here, and what the
+                # slot sets is seen by the writers after it, as in one rendering of the template.
+                before = plain.flatten()
+                with full.push(before) as layer:
+                    out.append(slot.nodelist.render(full))
+                for name, value in layer.items():
+                    if name not in before or before[name] is not value:
+                        plain[name] = value
             out.append(piece)
     return HttpResponse("".join(out), status=status)
 

@@ -36,7 +36,6 @@ import copy
 import functools
 import gzip
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +53,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from agreements import versioning
+from agreements.bounded import keep
 from agreements.dates import today
 from agreements.forms import plain_query
 from agreements.versioning import current_version
@@ -109,10 +109,7 @@ def known_query(request: HttpRequest, names: frozenset[str]) -> str:
                 [(name, value) for name, values in request.GET.lists() if name in names for value in values],
                 encoding=encoding,
             )
-        if len(_KNOWN_QUERIES) >= KNOWN_QUERIES_LIMIT:
-            for old in list(itertools.islice(_KNOWN_QUERIES, KNOWN_QUERIES_LIMIT // 2)):  # the oldest half
-                del _KNOWN_QUERIES[old]
-        _KNOWN_QUERIES[key] = known
+        keep(_KNOWN_QUERIES, key, known, KNOWN_QUERIES_LIMIT)
     return known
 
 

@@ -19,12 +19,11 @@ from urllib.parse import quote
 from django import template
 from django.template.loader import get_template
 from django.urls import get_script_prefix
-from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
-from agreements.dates import date_format
+from agreements.dates import date_format, today
 from dashboard.i18n import LanguageLink, language_links
 from dashboard.skeleton import Provider
 from dashboard.templatetags.chart_data import figure_script
@@ -64,12 +63,29 @@ def _name(context: Context) -> str:
     return _text(context["data"].economy_name)
 
 
-def _as_of_title(context: Context) -> SafeString:
-    """ "China as of 31 August 2021": the page's title and its citation's."""
-    return SafeString(
-        gettext("%(economy)s as of %(day)s")
-        % {"economy": _name(context), "day": _text(_day(context["summary"].as_of))}
-    )
+def _dated_title(message: str) -> Provider:
+    """A page's title and its citation's: `message` ("%(economy)s as of %(day)s", marked with
+    `gettext_noop`) translated, with the economy's name and the day counted."""
+
+    def title(context: Context) -> SafeString:
+        return SafeString(
+            gettext(message) % {"economy": _name(context), "day": _text(_day(context["summary"].as_of))}
+        )
+
+    return title
+
+
+def _cited(title: Provider) -> Provider:
+    """The citation panel under `title`, which the page's context keeps as `cite_title`."""
+
+    def cite(context: Context) -> str:
+        context["cite_title"] = text = title(context)
+        return cite_panel(context, text)
+
+    return cite
+
+
+_as_of_title = _dated_title(gettext_noop("%(economy)s as of %(day)s"))  # "China as of 31 August 2021"
 
 
 def _titled(context: Context, name: str, message: str, **values: object) -> SafeString:
@@ -161,12 +177,6 @@ def _report_link(context: Context) -> str:
     )
 
 
-def _cite(context: Context) -> str:
-    title = _as_of_title(context)
-    context["cite_title"] = title
-    return cite_panel(context, title)
-
-
 PROVIDERS: dict[str, Provider] = {
     # base.html
     "link_preview": link_preview,
@@ -177,7 +187,7 @@ PROVIDERS: dict[str, Provider] = {
     "language_suggestion": lambda c: language_suggestion(_links(c)),
     "headline": lambda c: gettext("AEO mutual recognition: %(economy)s") % {"economy": _name(c)},
     "first_year": lambda c: _text(c["first_year"]),
-    "today": lambda c: timezone.localdate().isoformat(),  # `{% now 'Y-m-d' %}`
+    "today": lambda c: today().isoformat(),  # `{% now 'Y-m-d' %}`
     "lede": lambda c: (
         gettext(
             "As of <strong>%(day)s</strong>, on the <strong>%(basis)s</strong> basis, counting "
@@ -221,7 +231,7 @@ PROVIDERS: dict[str, Provider] = {
     "table_title": lambda c: gettext("Partner territories (%(count)s)") % {"count": len(c["data"].rows)},
     "partner_rows": lambda c: partner_rows(c["rows"]),
     "report_link": _report_link,
-    "cite": _cite,
+    "cite": _cited(_as_of_title),
     # includes/_controls.html
     "non_field_errors": _non_field_errors,
     "form_fields": lambda c: form_fields(c["form"], error_ids=True),
@@ -245,12 +255,7 @@ ERROR_PROVIDERS = {
 # agreements/partner_list.html
 
 
-def _partners_title(context: Context) -> SafeString:
-    """ "Partners of China as of 31 August 2021": the page's title and its citation's."""
-    return SafeString(
-        gettext("Partners of %(economy)s as of %(day)s")
-        % {"economy": _name(context), "day": _text(_day(context["summary"].as_of))}
-    )
+_partners_title = _dated_title(gettext_noop("Partners of %(economy)s as of %(day)s"))
 
 
 def _bloc_options(context: Context) -> str:
@@ -282,12 +287,6 @@ def _result_count(context: Context) -> str:
     return message % values
 
 
-def _partners_cite(context: Context) -> str:
-    title = _partners_title(context)
-    context["cite_title"] = title
-    return cite_panel(context, title)
-
-
 PARTNER_PROVIDERS: dict[str, Provider] = {
     name: PROVIDERS[name]
     for name in ("link_preview", "alternate_links", "language_switcher", "in_force_gaps")
@@ -300,5 +299,5 @@ PARTNER_PROVIDERS: dict[str, Provider] = {
     "result_count": _result_count,
     "export_links": export_links,
     "partner_rows": lambda c: partner_rows(c["rows"]),
-    "cite": _partners_cite,
+    "cite": _cited(_partners_title),
 }

@@ -120,6 +120,24 @@ def slot_engine() -> Engine:
     return Engine(libraries={"slots": "dashboard.templatetags.slots"}, builtins=[])
 
 
+@pytest.mark.parametrize("kept", [slice(0, 0), slice(0, None, 2), slice(1, None, 2)])
+def test_a_slot_without_a_writer_is_rendered_by_the_template_engine_as_the_page_would_be(
+    client: Client, both_ways: list[tuple[str, int]], monkeypatch: pytest.MonkeyPatch, kept: slice
+) -> None:
+    """A slot whose Python writer is missing falls back to its template markup, rendered with the
+    page's whole context (context processors included), beside slots that have theirs (what one
+    sets, another may read); the page is still the template's. None, half or the other half of
+    the writers are kept."""
+    for name in ("PROVIDERS", "ERROR_PROVIDERS", "PARTNER_PROVIDERS"):
+        providers = getattr(dashboard_views, name)
+        monkeypatch.setattr(dashboard_views, name, dict(list(providers.items())[kept]))
+    urls = ["/?economy=CHN&as_of=2021-08-31", "/zh-hans/?economy=KOR&basis=in_force", "/?economy=XXX",
+            "/partners/?economy=CHN&bloc=RCEP", "/zh-hans/partners/?economy=JPN&bloc=NOPE"]  # fmt: skip
+    for url in urls:
+        client.get(url)
+    assert [status for _, status in both_ways] == [200, 200, 400, 200, 400]
+
+
 def test_a_slot_renders_what_it_holds_outside_a_skeleton() -> None:
     engine = slot_engine()
     template = engine.from_string('{% load slots %}<p>{% slot "who" %}{{ name }}{% endslot %}</p>')
