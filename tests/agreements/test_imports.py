@@ -386,6 +386,21 @@ def test_a_membership_of_an_unknown_territory_is_still_refused_by_the_database()
         connection.check_constraints(table_names=[BlocMembership._meta.db_table])
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_territory_foreign_key_check_finds_the_row_through_the_primary_key() -> None:
+    # The query PostgreSQL runs for each membership written (migration 0017): not a table scan.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "PREPARE territory_check(varchar) AS SELECT 1 FROM ONLY agreements_territory x "
+            "WHERE iso3 OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x"
+        )
+        cursor.execute("EXPLAIN EXECUTE territory_check('FRA')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE territory_check")
+    assert "Index Scan" in plan and "Seq Scan" not in plan, plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
 def test_memberships_and_their_history_are_indexed_by_group_and_territory_without_like_twins() -> None:
     with connection.cursor() as cursor:
