@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agreements.models.memberships import DatedMembership, describe_period
+from agreements.models.memberships import DatedMembership, MembershipHistory, describe_period
 from agreements.validators import no_control_characters
 
 
@@ -46,15 +46,20 @@ class BlocMembership(DatedMembership):
     group_field = "bloc"
 
     bloc = models.ForeignKey(
-        Bloc, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("bloc")
+        Bloc,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("bloc"),
+        db_index=False,  # blocmembership_unique_start starts with it (see `membership_indexes`)
     )
 
-    history = HistoricalRecords()
+    history = MembershipHistory("bloc")
 
     class Meta:
         verbose_name = _("bloc membership")
         verbose_name_plural = _("bloc memberships")
         ordering = ["bloc", "territory", "start_date"]
+        indexes = DatedMembership.membership_indexes("blocmembership")
         constraints = DatedMembership.membership_constraints("bloc", "blocmembership")
 
     def __str__(self) -> str:

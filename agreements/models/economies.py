@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agreements.choices import EconomyKind
-from agreements.models.memberships import DatedMembership, describe_period
+from agreements.models.memberships import DatedMembership, MembershipHistory, describe_period
 from agreements.validators import no_control_characters
 
 
@@ -53,15 +53,20 @@ class EconomyMembership(DatedMembership):
     group_field = "economy"
 
     economy = models.ForeignKey(
-        Economy, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("economy")
+        Economy,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("economy"),
+        db_index=False,  # economymembership_unique_start starts with it (see `membership_indexes`)
     )
 
-    history = HistoricalRecords()
+    history = MembershipHistory("economy")
 
     class Meta:
         verbose_name = _("economy membership")
         verbose_name_plural = _("economy memberships")
         ordering = ["economy", "territory", "start_date"]
+        indexes = DatedMembership.membership_indexes("economymembership")
         constraints = DatedMembership.membership_constraints("economy", "economymembership")
 
     def __str__(self) -> str:

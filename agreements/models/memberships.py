@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from agreements import counting
 from agreements.querysets import MembershipQuerySet
@@ -48,8 +49,13 @@ class DatedMembership(models.Model):
     # the loader's one sweep per file): `clean()` then skips its query for overlapping siblings.
     overlaps_checked_by_formset: bool = False
 
+    # Indexed by `membership_indexes`, without the `_like` twin a plain db_index adds on PostgreSQL.
     territory = models.ForeignKey(
-        "agreements.Territory", on_delete=models.PROTECT, related_name="+", verbose_name=_("territory")
+        "agreements.Territory",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("territory"),
+        db_index=False,
     )
     start_date = models.DateField(
         _("start date"),
@@ -71,6 +77,17 @@ class DatedMembership(models.Model):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def membership_indexes(cls, prefix: str) -> list[models.Index]:
+        """One plain b-tree on the territory (a territory's page reads its memberships by it).
+
+        Not `db_index=True`: on PostgreSQL that adds a `varchar_pattern_ops` twin (`..._like`) to
+        every code column, for LIKE 'abc%' lookups that nothing makes here (the admin's search
+        is `icontains`, which no b-tree serves), and each index is written for every row of an
+        80,000-row import. The group needs no index of its own: `<prefix>_unique_start` starts
+        with it."""
+        return [models.Index(fields=["territory"], name=f"{prefix}_territory")]
 
     @classmethod
     def membership_constraints(cls, group: str, prefix: str) -> list[Any]:
@@ -120,3 +137,23 @@ class DatedMembership(models.Model):
                     f"This period {describe_period(self.start_date, self.end_date)} overlaps another "
                     f"membership of the same territory {describe_period(other.start_date, other.end_date)}."
                 )
+
+
+class MembershipHistory(HistoricalRecords):
+    """`HistoricalRecords` for a group's memberships, indexed as the memberships are: one plain
+    b-tree each on the group and the territory columns (`agreements.history.record_history`
+    reads a bloc's, an economy's or a territory's versions by them), and no `_like` twins.
+    simple-history indexes every copied foreign key with `db_index`, which on PostgreSQL adds
+    them (see `DatedMembership.membership_indexes`)."""
+
+    def __init__(self, group: str) -> None:
+        super().__init__(no_db_index=[group, "territory"])
+        self.indexed = (group, "territory")
+
+    def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
+        options: dict[str, Any] = super().get_meta_options(model)
+        options["indexes"] = (
+            *options.get("indexes", ()),
+            *(models.Index(fields=[name], name=f"h{model._meta.model_name}_{name}") for name in self.indexed),
+        )
+        return options

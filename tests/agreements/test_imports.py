@@ -13,7 +13,7 @@ import io
 import re
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -370,3 +370,50 @@ def test_the_garbage_collector_runs_again_after_an_import_applied_or_refused() -
     assert gc.isenabled()
     import_table("blocs.csv", csv_bytes(list(COLUMNS["blocs.csv"]), rows[:1]), commit=True)
     assert gc.isenabled()
+
+
+MEMBERSHIP_TABLES = [
+    model._meta.db_table
+    for membership in (BlocMembership, EconomyMembership)
+    for model in (membership, membership.history.model)
+]
+
+
+def test_a_membership_of_an_unknown_territory_is_still_refused_by_the_database() -> None:
+    # The bulk writer trusts the parse for its codes; the foreign key is what holds them anyway.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BlocMembership.objects.bulk_create([BlocMembership(bloc_id="RCEP", territory_id="ZZZ")])
+        connection.check_constraints(table_names=[BlocMembership._meta.db_table])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_a_territory_foreign_key_check_finds_the_row_through_the_primary_key() -> None:
+    # The query PostgreSQL runs for each membership written (migration 0017): not a table scan.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(
+            "PREPARE territory_check(varchar) AS SELECT 1 FROM ONLY agreements_territory x "
+            "WHERE iso3 OPERATOR(pg_catalog.=) $1 FOR KEY SHARE OF x"
+        )
+        cursor.execute("EXPLAIN EXECUTE territory_check('FRA')")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE territory_check")
+    assert "Index Scan" in plan and "Seq Scan" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
+def test_memberships_and_their_history_are_indexed_by_group_and_territory_without_like_twins() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [MEMBERSHIP_TABLES]
+        )
+        indexes = cursor.fetchall()
+    assert not [definition for _, definition in indexes if "pattern_ops" in definition]
+    for table in MEMBERSHIP_TABLES:
+        leading = {
+            definition.split("(", 1)[1].split(",")[0].rstrip(")")
+            for name, definition in indexes
+            if name == table
+        }
+        group = "bloc_id" if "bloc" in table else "economy_id"
+        assert {group, "territory_id"} <= leading, (table, leading)
