@@ -29,7 +29,7 @@ from agreements.models import (
     SourceDocument,
     Territory,
 )
-from agreements.names import local_name, local_names
+from agreements.names import local, local_name, local_names
 from agreements.querysets import active_on_q
 from agreements.versioning import current_version
 
@@ -406,11 +406,28 @@ def arrangement_catalog(*, sources: bool = True) -> QuerySet[Arrangement]:
 
 
 def arrangement_list_page(rows: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
-    """The arrangement list's rows (`arrangement_catalog()`, filtered) as its page shows them: the
-    parties prefetched, and the number of sources (`source_count`) instead of the sources. The
-    exports of the same rows keep the sources."""
-    parties = Prefetch("parties", queryset=Economy.objects.order_by("code"))
-    return rows.prefetch_related(None).prefetch_related(parties).annotate(source_count=source_count())
+    """The arrangement list's rows (`arrangement_catalog()`, filtered) as its page shows them:
+    nothing prefetched (the page's parties are `arrangement_party_names`), and the number of
+    sources (`source_count`) instead of the sources. The exports of the same rows keep both."""
+    return rows.prefetch_related(None).annotate(source_count=source_count())
+
+
+def arrangement_party_names(arrangements: Iterable[Arrangement]) -> dict[int, list[tuple[str, str]]]:
+    """The parties of some arrangements (a page of the arrangement list) by arrangement id, each
+    (code, name in the active language), by code: one query of plain values, none for no
+    arrangement. Prefetched, they cost the list's page an economy and a related manager per
+    party and arrangement, a fifth of its time at a hundred times the data."""
+    parties: dict[int, list[tuple[str, str]]] = {arrangement.pk: [] for arrangement in arrangements}
+    if not parties:
+        return parties
+    rows = (
+        ArrangementParty.objects.filter(arrangement_id__in=list(parties))
+        .order_by("economy_id")
+        .values_list("arrangement_id", "economy_id", "economy__name", "economy__name_zh")
+    )
+    for pk, code, name, name_zh in rows:
+        parties[pk].append((code, local(name, name_zh)))
+    return parties
 
 
 def source_count() -> Coalesce:

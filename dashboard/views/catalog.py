@@ -97,6 +97,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
             "filterset": filterset,
             "form": filterset.form,
             **page_context(page),
+            "parties": selectors.arrangement_party_names(page) if page is not None else {},
             "columns": _columns(list(ordering or [])),
         },
         status=200 if valid else 400,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template import Context, RequestContext, Template
 from django.utils import translation
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from agreements import selectors
 from agreements.forms import SummaryForm
+from agreements.models import Economy
 from agreements.widgets import LongSelect
 
 # The include that `{% event_date %}` replaced, verbatim.
@@ -707,12 +709,14 @@ def test_arrangement_list_rows_write_what_the_template_loop_wrote(
     assert response.status_code == 200
     page = response.context["page_obj"]
     assert len(page.object_list) > 5
+    # The loop read the parties prefetched by code; the tag is handed them by the view.
+    prefetch_related_objects(list(page), Prefetch("parties", queryset=Economy.objects.order_by("code")))
     with translation.override(language):
-        context = Context({"page_obj": page})
+        context = Context({"page_obj": page, "parties": response.context["parties"]})
         old = Template(OLD_ARRANGEMENT_LIST_LOOP).render(context)
-        new = Template("{% load catalog_markup %}      {% arrangement_list_rows page_obj %}\n").render(
-            context
-        )
+        new = Template(
+            "{% load catalog_markup %}      {% arrangement_list_rows page_obj parties %}\n"
+        ).render(context)
     assert new == old
     assert new in response.content.decode()
 
