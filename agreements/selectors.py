@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 from django.db import connection
 from django.utils.translation import get_language, gettext
 
-from agreements import counting
+from agreements import counting, history
 from agreements.choices import BLOC_METRIC_PREFIX, Metric
 from agreements.models import (
     Arrangement,
@@ -666,6 +666,24 @@ def bloc_memberships(*, bloc: Bloc) -> list[BlocMembership]:
         BlocMembership.objects.filter(bloc=bloc)
         .select_related("territory")
         .order_by(*BlocMembership.group_page_ordering)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BlocPage:
+    memberships: list[BlocMembership]  # `bloc_memberships`
+    history: list[history.Change]  # `history.record_history`
+
+
+def bloc_page(*, bloc: Bloc, index: counting.FactIndex) -> BlocPage:
+    """What a bloc's page shows of the bloc whatever economy and day it is seen from: its members
+    over time and its history, kept with the counting index of the current data version
+    (`fact_index`) per language (the history names models and fields in the active language).
+    Read on every request, Belt and Road's 181 members and 155 membership versions at a hundred
+    times the data were half of its page's time."""
+    return index.kept(
+        ("bloc_page", bloc.code, get_language()),
+        lambda: BlocPage(bloc_memberships(bloc=bloc), history.record_history(bloc)),
     )
 
 
