@@ -220,6 +220,49 @@ def test_form_fields_write_what_the_template_loops_wrote(
             assert new == old
 
 
+# The loop that `{% filter_fields %}` replaced in agreements/arrangement_list.html, verbatim.
+OLD_FILTER_LOOP = """{% load i18n %}  {% for field in form %}
+    <div class="control">
+      <label for="{{ field.id_for_label }}">{{ field.label }}</label>
+      {{ field }}
+      {% if field.help_text %}<small id="{{ field.auto_id }}_helptext">{{ field.help_text }}</small>{% endif %}
+      {% if field.errors %}
+        <div id="{{ field.auto_id }}_error">
+          {% for error in field.errors %}<p class="error" role="alert">{% blocktranslate %}Error: {{ error }}{% endblocktranslate %}</p>{% endfor %}
+        </div>
+      {% endif %}
+    </div>
+  {% endfor %}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "party=CHN&status=in_force&ordering=-signed_date",
+        "party=chn+EUU&territory=fra&q=eu&undated=true&signed_after=2010-01-01&in_force_on=2020-01-01",
+        "party=XYZ&territory=<b>&status=x&evidence=%22&signed_before=2021-02-30&ordering=nope&undated=&q=%26",
+    ],
+)
+def test_filter_fields_write_what_the_template_loop_wrote(language: str, query: str) -> None:
+    from django.http import QueryDict
+
+    from agreements.filtersets import bind_arrangement_filters
+    from agreements.models import Arrangement
+
+    with translation.override(language):
+        for _ in range(2):  # written, then kept
+            form = bind_arrangement_filters(QueryDict(query), queryset=Arrangement.objects.all()).form
+            form.is_valid()
+            context = Context({"form": form})
+            old = Template(OLD_FILTER_LOOP).render(context)
+            new = Template("{% load form_markup %}  {% filter_fields form %}\n").render(context)
+            assert new == old
+
+
 # The loop that `{% bloc_items %}` replaced in agreements/dashboard.html, verbatim.
 OLD_BLOC_LOOP = """{% load i18n partner_markup %}    {% for code, name, count, rows in bloc_rows %}
     <li>
