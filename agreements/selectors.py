@@ -502,6 +502,7 @@ class EconomyPage:
     partner_territories: list[tuple[str, str]]
     programme: Programme | None
     counts: list[ProgrammeCount]  # oldest first
+    history: list[history.Change]  # `history.record_history`
 
     @property
     def summary(self) -> counting.Summary:
@@ -561,14 +562,21 @@ def _named(codes: Iterable[str], names: dict[str, str]) -> list[tuple[str, str]]
 
 
 def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
-    """Members over time, arrangements, and the summary and partners on `day` (signed basis, all
-    evidence)."""
-    memberships = list(
-        EconomyMembership.objects.filter(economy=economy)
-        .select_related("territory")
-        .order_by(*EconomyMembership.group_page_ordering)
-    )
+    """Members over time, arrangements, the summary and partners on `day` (signed basis, all
+    evidence), the AEO programme and the history. What does not depend on the day is kept with
+    the data version's index (`record_page`)."""
     index, kept = fact_index(), lookups()
+
+    def records() -> tuple[list[EconomyMembership], Programme | None, list[ProgrammeCount]]:
+        memberships = list(
+            EconomyMembership.objects.filter(economy=economy)
+            .select_related("territory")
+            .order_by(*EconomyMembership.group_page_ordering)
+        )
+        programme = Programme.objects.filter(economy=economy).first()
+        return memberships, programme, list(programme.counts.order_by("as_of_date")) if programme else []
+
+    (memberships, programme, counts), changes = record_page(index, economy, records)
     arrangements, total = _detail_rows([economy.code], index, kept)
     partners = _overview(economy.code, day, "signed", "inferred", index, kept)
     summary = partners.summary
@@ -587,7 +595,6 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
             _named(summary.countries, kept.territory_names()),
         ),
     )
-    programme = Programme.objects.filter(economy=economy).first()
     return EconomyPage(
         economy=economy,
         memberships=memberships,
@@ -597,7 +604,25 @@ def economy_page(*, economy: Economy, day: dt.date) -> EconomyPage:
         partner_economies=partner_economies,
         partner_territories=partner_territories,
         programme=programme,
-        counts=list(programme.counts.order_by("as_of_date")) if programme else [],
+        counts=counts,
+        history=changes,
+    )
+
+
+def record_page[R](
+    index: counting.FactIndex, record: Economy | Territory, read: Callable[[], R]
+) -> tuple[R, list[history.Change]]:
+    """What an economy's or a territory's page shows of the record whatever the day, `read()`, and
+    its history (`history.record_history`), kept with the data version's index: the first
+    for the record, the history per language too (it names models and fields). Read on every
+    request, they were eight queries of an economy's page; a visitor moving through the days of
+    one economy asks for the same ones again and again."""
+    label = record._meta.model_name
+    return (
+        index.kept(("record_page", label, record.pk), read),
+        index.kept(
+            ("record_history", label, record.pk, get_language()), lambda: history.record_history(record)
+        ),
     )
 
 
@@ -626,22 +651,30 @@ class TerritoryPage:
     bloc_memberships: list[BlocMembership]
     arrangements: list[DetailRow]  # the first DETAIL_ROWS, with `via`
     arrangements_total: int
+    history: list[history.Change]  # `history.record_history`
 
 
 def territory_page(*, territory: Territory) -> TerritoryPage:
-    """Its economies and blocs over time, and the arrangements of any economy it ever belonged to."""
-    economy_memberships = list(
-        EconomyMembership.objects.filter(territory=territory)
-        .select_related("economy")
-        .order_by("start_date", "economy__name")
-    )
-    bloc_memberships = list(
-        BlocMembership.objects.filter(territory=territory)
-        .select_related("bloc")
-        .order_by("bloc__name", "start_date")
-    )
+    """Its economies and blocs over time, the arrangements of any economy it ever belonged to, and
+    its history; the memberships and the history kept with the data version's index (`record_page`)."""
+    index = fact_index()
+
+    def records() -> tuple[list[EconomyMembership], list[BlocMembership]]:
+        economy_memberships = list(
+            EconomyMembership.objects.filter(territory=territory)
+            .select_related("economy")
+            .order_by("start_date", "economy__name")
+        )
+        bloc_memberships = list(
+            BlocMembership.objects.filter(territory=territory)
+            .select_related("bloc")
+            .order_by("bloc__name", "start_date")
+        )
+        return economy_memberships, bloc_memberships
+
+    (economy_memberships, bloc_memberships), changes = record_page(index, territory, records)
     arrangements, total = _detail_rows(
-        {link.economy_id for link in economy_memberships}, fact_index(), lookups(), via=True
+        {link.economy_id for link in economy_memberships}, index, lookups(), via=True
     )
     return TerritoryPage(
         territory=territory,
@@ -649,6 +682,7 @@ def territory_page(*, territory: Territory) -> TerritoryPage:
         bloc_memberships=bloc_memberships,
         arrangements=arrangements,
         arrangements_total=total,
+        history=changes,
     )
 
 

@@ -168,7 +168,7 @@ def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agreements/economy_detail.html",
         {
             "page": page,
-            "history": history.record_history(economy),
+            "history": page.history,
             "today": today,
             "map_figure": charts.partner_map(page.partners),
         },
@@ -194,11 +194,8 @@ def territory_list(request: HttpRequest) -> HttpResponseBase:
 
 def territory_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     territory = get_object_or_404(Territory, iso3=iso3)
-    return render(
-        request,
-        "agreements/territory_detail.html",
-        {"page": selectors.territory_page(territory=territory), "history": history.record_history(territory)},
-    )
+    page = selectors.territory_page(territory=territory)
+    return render(request, "agreements/territory_detail.html", {"page": page, "history": page.history})
 
 
 def bloc_list(request: HttpRequest) -> HttpResponseBase:
