@@ -12,7 +12,7 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, OrderBy, Q, QuerySet, Subquery, Value, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +27,7 @@ from agreements.models import (
     EconomyMembership,
     Territory,
 )
-from agreements.querysets import counting_on_q, in_force_date_missing_q
+from agreements.querysets import AmongValues, counting_on_q, in_force_date_missing_q
 from agreements.validators import plausible_event_date
 
 DEFAULT_ORDERING = "signed_date"
@@ -211,11 +211,11 @@ class ArrangementFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_party(self, queryset: QuerySet[Any], name: str, value: Iterable[Economy]) -> QuerySet[Any]:
-        # One subquery per party rather than chained joins: no duplicate rows, no DISTINCT.
+        # One subquery per party rather than chained joins: no duplicate rows, no DISTINCT; each
+        # as a list of ids (`AmongValues`), looked up by primary key rather than joined.
         for economy in value:
-            queryset = queryset.filter(
-                pk__in=ArrangementParty.objects.filter(economy=economy).values("arrangement_id")
-            )
+            party_to = ArrangementParty.objects.filter(economy=economy).order_by().values("arrangement_id")
+            queryset = queryset.filter(AmongValues(F("pk"), Subquery(party_to)))
         return queryset
 
     def filter_territory(self, queryset: QuerySet[Any], name: str, value: Territory) -> QuerySet[Any]:

@@ -7,13 +7,16 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, Func, OuterRef, Q, Subquery
 from django.db.models.lookups import GreaterThanOrEqual
 
 from agreements.choices import Basis, Status
 from agreements.counting import evidence_included
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+
     from agreements.models import Arrangement  # noqa: F401 (named in a string below)
 
 
@@ -22,6 +25,32 @@ def active_on_q(day: dt.date, prefix: str = "") -> Q:
     return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
     )
+
+
+class AmongValues(Func):
+    """`expression IN (subquery)`, which PostgreSQL reads as a list of values to look up:
+    `expression = ANY(ARRAY(subquery))`.
+
+    Written as IN, the subquery is planned as a join: for a couple of hundred rows out of thousands
+    PostgreSQL hashes them and reads the whole other table (the arrangement list of one party at a
+    hundred times the data read 17,300 arrangements for 200, 2.9 of its 3.1 ms, once to count them
+    and again for the page). As an array the subquery runs first, once, and each of its values is
+    found through the index. Other databases get the plain IN."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        (lhs, lhs_params), (rows, rows_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{lhs} IN {rows}", (*lhs_params, *rows_params)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> _AsSqlType:
+        (lhs, lhs_params), (rows, rows_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{lhs} = ANY(ARRAY{rows})", (*lhs_params, *rows_params)  # `rows` is "(SELECT ...)"
 
 
 class MembershipQuerySet(models.QuerySet[Any]):

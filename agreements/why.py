@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 from django_stubs_ext import StrOrPromise
 
 from agreements import counting, story
@@ -242,6 +242,18 @@ def why_moved(*, economy: str, day: dt.date, basis: str, evidence: str) -> Story
     index = fact_index()
     steps = [step for step in whole_story(index, economy, basis, evidence) if step.day <= day]
     summary = index.summary(economy, day, basis, evidence)
+    # The rows are the same on every day until the next step (the steps are in order of day): kept
+    # with the index per number of steps and language, so every day between two steps shares them,
+    # and the page's writer what it wrote of them (`agreements.memo`).
+    rows, names = index.kept(
+        ("why_moved", economy, basis, evidence, len(steps), get_language()),
+        lambda: _event_rows(steps, economy),
+    )
+    return Story(economy, names.economy(economy), day, rows, summary, names)
+
+
+def _event_rows(steps: list[story.Step], economy: str) -> tuple[list[EventRow], Names]:
+    """The rows of `economy`'s steps, and the names they were written with (three queries)."""
     economies, territories = _mentioned(
         (m for s in steps for m in s.moves), (e for s in steps for e in s.events)
     )
@@ -263,7 +275,7 @@ def why_moved(*, economy: str, day: dt.date, basis: str, evidence: str) -> Story
                     changes=_groups(moves, names),
                 )
             )
-    return Story(economy, names.economy(economy), day, rows, summary, names)
+    return rows, names
 
 
 @dataclass(frozen=True, slots=True)

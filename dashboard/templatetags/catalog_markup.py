@@ -157,21 +157,22 @@ def _keyed_rows(
     indent: str,
     after: str,
     sources: Callable[[Arrangement], int],
+    parties: Callable[[Arrangement], Iterable[tuple[str, str]]],
 ) -> SafeString:
-    """Rows with `data-key`: key (in a `key_cell`), parties, signed, in force, status, evidence and
-    number of sources, each row indented by `indent` and followed by `after`, as its template's
-    loop wrote them."""
+    """Rows with `data-key`: key (in a `key_cell`), parties ((code, name) each), signed, in force,
+    status, evidence and number of sources, each row indented by `indent` and followed by `after`,
+    as its template's loop wrote them."""
     write = _Writer()
     rows = []
     for arrangement in arrangements:
         key, url = escape(arrangement.key), escape(write.arrangement_url(arrangement.key))
-        parties = ", ".join(write.party(party) for party in arrangement.parties.all())
+        links = ", ".join(write.named_party(code, name) for code, name in parties(arrangement))
         status = write.label("status", arrangement.status, arrangement.get_status_display)
         evidence = write.label("evidence", arrangement.evidence, arrangement.get_evidence_display)
         head = '<th scope="row">' if key_cell == "th" else "<td>"
         cells = [
             f'{head}<a href="{url}">{key}</a></{key_cell}>',
-            f"<td>{parties}</td>",
+            f"<td>{links}</td>",
             f"<td>{write.date(arrangement.signed_date, arrangement.signed_precision)}</td>",
             f"<td>{write.date(arrangement.effective_date, arrangement.effective_precision)}</td>",
             f"<td>{status}</td>",
@@ -196,19 +197,35 @@ def quality_rows(arrangements: Iterable[Arrangement]) -> SafeString:
     return written(
         "quality_rows",
         arrangements,
-        lambda: _keyed_rows(arrangements, key_cell="th", indent="      ", after="    ", sources=counted),
+        lambda: _keyed_rows(
+            arrangements, key_cell="th", indent="      ", after="    ", sources=counted, parties=prefetched
+        ),
     )
 
 
+def prefetched(arrangement: Arrangement) -> list[tuple[str, str]]:
+    """An arrangement's parties as prefetched, (code, name in the active language) each."""
+    return [(party.code, local_name(party)) for party in arrangement.parties.all()]
+
+
 @register.simple_tag
-def arrangement_list_rows(arrangements: Iterable[Arrangement]) -> SafeString:
+def arrangement_list_rows(
+    arrangements: Iterable[Arrangement], parties: dict[int, list[tuple[str, str]]]
+) -> SafeString:
     """agreements/arrangement_list.html's rows (a page of the list, `source_count` annotated:
-    `selectors.arrangement_list_page`)."""
+    `selectors.arrangement_list_page`), with their parties (`selectors.arrangement_party_names`)."""
 
     def counted(arrangement: Any) -> int:
         return int(arrangement.source_count)
 
-    return _keyed_rows(arrangements, key_cell="td", indent="      ", after="      ", sources=counted)
+    return _keyed_rows(
+        arrangements,
+        key_cell="td",
+        indent="      ",
+        after="      ",
+        sources=counted,
+        parties=lambda arrangement: parties[arrangement.pk],
+    )
 
 
 @register.simple_tag

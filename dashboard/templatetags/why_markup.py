@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from agreements.dates import date_format
+from agreements.memo import written
 from agreements.why import EventRow, MovedGroup
 from dashboard.templatetags.partner_markup import url_for
 
@@ -38,6 +39,13 @@ def _group(group: MovedGroup) -> str:
 
 @register.simple_tag
 def why_rows(rows: Iterable[EventRow], params: Mapping[str, Any]) -> SafeString:
+    """Written once per list of rows (`why.why_moved` keeps them per data version, economy,
+    setting, step and language) and setting."""
+    kind = "why_rows:" + ":".join(str(params[key]) for key in ("economy", "basis", "evidence"))
+    return written(kind, rows, lambda: _why_rows(rows, params))
+
+
+def _why_rows(rows: Iterable[EventRow], params: Mapping[str, Any]) -> SafeString:
     home = escape(reverse("home"))
     arrangement_url = url_for("arrangement-detail")
     bloc_url = url_for("bloc-detail")

@@ -97,6 +97,7 @@ def arrangement_list(request: HttpRequest) -> HttpResponseBase:
             "filterset": filterset,
             "form": filterset.form,
             **page_context(page),
+            "parties": selectors.arrangement_party_names(page) if page is not None else {},
             "columns": _columns(list(ordering or [])),
         },
         status=200 if valid else 400,
@@ -167,7 +168,7 @@ def economy_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agreements/economy_detail.html",
         {
             "page": page,
-            "history": history.record_history(economy),
+            "history": page.history,
             "today": today,
             "map_figure": charts.partner_map(page.partners),
         },
@@ -193,11 +194,8 @@ def territory_list(request: HttpRequest) -> HttpResponseBase:
 
 def territory_detail(request: HttpRequest, iso3: str) -> HttpResponse:
     territory = get_object_or_404(Territory, iso3=iso3)
-    return render(
-        request,
-        "agreements/territory_detail.html",
-        {"page": selectors.territory_page(territory=territory), "history": history.record_history(territory)},
-    )
+    page = selectors.territory_page(territory=territory)
+    return render(request, "agreements/territory_detail.html", {"page": page, "history": page.history})
 
 
 def bloc_list(request: HttpRequest) -> HttpResponseBase:
@@ -215,12 +213,14 @@ def bloc_list(request: HttpRequest) -> HttpResponseBase:
 
 def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
     bloc = get_object_or_404(Bloc, code=code)
-    memberships = selectors.bloc_memberships(bloc=bloc)
+    index = selectors.fact_index()
+    page = selectors.bloc_page(bloc=bloc, index=index)
+    memberships = page.memberships
     today = timezone.localdate()
     members = selectors.members_named(memberships, today)
     context: dict[str, Any] = {
         "bloc": bloc,
-        "history": history.record_history(bloc),
+        "history": page.history,
         "memberships": memberships,
         "today": today,
         "members_today": len(members),
@@ -231,7 +231,7 @@ def bloc_detail(request: HttpRequest, code: str) -> HttpResponse:
     form = SummaryForm(_with_defaults(request, economy="CHN"), economies=True)
     context["coverage_form"] = form
     if form.is_valid():
-        context["coverage"] = _bloc_coverage(bloc, memberships, form.cleaned_data)
+        context["coverage"] = _bloc_coverage(bloc, memberships, form.cleaned_data, index)
     return render(request, "agreements/bloc_detail.html", context, status=200 if form.is_valid() else 400)
 
 
@@ -250,7 +250,9 @@ class Coverage:
 LEADERS_SHOWN = 10
 
 
-def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any]) -> Coverage:
+def _bloc_coverage(
+    bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any], index: counting.FactIndex
+) -> Coverage:
     """Which members of `bloc` the economy covers on the day (and by which arrangement), which it
     does not, and which economies cover the most members: all from the counting engine.
 
@@ -258,7 +260,6 @@ def _bloc_coverage(bloc: Bloc, memberships: Iterable[Any], params: dict[str, Any
     them), so kept with the counting index per interval and language: the economies covering the
     most members are counted over every economy, and the member pairs over every member."""
     day = params["as_of"]
-    index = selectors.fact_index()
     key = (
         "bloc_coverage",
         bloc.code,

@@ -64,6 +64,16 @@ def test_several_parties_list_only_arrangements_having_every_one(client: Client)
     assert keys == [EU_ARRANGEMENT]
 
 
+def test_a_party_is_looked_up_as_a_list_of_ids_on_postgresql(client: Client) -> None:
+    """As a join, PostgreSQL read every arrangement to find one party's (see `AmongValues`)."""
+    with CaptureQueriesContext(connection) as context:
+        client.get("/arrangements/?party=CHN")
+    filtered = [q["sql"] for q in context.captured_queries if "agreements_arrangementparty" in q["sql"]]
+    assert filtered
+    wanted = "= ANY(ARRAY(SELECT" if connection.vendor == "postgresql" else "IN (SELECT"
+    assert all(wanted in sql for sql in filtered[:2]), filtered
+
+
 def test_an_unknown_party_shows_the_error_and_no_rows_with_status_400(client: Client) -> None:
     response = client.get("/arrangements/?party=XYZ")
     assert response.status_code == 400

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django import forms
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template import Context, RequestContext, Template
 from django.utils import translation
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from agreements import selectors
 from agreements.forms import SummaryForm
+from agreements.models import Economy
 from agreements.widgets import LongSelect
 
 # The include that `{% event_date %}` replaced, verbatim.
@@ -215,6 +217,49 @@ def test_form_fields_write_what_the_template_loops_wrote(
             context = Context({"form": form})
             old = Template(OLD_FIELD_LOOPS[variant]).render(context)
             new = Template("{% load form_markup %}  {% form_fields form " + variant + " %}\n").render(context)
+            assert new == old
+
+
+# The loop that `{% filter_fields %}` replaced in agreements/arrangement_list.html, verbatim.
+OLD_FILTER_LOOP = """{% load i18n %}  {% for field in form %}
+    <div class="control">
+      <label for="{{ field.id_for_label }}">{{ field.label }}</label>
+      {{ field }}
+      {% if field.help_text %}<small id="{{ field.auto_id }}_helptext">{{ field.help_text }}</small>{% endif %}
+      {% if field.errors %}
+        <div id="{{ field.auto_id }}_error">
+          {% for error in field.errors %}<p class="error" role="alert">{% blocktranslate %}Error: {{ error }}{% endblocktranslate %}</p>{% endfor %}
+        </div>
+      {% endif %}
+    </div>
+  {% endfor %}
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "party=CHN&status=in_force&ordering=-signed_date",
+        "party=chn+EUU&territory=fra&q=eu&undated=true&signed_after=2010-01-01&in_force_on=2020-01-01",
+        "party=XYZ&territory=<b>&status=x&evidence=%22&signed_before=2021-02-30&ordering=nope&undated=&q=%26",
+    ],
+)
+def test_filter_fields_write_what_the_template_loop_wrote(language: str, query: str) -> None:
+    from django.http import QueryDict
+
+    from agreements.filtersets import bind_arrangement_filters
+    from agreements.models import Arrangement
+
+    with translation.override(language):
+        for _ in range(2):  # written, then kept
+            form = bind_arrangement_filters(QueryDict(query), queryset=Arrangement.objects.all()).form
+            form.is_valid()
+            context = Context({"form": form})
+            old = Template(OLD_FILTER_LOOP).render(context)
+            new = Template("{% load form_markup %}  {% filter_fields form %}\n").render(context)
             assert new == old
 
 
@@ -707,12 +752,14 @@ def test_arrangement_list_rows_write_what_the_template_loop_wrote(
     assert response.status_code == 200
     page = response.context["page_obj"]
     assert len(page.object_list) > 5
+    # The loop read the parties prefetched by code; the tag is handed them by the view.
+    prefetch_related_objects(list(page), Prefetch("parties", queryset=Economy.objects.order_by("code")))
     with translation.override(language):
-        context = Context({"page_obj": page})
+        context = Context({"page_obj": page, "parties": response.context["parties"]})
         old = Template(OLD_ARRANGEMENT_LIST_LOOP).render(context)
-        new = Template("{% load catalog_markup %}      {% arrangement_list_rows page_obj %}\n").render(
-            context
-        )
+        new = Template(
+            "{% load catalog_markup %}      {% arrangement_list_rows page_obj parties %}\n"
+        ).render(context)
     assert new == old
     assert new in response.content.decode()
 
