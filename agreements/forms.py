@@ -80,8 +80,10 @@ class SharedFields(dict[str, forms.Field]):
         return dict(self)
 
 
-# Django's label suffix (`BaseForm.__init__`), translated where it is written.
-LABEL_SUFFIX = _(":")
+# Django's label suffix (`BaseForm.__init__`), translated where it is written. Django's own message,
+# which its catalogues translate: called under another name so that makemessages leaves it out of ours.
+_django_message = _
+LABEL_SUFFIX = _django_message(":")
 
 
 class QueryForm(forms.Form):
