@@ -42,7 +42,7 @@ import queue
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -329,7 +329,7 @@ class ArrangementRows:
                 ordered = [url or citation for _, url, citation in _fetch(self.db, SOURCES_SQL, [row[0]])]
         return (*row[:-2], SOURCE_SEPARATOR.join(ordered), None)
 
-    def csv_text(self) -> Iterator[str]:
+    def csv_text(self) -> Generator[str, None, None]:
         """The CSV body (no header) of `ARRANGEMENTS`, one string per chunk."""
         cells = _ArrangementCells(self.db, self.busy)
         for chunk in self._flat_chunks():
@@ -340,7 +340,9 @@ class ArrangementRows:
 PREFETCHED_CHUNKS = 2
 
 
-def _prefetched(cursor: Any, chunk_rows: int, busy: threading.Lock) -> Iterator[list[tuple[Any, ...]]]:
+def _prefetched(
+    cursor: Any, chunk_rows: int, busy: threading.Lock
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """The cursor's rows, `chunk_rows` at a time, fetched by a thread of their own while the
     caller writes the chunk before: PostgreSQL reads out and sends the next chunk while this
     process writes the last (about a fifth of a million-row export was spent waiting for it).
