@@ -112,7 +112,6 @@ class QueryForm(forms.Form):
         it, and building the bound fields cost as much as cleaning (issue 16). The same value is
         read (the widget's, or the initial one of a disabled field) and cleaned the same way."""
         cls = type(self)
-        cleaners = _cleaners(cls)
         cleaned, data, files = self.cleaned_data, self.data, self.files
         for name, field in self.fields.items():
             try:
@@ -121,9 +120,7 @@ class QueryForm(forms.Form):
                 else:
                     value = field.widget.value_from_datadict(data, files, self.add_prefix(name))
                 cleaned[name] = field.clean(value)
-                cleaner = cleaners.get(name, cleaners)
-                if cleaner is cleaners:
-                    cleaner = cleaners[name] = getattr(cls, f"clean_{name}", None)
+                cleaner = _cleaner(cls, name)
                 if cleaner is not None:
                     cleaned[name] = cleaner(self)
             except forms.ValidationError as error:
@@ -144,13 +141,10 @@ class QueryForm(forms.Form):
             return None
         form = cls.__new__(cls)  # for the `clean_<name>` methods, which read `cleaned_data` alone
         form.cleaned_data = cleaned = {}
-        cleaners = _cleaners(cls)
         try:
             for name, field in fields.items():
                 cleaned[name] = field.clean(given.get(name))
-                cleaner = cleaners.get(name, cleaners)
-                if cleaner is cleaners:
-                    cleaner = cleaners[name] = getattr(cls, f"clean_{name}", None)
+                cleaner = _cleaner(cls, name)
                 if cleaner is not None:
                     cleaned[name] = cleaner(form)
         except forms.ValidationError:
@@ -163,13 +157,15 @@ class QueryForm(forms.Form):
         return field
 
 
-def _cleaners(cls: type[QueryForm]) -> dict[str, Any]:
-    """The class's `clean_<name>` methods by field name (None: none), filled as fields are
-    cleaned: looked up once per class rather than per form."""
+def _cleaner(cls: type[QueryForm], name: str) -> Any:
+    """The class's `clean_<name>` method for a field (None: none), looked up once per class
+    rather than per form."""
     cleaners: dict[str, Any] | None = cls.__dict__.get("_field_cleaners")
     if cleaners is None:
         cleaners = cls._field_cleaners = {}
-    return cleaners
+    if name not in cleaners:
+        cleaners[name] = getattr(cls, f"clean_{name}", None)
+    return cleaners[name]
 
 
 # The `value_from_datadict` methods that read one value, `data.get(name)`.
