@@ -32,7 +32,7 @@ here is deterministic and cheap to test.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -616,6 +616,12 @@ class FactIndex:
         starts or ends between them (the later one included), so their figures are equal too."""
         return bisect_right(self._boundaries, day.toordinal())
 
+    def starts_interval(self, day: dt.date) -> bool:
+        """Whether a fact starts or ends on `day` itself (the first day of its interval)."""
+        ordinal = day.toordinal()
+        position = bisect_left(self._boundaries, ordinal)
+        return position < len(self._boundaries) and self._boundaries[position] == ordinal
+
     def _economy_interval(self, economy: str, day: dt.date) -> int:
         """As `interval`, counting only the days of the arrangements and economy memberships that
         `involving([economy])` returns (what its partners and partner territories depend on)."""
@@ -757,19 +763,26 @@ class FactIndex:
         self, economies: Sequence[str], until: dt.date, basis: str, evidence: str
     ) -> dict[str, list[tuple[dt.date, int, int]]]:
         """As `cumulative_series` (tests/agreements/test_timeline.py holds the day-by-day
-        definition), read from the timeline's changes: the days the lines can change are kept per
-        set of economies and basis, and a day's points found by bisection (the race chart's
-        series cost a tenth of the dashboard's miss when swept for every request, issue 16).
-        Every change of an economy's counts falls on one of those days."""
+        definition), read from the timeline's changes: the lines start on the first day any of them
+        can change (kept per economy and basis), and a day's points are found by bisection (the
+        race chart's series cost a tenth of the dashboard's miss when swept for every request,
+        issue 16). Every change of an economy's counts falls on a day of the timeline's changes."""
         line = self.timeline(basis, evidence)
 
-        def change_days() -> list[int]:
-            facts = series_facts(self.involving(economies), economies)
-            return sorted(day.toordinal() for day in series_days(facts, basis))
+        def first_day(code: str) -> int | None:
+            """The first day `code`'s line can change: the lines of several economies start on the
+            first of theirs (the facts of several are the union of each one's `series_facts`)."""
+            days = series_days(series_facts(self.involving([code]), [code]), basis)
+            return min(days).toordinal() if days else None
 
-        days = self._get(("series days", tuple(economies), basis), change_days)
+        firsts = [
+            day
+            for code in economies
+            if (day := self._get(("first series day", code, basis), lambda code=code: first_day(code)))
+            is not None
+        ]
         end = until.toordinal()
-        first = days[0] if days and days[0] <= end else end
+        first = min(firsts) if firsts and min(firsts) <= end else end
         series: dict[str, list[tuple[dt.date, int, int]]] = {}
         for code in economies:
             changed, values = line.changes.get(code, ([], []))
