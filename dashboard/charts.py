@@ -283,6 +283,11 @@ def race_chart(race: Mapping[str, Any], measure: str) -> dict[str, Any]:
     return figure
 
 
+def chart_day(day: dt.date) -> str:
+    """A day as the charts write it: clamped to the plausible range, ISO 8601."""
+    return _day_text(day, latest_date())
+
+
 @functools.lru_cache(maxsize=65536)
 def _day_text(day: dt.date, latest: dt.date) -> str:
     """A chart's day: clamped to the plausible range (EARLIEST_EVENT to `latest`), ISO 8601; each

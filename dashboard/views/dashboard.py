@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
@@ -15,6 +17,7 @@ from agreements import selectors
 from agreements.choices import Basis, Evidence
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
+from agreements.validators import latest_date
 from dashboard import charts, exports
 from dashboard.skeleton import render_page
 from dashboard.templatetags.chart_data import figure_script
@@ -63,9 +66,6 @@ def home(request: HttpRequest) -> HttpResponse:
     data = selectors.overview(
         economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
     )
-    race = selectors.race(
-        economy=params["economy"], day=params["as_of"], basis=params["basis"], evidence=params["evidence"]
-    )
     context |= {
         "data": data,
         "rows": data.rows,  # the partner table's
@@ -90,12 +90,68 @@ def home(request: HttpRequest) -> HttpResponse:
         "map_script": written(
             "partner_map", data.rows, lambda: figure_script(charts.partner_map(data), "map-figure")
         ),
-        "race_countries": charts.race_chart(race, "countries"),
-        "race_economies": charts.race_chart(race, "economies"),
+        "race_scripts": race_scripts(params["economy"], params["as_of"], params["basis"], params["evidence"]),
     }
     return render_page(
         request, "agreements/dashboard.html", context, variant={"summary": True}, providers=PROVIDERS
     )
+
+
+# Stands for the day in a kept race chart script: random per process, so no registry text holds it.
+_DAY_TOKEN = f"aeo-race-day-{secrets.token_hex(8)}"
+
+
+def race_scripts(economy: str, day: dt.date, basis: str, evidence: str) -> SafeString:
+    """The dashboard's two race charts as their scripts (`figure_script` of `charts.race_chart`
+    of `selectors.race`), kept per interval: on every day of an interval but its first, both
+    charts are the same but for the day itself (the last point of each line and the end of the
+    date axis), which the kept scripts hold as a token, written in per request. The first day of
+    an interval (a line may step on it) and a chart whose lines start on the day are written
+    afresh. tests/dashboard/test_race_scripts.py compares both ways on every day of 18 years."""
+    index = selectors.fact_index()
+    if index.starts_interval(day):
+        return _race_scripts(economy, day, basis, evidence)
+    shown = charts.chart_day(day)
+
+    def build() -> str | None:
+        figures = _race_figures(economy, day, basis, evidence)
+        axes = [figure["layout"]["xaxis"]["range"] for figure in figures]
+        lines = [trace["x"] for figure in figures for trace in figure["data"]]
+        if any(line[0] == shown or line[-1] != shown for line in lines) or any(
+            axis is not None and axis[1] != shown for axis in axes
+        ):
+            return None  # a line starts on the day: the chart is not the same on the next day
+        for line in lines:
+            line[-1] = _DAY_TOKEN
+        for axis in axes:
+            if axis is not None:
+                axis[1] = _DAY_TOKEN
+        return _scripts(figures)
+
+    key = ("race scripts", economy, basis, evidence, index.interval(day), get_language(), latest_date())
+    kept = index.kept(key, build)
+    if kept is None:
+        return _race_scripts(economy, day, basis, evidence)
+    return SafeString(kept.replace(_DAY_TOKEN, shown))
+
+
+def _race_figures(economy: str, day: dt.date, basis: str, evidence: str) -> list[dict[str, Any]]:
+    race = selectors.race(economy=economy, day=day, basis=basis, evidence=evidence)
+    return [charts.race_chart(race, "countries"), charts.race_chart(race, "economies")]
+
+
+def _scripts(figures: list[dict[str, Any]]) -> SafeString:
+    countries, economies = figures
+    return SafeString(
+        figure_script(countries, "race-countries-figure")
+        + "\n  "
+        + figure_script(economies, "race-economies-figure")
+    )
+
+
+def _race_scripts(economy: str, day: dt.date, basis: str, evidence: str) -> SafeString:
+    """The race charts' scripts, written for the day."""
+    return _scripts(_race_figures(economy, day, basis, evidence))
 
 
 def partners(request: HttpRequest) -> HttpResponseBase:

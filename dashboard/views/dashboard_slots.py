@@ -26,7 +26,6 @@ from django.utils.translation import get_language, gettext, gettext_noop, ngette
 from agreements.dates import date_format, today
 from dashboard.i18n import LanguageLink, language_links
 from dashboard.skeleton import Provider
-from dashboard.templatetags.chart_data import figure_script
 from dashboard.templatetags.coverage import in_force_gaps, official_figures
 from dashboard.templatetags.form_markup import form_fields
 from dashboard.templatetags.language_markup import (
@@ -223,11 +222,7 @@ PROVIDERS: dict[str, Provider] = {
     ),
     "race_countries_downloads": _race_downloads("countries"),
     "race_economies_downloads": _race_downloads("economies"),
-    "race_scripts": lambda c: (
-        figure_script(c["race_countries"], "race-countries-figure")
-        + "\n  "
-        + figure_script(c["race_economies"], "race-economies-figure")
-    ),
+    "race_scripts": lambda c: c["race_scripts"],
     "table_title": lambda c: gettext("Partner territories (%(count)s)") % {"count": len(c["data"].rows)},
     "partner_rows": lambda c: partner_rows(c["rows"]),
     "report_link": _report_link,
