@@ -20,6 +20,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, override
 
+from agreements.bounded import keep
 from agreements.counting import RankingRow, Summary
 from agreements.memo import written
 from agreements.selectors import PartnerRow
@@ -57,7 +58,48 @@ def partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     return written("partner_rows", rows, lambda: _partner_rows(rows))
 
 
+# A row's markup, kept by everything it is written from, the language and the URL prefix: most
+# of an economy's rows are the same from one interval to the next, and a page that misses the
+# cache most often asks for a list not written before (a new interval) of rows written before.
+_ROWS: dict[tuple[object, ...], str] = {}
+ROW_LIMIT = 8192  # rows (about 600 bytes each); when full, the older half goes
+
+
 def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
+    language, prefix = get_language() or "", get_script_prefix()
+    write: Callable[[PartnerRow], str] | None = None
+    lines = []
+    for row in rows:
+        arrangement = row.arrangement
+        key = (
+            row.territory,
+            row.territory_name,
+            row.economy,
+            row.economy_name,
+            arrangement.key,
+            arrangement.title,
+            arrangement.evidence,
+            arrangement.signed_date,
+            arrangement.signed_precision,
+            row.effective_date,
+            row.effective_precision,
+            row.blocs,
+            language,
+            prefix,
+        )
+        line = _ROWS.get(key)
+        if line is None:
+            write = write or _row_writer()
+            line = write(row)
+            keep(_ROWS, key, line, ROW_LIMIT)
+        lines.append(line)
+    if not lines:
+        return format_html('\n    <tr><td colspan="7">{}</td></tr>', gettext("No partner territories."))
+    return mark_safe("".join(lines))  # every value is escaped
+
+
+def _row_writer() -> Callable[[PartnerRow], str]:
+    """Writes a row, escaped with `html.escape`, each date and label written once per page."""
     territory_url = url_for("territory-detail")
     economy_url = url_for("economy-detail")
     arrangement_url = url_for("arrangement-detail")
@@ -69,30 +111,26 @@ def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
             dates[day, precision] = event_date(day, precision)
         return dates[day, precision]
 
-    lines = []
-    for row in rows:
+    def write(row: PartnerRow) -> str:
         arrangement = row.arrangement
         if arrangement.evidence not in labels:
             labels[arrangement.evidence] = escape(str(arrangement.get_evidence_display()))
-        lines.append(
-            ROW.format(
-                territory=escape(row.territory),
-                territory_url=escape(territory_url(row.territory)),
-                territory_name=escape(row.territory_name),
-                economy_url=escape(economy_url(row.economy)),
-                economy_name=escape(row.economy_name),
-                economy=escape(row.economy),
-                arrangement_url=escape(arrangement_url(arrangement.key)),
-                title=escape(arrangement.title or arrangement.key),
-                signed=written(arrangement.signed_date, arrangement.signed_precision),
-                effective=written(row.effective_date, row.effective_precision),
-                evidence=labels[arrangement.evidence],
-                blocs=escape(", ".join(row.blocs) or "\N{EN DASH}"),
-            )
+        return ROW.format(
+            territory=escape(row.territory),
+            territory_url=escape(territory_url(row.territory)),
+            territory_name=escape(row.territory_name),
+            economy_url=escape(economy_url(row.economy)),
+            economy_name=escape(row.economy_name),
+            economy=escape(row.economy),
+            arrangement_url=escape(arrangement_url(arrangement.key)),
+            title=escape(arrangement.title or arrangement.key),
+            signed=written(arrangement.signed_date, arrangement.signed_precision),
+            effective=written(row.effective_date, row.effective_precision),
+            evidence=labels[arrangement.evidence],
+            blocs=escape(", ".join(row.blocs) or "\N{EN DASH}"),
         )
-    if not lines:
-        return format_html('\n    <tr><td colspan="7">{}</td></tr>', gettext("No partner territories."))
-    return mark_safe("".join(lines))  # every value above is escaped
+
+    return write
 
 
 @register.simple_tag

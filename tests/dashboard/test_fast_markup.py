@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -1000,3 +1001,40 @@ def test_an_economy_typed_in_another_case_is_the_one_the_select_shows(client: An
     body = client.get("/", {"economy": typed, "as_of": "2019-03-04"}).content.decode()
     assert '<option value="KOR" selected>' in body
     assert 'value="" selected' not in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_kept_partner_rows_are_the_rows_written_afresh(
+    language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner row's markup is kept by everything it is written from: the lists of four economies
+    over eighteen years (most rows met before, in another list) are the rows written afresh, and
+    a row whose arrangement changed is written again."""
+    from dataclasses import replace
+
+    from dashboard.templatetags import partner_markup
+
+    partner_markup._ROWS.clear()
+    # One index for the test: inside the test's transaction, each call would count afresh.
+    index, names = selectors.fact_index(), selectors.lookups()
+    monkeypatch.setattr(selectors, "fact_index", lambda: index)
+    monkeypatch.setattr(selectors, "lookups", lambda: names)
+    with translation.override(language):
+        for economy in ("CHN", "KOR", "EUU", "JPN"):
+            for year in range(2008, 2027):
+                day = dt.date(year, 6, 30)
+                rows = selectors.overview(
+                    economy=economy, day=day, basis="in_force", evidence="inferred"
+                ).rows
+                if not rows:
+                    continue
+                fresh = partner_markup._row_writer()
+                assert partner_markup._partner_rows(rows) == "".join(fresh(row) for row in rows)
+        assert 0 < len(partner_markup._ROWS) < 1000  # rows were met again and not written twice
+        row = rows[0]
+        renamed = replace(row, arrangement=copy.copy(row.arrangement))
+        renamed.arrangement.title = "<Renamed> & new"
+        written = partner_markup._partner_rows([renamed])
+        assert "&lt;Renamed&gt; &amp; new" in written
+        assert written == partner_markup._row_writer()(renamed)
