@@ -22,7 +22,13 @@ from dashboard import charts, exports
 from dashboard.skeleton import render_page
 from dashboard.templatetags.chart_data import figure_script
 from dashboard.templatetags.partner_markup import ranking_rows
-from dashboard.views.dashboard_slots import ERROR_PROVIDERS, PARTNER_PROVIDERS, PROVIDERS
+from dashboard.views.dashboard_slots import (
+    ERROR_PROVIDERS,
+    PARTNER_PROVIDERS,
+    PROVIDERS,
+    RANKING_ERROR_PROVIDERS,
+    RANKING_PROVIDERS,
+)
 
 DEFAULT_ECONOMY = "CHN"
 
@@ -232,7 +238,14 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         if (twin := exports.twin(request, errors=form.errors)) is not None:
             return twin
-        return render(request, "agreements/ranking.html", context, status=400)
+        return render_page(
+            request,
+            "agreements/ranking.html",
+            context,
+            variant={"params": False},
+            providers=RANKING_ERROR_PROVIDERS,
+            status=400,
+        )
     params = form.cleaned_data
     day, basis, evidence = params["as_of"], params["basis"], params["evidence"]
     names = selectors.economy_names()
@@ -292,7 +305,14 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
         )
         or day.year,
     }
-    return render(request, "agreements/ranking.html", context)
+    # Written from its skeleton (`dashboard.skeleton`), one per measure the map is coloured by.
+    return render_page(
+        request,
+        "agreements/ranking.html",
+        context,
+        variant={"params": True, "map_by": params["by"]},
+        providers=RANKING_PROVIDERS,
+    )
 
 
 def claims(request: HttpRequest) -> HttpResponseBase:

@@ -1,11 +1,11 @@
-"""The slots of the dashboard and of the partners page (`{% slot %}` in agreements/dashboard.html,
-agreements/partner_list.html and the templates they use), written in Python: the pages are served
-from their skeletons (`dashboard.skeleton`), and each function here writes what its slot would
-render, byte for byte, from the view's context.
+"""The slots of the dashboard, the partners page and the ranking (`{% slot %}` in
+agreements/dashboard.html, agreements/partner_list.html, agreements/ranking.html and the templates
+they use), written in Python: the pages are served from their skeletons (`dashboard.skeleton`), and
+each function here writes what its slot would render, byte for byte, from the view's context.
 
 The template stays the page's markup and the reference for every slot:
-tests/dashboard/test_skeleton.py renders both pages both ways on many economies, days, bases,
-blocs, languages and odd parameters, and compares the bytes. A slot added to the template without a
+tests/dashboard/test_skeleton.py renders the pages both ways on many economies, days, bases,
+blocs, rankings, languages and odd parameters, and compares the bytes. A slot added to the template without a
 function here is rendered by the template engine per request, and is still right.
 """
 
@@ -295,4 +295,104 @@ PARTNER_PROVIDERS: dict[str, Provider] = {
     "export_links": export_links,
     "partner_rows": lambda c: partner_rows(c["rows"]),
     "cite": _cited(_partners_title),
+}
+
+
+# agreements/ranking.html
+
+
+def _ranking_title(context: Context) -> SafeString:
+    """The page's title and its citation's: "Ranking as of 31 August 2021"."""
+    return SafeString(gettext("Ranking as of %(day)s") % {"day": _text(_day(context["params"]["as_of"]))})
+
+
+def _translated_as(name: str, message: str) -> Provider:
+    """`{% translate message as name %}`: the translated message kept in the context as `name`
+    (plain text, escaped where it is written), nothing written."""
+
+    def keep(context: Context) -> str:
+        context[name] = gettext(message)
+        return ""
+
+    return keep
+
+
+# The map's title follows the measure it is coloured by ("Rank by").
+_RANKING_MAP_TITLES = {
+    by: _translated_as("ranking_map_title", message)
+    for by, message in (
+        ("economies", gettext_noop("World map of partner economies by economy")),
+        ("countries", gettext_noop("World map of partner countries and regions by economy")),
+    )
+}
+
+
+def _ranking_map_title(context: Context) -> str:
+    return _RANKING_MAP_TITLES["economies" if context.get("map_by") == "economies" else "countries"](context)
+
+
+def _figure(name: str) -> Provider:
+    """`{{ figures.<name> }}`: a table's rows or a chart's script, kept per interval by the view."""
+    return lambda c: _text(c["figures"][name])
+
+
+def _ranking_downloads(chart_id: str, title: str, stem: str, **embed: Any) -> Provider:
+    """`{% chart_downloads chart_id title stem ... %}` under the title the slot before it kept."""
+    return lambda c: chart_downloads(c, chart_id, c[title], stem, **embed)
+
+
+def _ranking_chart(measure: str) -> dict[str, Provider]:
+    """The slots of the bar chart and the table of one measure ("countries", "economies")."""
+    titles = {
+        "countries": gettext_noop("Leading economies by partner countries and regions"),
+        "economies": gettext_noop("Leading economies by partner economies"),
+    }
+    return {
+        f"{measure}_title": _translated_as("chart_title", titles[measure]),
+        f"{measure}_label": lambda c: _text(c["chart_title"]),
+        f"{measure}_script": _figure(f"{measure}_script"),
+        f"{measure}_downloads": _ranking_downloads(
+            f"ranking-{measure}-chart",
+            "chart_title",
+            f"ranking-{measure}",
+            embed="embed-ranking",
+            embed_query=f"by={measure}",
+            embed_height=560,
+        ),
+        f"{measure}_rows": _figure(f"{measure}_rows"),
+    }
+
+
+RANKING_PROVIDERS: dict[str, Provider] = {
+    name: PROVIDERS[name]
+    for name in (
+        "link_preview",
+        "alternate_links",
+        "language_switcher",
+        "first_year",
+        "today",
+        "in_force_gaps",
+    )
+} | {
+    "title": _ranking_title,
+    "form_fields": PARTNER_PROVIDERS["form_fields"],
+    "export_links": export_links,
+    "map_title": _ranking_map_title,
+    "map_label": lambda c: _text(c["ranking_map_title"]),
+    "map_script": _figure("map_script"),
+    "map_downloads": _ranking_downloads("ranking-map", "ranking_map_title", "ranking-map"),
+    **_ranking_chart("countries"),
+    **_ranking_chart("economies"),
+    "time_title": _translated_as(
+        "time_title", gettext_noop("Arrangements signed and in force per year, and cumulative")
+    ),
+    "time_label": lambda c: _text(c["time_title"]),
+    "arrangements_script": _figure("arrangements_script"),
+    "time_downloads": _ranking_downloads("arrangements-time", "time_title", "arrangements-by-year"),
+    "cite": _cited(_ranking_title),
+}
+# The page of an invalid form: its controls and the frame.
+RANKING_ERROR_PROVIDERS = {
+    name: RANKING_PROVIDERS[name]
+    for name in ("link_preview", "alternate_links", "language_switcher", "form_fields")
 }

@@ -1,7 +1,7 @@
 """A page served from its skeleton (`dashboard.skeleton`) is the page its template renders.
 
-The dashboard is written from a skeleton rendered once per language, with its slots filled per
-request by Python (`dashboard.views.dashboard_slots`). Every request below is answered both ways, by
+The dashboard, the partners page and the ranking are written from a skeleton rendered once per
+language, with their slots filled per request by Python (`dashboard.views.dashboard_slots`). Every request below is answered both ways, by
 the real view: the skeleton with the slots' Python writers, and Django's `render` of the same
 template and context; the bytes must be equal."""
 
@@ -116,6 +116,42 @@ def test_the_partners_page_from_its_skeleton_is_the_template_rendered(
     assert {status for _, status in both_ways} == {200, 400}
 
 
+def ranking_urls(count: int, seed: int) -> list[str]:
+    draw = random.Random(seed)
+    days = ["2021-08-31", "2008-06-01", "2016-01-01", "2020-12-31", "2024-03-15", "2021-02-30", "", "x"]
+    urls = []
+    for _ in range(count):
+        query = [f"as_of={draw.choice(days)}"]
+        if draw.random() < 0.7:
+            query.append(f"by={draw.choice(['countries', 'economies', 'bogus', ''])}")
+        if draw.random() < 0.5:
+            query.append(f"basis={draw.choice(['signed', 'in_force', 'bogus', ''])}")
+        if draw.random() < 0.5:
+            query.append(f"evidence={draw.choice(['inferred', 'reported', 'confirmed', 'x'])}")
+        if draw.random() < 0.2:
+            query.append("utm_source=%3Cscript%3E")
+        draw.shuffle(query)
+        urls.append(f"{draw.choice(['', '/zh-hans'])}/ranking/?{'&'.join(query)}")
+    return urls
+
+
+def test_the_ranking_from_its_skeleton_is_the_template_rendered(
+    client: Client, both_ways: list[tuple[str, int]]
+) -> None:
+    urls = [
+        "/ranking/",
+        "/zh-hans/ranking/?by=economies",
+        "/ranking/?as_of=2021-08-31&by=economies&basis=in_force",
+        "/ranking/?as_of=2021-02-30",
+        *ranking_urls(40, seed=18),
+    ]
+    urls = list(dict.fromkeys(urls))  # a repeated URL is answered from the page cache
+    for url in urls:
+        client.get(url)
+    assert len(both_ways) == len(urls)
+    assert {status for _, status in both_ways} == {200, 400}  # valid and invalid forms were both compared
+
+
 def slot_engine() -> Engine:
     return Engine(libraries={"slots": "dashboard.templatetags.slots"}, builtins=[])
 
@@ -128,14 +164,21 @@ def test_a_slot_without_a_writer_is_rendered_by_the_template_engine_as_the_page_
     page's whole context (context processors included), beside slots that have theirs (what one
     sets, another may read); the page is still the template's. None, half or the other half of
     the writers are kept."""
-    for name in ("PROVIDERS", "ERROR_PROVIDERS", "PARTNER_PROVIDERS"):
+    for name in (
+        "PROVIDERS",
+        "ERROR_PROVIDERS",
+        "PARTNER_PROVIDERS",
+        "RANKING_PROVIDERS",
+        "RANKING_ERROR_PROVIDERS",
+    ):
         providers = getattr(dashboard_views, name)
         monkeypatch.setattr(dashboard_views, name, dict(list(providers.items())[kept]))
     urls = ["/?economy=CHN&as_of=2021-08-31", "/zh-hans/?economy=KOR&basis=in_force", "/?economy=XXX",
-            "/partners/?economy=CHN&bloc=RCEP", "/zh-hans/partners/?economy=JPN&bloc=NOPE"]  # fmt: skip
+            "/partners/?economy=CHN&bloc=RCEP", "/zh-hans/partners/?economy=JPN&bloc=NOPE",
+            "/ranking/?as_of=2021-08-31&by=economies", "/zh-hans/ranking/?basis=in_force", "/ranking/?by=bogus"]  # fmt: skip
     for url in urls:
         client.get(url)
-    assert [status for _, status in both_ways] == [200, 200, 400, 200, 400]
+    assert [status for _, status in both_ways] == [200, 200, 400, 200, 400, 200, 200, 400]
 
 
 def test_a_slot_renders_what_it_holds_outside_a_skeleton() -> None:
