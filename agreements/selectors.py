@@ -352,12 +352,21 @@ def _partner_rows(
     return rows, sorted((code, territory_names.get(code, code)) for code in own)
 
 
-def race(*, economy: str, day: dt.date, basis: str, evidence: str, others: int = 5) -> dict[str, object]:
+def race(
+    *,
+    economy: str,
+    day: dt.date,
+    basis: str,
+    evidence: str,
+    others: int = 5,
+    index: counting.FactIndex | None = None,
+) -> dict[str, object]:
     """Cumulative partner countries and economies of the focal economy and the `others` leading
     economies, at every day the counts change. Each chart plots one measure and compares with the
     leaders of that measure (`codes_by[measure]`), so the leader of either is never missing: on
-    2021-08-31 Korea leads by economies but is not among the five leaders by countries."""
-    index = fact_index()
+    2021-08-31 Korea leads by economies but is not among the five leaders by countries. `index`:
+    the current counting index, if the caller has it."""
+    index = index or fact_index()
     codes_by: dict[str, list[str]] = {}
     for measure in ("countries", "economies"):
         ranking = index.ranking(day, basis, evidence, measure)

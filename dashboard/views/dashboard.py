@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext
 
 from agreements import selectors
 from agreements.choices import Basis, Evidence
+from agreements.counting import FactIndex
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
 from agreements.validators import latest_date
@@ -116,11 +117,11 @@ def race_scripts(economy: str, day: dt.date, basis: str, evidence: str) -> SafeS
     afresh. tests/dashboard/test_race_scripts.py compares both ways on every day of 18 years."""
     index = selectors.fact_index()
     if index.starts_interval(day):
-        return _race_scripts(economy, day, basis, evidence)
+        return _race_scripts(economy, day, basis, evidence, index)
     shown = charts.chart_day(day)
 
     def build() -> str | None:
-        figures = _race_figures(economy, day, basis, evidence)
+        figures = _race_figures(economy, day, basis, evidence, index)
         axes = [figure["layout"]["xaxis"]["range"] for figure in figures]
         lines = [trace["x"] for figure in figures for trace in figure["data"]]
         if any(line[0] == shown or line[-1] != shown for line in lines) or any(
@@ -137,12 +138,14 @@ def race_scripts(economy: str, day: dt.date, basis: str, evidence: str) -> SafeS
     key = ("race scripts", economy, basis, evidence, index.interval(day), get_language(), latest_date())
     kept = index.kept(key, build)
     if kept is None:
-        return _race_scripts(economy, day, basis, evidence)
+        return _race_scripts(economy, day, basis, evidence, index)
     return SafeString(kept.replace(_DAY_TOKEN, shown))
 
 
-def _race_figures(economy: str, day: dt.date, basis: str, evidence: str) -> list[dict[str, Any]]:
-    race = selectors.race(economy=economy, day=day, basis=basis, evidence=evidence)
+def _race_figures(
+    economy: str, day: dt.date, basis: str, evidence: str, index: FactIndex | None = None
+) -> list[dict[str, Any]]:
+    race = selectors.race(economy=economy, day=day, basis=basis, evidence=evidence, index=index)
     return [charts.race_chart(race, "countries"), charts.race_chart(race, "economies")]
 
 
@@ -155,9 +158,11 @@ def _scripts(figures: list[dict[str, Any]]) -> SafeString:
     )
 
 
-def _race_scripts(economy: str, day: dt.date, basis: str, evidence: str) -> SafeString:
+def _race_scripts(
+    economy: str, day: dt.date, basis: str, evidence: str, index: FactIndex | None = None
+) -> SafeString:
     """The race charts' scripts, written for the day."""
-    return _scripts(_race_figures(economy, day, basis, evidence))
+    return _scripts(_race_figures(economy, day, basis, evidence, index))
 
 
 def partners(request: HttpRequest) -> HttpResponseBase:
