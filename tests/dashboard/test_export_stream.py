@@ -179,6 +179,30 @@ def test_on_postgresql_the_csv_reads_its_rows_in_one_query_at_any_size() -> None
     assert queries(chunk_rows=5) == queries(chunk_rows=2000)
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-query path is PostgreSQL's")
+def test_on_postgresql_the_export_runs_in_one_process_without_jit_and_only_its_transaction_does() -> None:
+    """While the CSV streams, its transaction plans without parallel workers (each worker would
+    aggregate every party and source again) and without JIT; the session's settings are back
+    once the export ends."""
+
+    def settings() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+            )
+            return cursor.fetchone()
+
+    before = settings()
+    rows = arrangements("", chunk_rows=3)
+    body = rows.csv_text()
+    next(body)
+    with rows.busy:  # the prefetching thread shares the connection
+        assert settings() == ("off", "0")
+    body.close()
+    assert settings() == before
+
+
 def prefetch_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "export-prefetch"]
 
