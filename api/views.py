@@ -201,10 +201,11 @@ class SummaryView(CountingView):
         return selectors.summary_for(economy=params["economy"], **counted_on(params))
 
     def rendered(self, params: dict[str, Any], renderer: BaseRenderer) -> bytes:
-        """The bytes of the answer, kept per interval of the counting index: every day of an
-        interval has the same figures (`FactIndex.summary`), so the answer of another day of it is
-        the kept one with its `as_of` written in, not a count, a representation and a rendering
-        (most of the summary's miss, issue 16). tests/api/test_lean_answers.py compares the two."""
+        """The bytes of the answer, kept by what its figures depend on: the economy's own figures
+        change only on its own days and the blocs' (`FactIndex.partner_interval`), its two ranks
+        with any economy's; so the answer of another day with the same of both is the kept one
+        with its `as_of` written in, not a count, a representation and a rendering (most of the
+        summary's miss, issue 16). tests/api/test_lean_answers.py compares the two."""
         index = selectors.fact_index()
         economy, day, basis, evidence = (
             params["economy"],
@@ -217,8 +218,10 @@ class SummaryView(CountingView):
             summary = index.summary(economy, day, basis, evidence)
             return cast("bytes", renderer.render(self.serializer_class.represent(summary)))
 
+        own = index.partner_interval(economy, day)
+        ranks = index.ranks(economy, day, basis, evidence)
         parts = index.kept(
-            ("summary answer", economy, basis, evidence, index.interval(day)),
+            ("summary answer", economy, basis, evidence, own, ranks),
             lambda: _around_day(body(), day),
         )
         if isinstance(parts, bytes):  # the day could not be told apart in it: not shared
