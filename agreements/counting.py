@@ -36,6 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar, cast
@@ -778,8 +779,7 @@ class FactIndex:
         firsts = [
             day
             for code in economies
-            if (day := self._get(("first series day", code, basis), lambda code=code: first_day(code)))
-            is not None
+            if (day := self._get(("first series day", code, basis), partial(first_day, code))) is not None
         ]
         end = until.toordinal()
         first = min(firsts) if firsts and min(firsts) <= end else end

@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.choices import normalize_choices
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from agreements.escaping import escaped
 
 
 class LongSelect(forms.Select):
@@ -88,7 +90,7 @@ def _options(choices: Any) -> tuple[list[str], list[str], dict[str, int]]:
     chosen: list[str] = []
     position: dict[str, int] = {}
     for code, label in choices:
-        value, text = conditional_escape(code), conditional_escape(label)
+        value, text = escaped(code), escaped(label)
         plain.append(f'\n  <option value="{value}">{text}</option>\n')
         chosen.append(f'\n  <option value="{value}" selected>{text}</option>\n')
         position.setdefault(str(code), len(plain) - 1)
@@ -121,9 +123,7 @@ def _attributes(attrs: dict[str, Any]) -> SafeString:
 def attributes_html(attrs: dict[str, Any]) -> str:
     """django/forms/widgets/attrs.html: in order, True as a bare name, False left out."""
     return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -132,9 +132,9 @@ def attributes_html(attrs: dict[str, Any]) -> str:
 def input_html(context: dict[str, Any]) -> SafeString:
     """django/forms/widgets/input.html (which text.html, date.html and the other inputs include)."""
     widget = context["widget"]
-    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
     return mark_safe(  # every value is escaped
-        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+        f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"'
         f"{value}{attributes_html(widget['attrs'])}>"
     )
 
@@ -143,14 +143,14 @@ def select_html(context: dict[str, Any]) -> SafeString:
     """django/forms/widgets/select.html and select_option.html (the option template's final line
     break included, as the select template includes it)."""
     widget = context["widget"]
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{attributes_html(widget["attrs"])}>']
+    parts = [f'<select name="{escaped(widget["name"])}"{attributes_html(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
         for option in group_choices:
             parts.append(
-                f'\n  <option value="{conditional_escape(option["value"])}"'
-                f"{attributes_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+                f'\n  <option value="{escaped(option["value"])}"'
+                f"{attributes_html(option['attrs'])}>{escaped(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")

@@ -15,16 +15,17 @@ from typing import Any
 
 from django import forms, template
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
+
+from agreements.escaping import escaped
 
 register = template.Library()
 
 
 def _text(value: Any) -> str:
     """What `{{ value }}` writes (autoescape on) for the strings, lazy strings and markup here."""
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return escaped(value if isinstance(value, str) else str(value))
 
 
 @register.simple_tag

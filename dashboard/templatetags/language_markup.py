@@ -18,6 +18,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from agreements.escaping import escaped
 from dashboard.i18n import LanguageLink
 
 register = template.Library()
@@ -28,8 +29,7 @@ def alternate_links(links: Iterable[LanguageLink]) -> SafeString:
     """`<link rel="alternate" hreflang>` for the page in every language."""
     return mark_safe(  # every value is escaped
         "".join(
-            f'<link rel="alternate" hreflang="{conditional_escape(link.code)}" '
-            f'href="{conditional_escape(link.url)}">\n  '
+            f'<link rel="alternate" hreflang="{escaped(link.code)}" href="{escaped(link.url)}">\n  '
             for link in links
         )
     )
@@ -40,7 +40,7 @@ def language_switcher_items(links: Iterable[LanguageLink]) -> SafeString:
     """The switcher's `<li>`: the current language marked, the others with `data-language`."""
     items = []
     for link in links:
-        code, url, name = (conditional_escape(v) for v in (link.code, link.url, link.name))
+        code, url, name = (escaped(v) for v in (link.code, link.url, link.name))
         if link.current:
             anchor = f'<a href="{url}" aria-current="true" hreflang="{code}" lang="{code}">{name}</a>'
         else:
@@ -59,7 +59,7 @@ def language_suggestion(links: Iterable[LanguageLink]) -> SafeString:
     for link in links:
         if link.current:
             continue
-        code, url = conditional_escape(link.code), conditional_escape(link.url)
+        code, url = escaped(link.code), escaped(link.url)
         parts.append(
             f'<p class="language-suggestion" data-suggest="{code}" hidden lang="{code}">'
             f'<a href="{url}" hreflang="{code}">{_suggestion_text(link.code)}</a></p>'

@@ -28,6 +28,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from agreements.choices import Basis, Evidence
 from agreements.dates import date_format
+from agreements.escaping import escaped
 from agreements.versioning import current_version
 from dashboard.citation import Citation, bibtex_key
 
@@ -213,10 +214,10 @@ def chart_downloads_markup(
     *, chart_id: str, title: str, note: str, filename: str, snippet: str
 ) -> SafeString:
     labels = _download_labels(translation.get_language())
-    chart, heading = conditional_escape(chart_id), conditional_escape(title)
+    chart, heading = escaped(chart_id), escaped(title)
     markup = (
         f'<p class="chart-downloads" data-chart-downloads="{chart}" data-title="{heading}" '
-        f'data-note="{conditional_escape(note)}" data-filename="{conditional_escape(filename)}" hidden>\n'
+        f'data-note="{escaped(note)}" data-filename="{escaped(filename)}" hidden>\n'
         f'  <button type="button" data-format="png">{labels["png"]}<span class="visually-hidden">: '
         f"{heading}</span></button>\n"
         f'  <button type="button" data-format="svg">{labels["svg"]}<span class="visually-hidden">: '
@@ -227,7 +228,7 @@ def chart_downloads_markup(
             f'\n<details class="embed-snippet" data-embed="{chart}">\n'
             f'  <summary>{labels["embed"]}<span class="visually-hidden">: {heading}</span></summary>\n'
             f"  <p>{labels['paste']}</p>\n"
-            f'  <pre class="cite-text" id="embed-{chart}" tabindex="0">{conditional_escape(snippet)}</pre>\n'
+            f'  <pre class="cite-text" id="embed-{chart}" tabindex="0">{escaped(snippet)}</pre>\n'
             f'  <button type="button" data-copy="embed-{chart}" hidden>{labels["copy"]}'
             f'<span class="visually-hidden"> {labels["embed"]}</span></button>\n'
             f'  <p class="copy-status" role="status" aria-live="polite" data-copied="{labels["copied"]}" '
@@ -308,7 +309,7 @@ def export_links(context: template.Context) -> SafeString:
     millisecond on every list and counting page); tests/dashboard/test_fast_markup.py compares."""
     query = context["request"].GET
     labels = _export_labels(translation.get_language(), get_script_prefix())
-    csv, csv_bom, xlsx, json = (conditional_escape(twin_query(query, fmt, bom)) for fmt, bom in _TWINS)
+    csv, csv_bom, xlsx, json = (escaped(twin_query(query, fmt, bom)) for fmt, bom in _TWINS)
     return mark_safe(  # the queries are escaped, the labels escaped once per language
         f'\n<p class="export-links">{labels["download"]} '
         f'<a href="{csv}" download data-testid="export-csv">CSV</a>\n'
@@ -359,8 +360,8 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> SafeStr
 def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) -> SafeString:
     labels = _cite_labels(translation.get_language())
     about = _cite_about(translation.get_language()) % {
-        "version": conditional_escape(citation.data_version),
-        "day": conditional_escape(date_format(citation.accessed)),
+        "version": escaped(citation.data_version),
+        "day": escaped(date_format(citation.accessed)),
     }
     items = [("url", labels["link"], labels["link"], citation.url), ("apa", labels["apa"], "APA", apa)]
     items += [("bibtex", "BibTeX", "BibTeX", bibtex), ("ris", "RIS", "RIS", ris)]
@@ -370,7 +371,7 @@ def cite_panel_markup(*, citation: Citation, apa: str, bibtex: str, ris: str) ->
         markup.append(
             f'  <div class="cite-item">\n    <h3 id="cite-{name}-title">{heading}</h3>\n'
             f'    <pre id="cite-{name}" class="cite-text" tabindex="0" aria-labelledby="cite-{name}-title">'
-            f"{conditional_escape(text)}</pre>\n"
+            f"{escaped(text)}</pre>\n"
             f'    <button type="button" data-copy="cite-{name}" hidden>{labels["copy"]}'
             f'<span class="visually-hidden"> {copy_label}</span></button>\n  </div>\n'
         )
@@ -430,18 +431,18 @@ def link_preview_markup(
     width: int = 0,
     height: int = 0,
 ) -> SafeString:
-    about = conditional_escape(description)
+    about = escaped(description)
     markup = f'<meta name="description" content="{about}">\n  '
     if url:
-        heading, image = conditional_escape(title), conditional_escape(image)
+        heading, image = escaped(title), escaped(image)
         site = _site_name(translation.get_language())
         markup += (
             '<meta property="og:type" content="website">\n'
             f'  <meta property="og:site_name" content="{site}">\n'
             f'  <meta property="og:title" content="{heading}">\n'
             f'  <meta property="og:description" content="{about}">\n'
-            f'  <meta property="og:url" content="{conditional_escape(url)}">\n'
-            f'  <meta property="og:locale" content="{conditional_escape(locale)}">\n'
+            f'  <meta property="og:url" content="{escaped(url)}">\n'
+            f'  <meta property="og:locale" content="{escaped(locale)}">\n'
             f'  <meta property="og:image" content="{image}">\n'
             f'  <meta property="og:image:type" content="image/png">\n'
             f'  <meta property="og:image:width" content="{int(width)}">\n'

@@ -19,11 +19,11 @@ from urllib.parse import quote
 from django import template
 from django.template.loader import get_template
 from django.urls import get_script_prefix
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from agreements.dates import date_format, today
+from agreements.escaping import escaped
 from dashboard.i18n import LanguageLink, language_links
 from dashboard.skeleton import Provider
 from dashboard.templatetags.coverage import in_force_gaps, official_figures
@@ -42,7 +42,7 @@ Context = template.Context
 def _text(value: Any) -> str:
     """A value as `{{ value }}` and `{% blocktranslate %}` write it (autoescape on, no thousands
     separator): markup as it is, anything else as text, escaped."""
-    return str(conditional_escape(value if isinstance(value, str) else str(value)))
+    return escaped(value if isinstance(value, str) else str(value))
 
 
 def _day(value: dt.date) -> str:
