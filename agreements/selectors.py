@@ -273,6 +273,25 @@ class PartnerRow:
     effective_date: dt.date | None = None
     effective_precision: str = ""
 
+    def shown(self) -> tuple[object, ...]:
+        """Everything a page or a chart shows of the row: what was written of it (a table row, a
+        hover text) is kept under this, with the language and the URL prefix."""
+        arrangement = self.arrangement
+        return (
+            self.territory,
+            self.territory_name,
+            self.economy,
+            self.economy_name,
+            arrangement.key,
+            arrangement.title,
+            arrangement.evidence,
+            arrangement.signed_date,
+            arrangement.signed_precision,
+            self.effective_date,
+            self.effective_precision,
+            self.blocs,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Overview:

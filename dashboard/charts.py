@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from agreements.bounded import keep
 from agreements.choices import Evidence
 from agreements.dates import date_format
 from agreements.selectors import Overview, PartnerRow
@@ -125,6 +127,29 @@ class _Hover:
         return "<br>".join(lines)
 
 
+# A row's hover text, kept by what the row shows and the language: a map not drawn before (a
+# new interval) is mostly rows drawn before.
+_HOVERS: dict[tuple[object, ...], str] = {}
+HOVER_LIMIT = 8192  # texts (about 300 bytes each); when full, the older half goes
+
+
+def _kept_hover() -> Callable[[PartnerRow], str]:
+    language = get_language() or ""
+    write: _Hover | None = None
+
+    def hover(row: PartnerRow) -> str:
+        nonlocal write
+        key = (*row.shown(), language)
+        text = _HOVERS.get(key)
+        if text is None:
+            write = write or _Hover()
+            text = write(row)
+            keep(_HOVERS, key, text, HOVER_LIMIT)
+        return text
+
+    return hover
+
+
 def _year(row: PartnerRow) -> int | None:
     # Clamped, as every date a chart computes with: one year-one date would squeeze every other
     # partner into one end of the colour scale.
@@ -135,7 +160,7 @@ def _year(row: PartnerRow) -> int | None:
 def partner_map(data: Overview) -> dict[str, Any]:
     """A world map of partner territories coloured by the year their arrangement was signed."""
     rows = data.rows
-    _hover = _Hover()
+    _hover = _kept_hover()
     years = [y for y in (_year(r) for r in rows) if y is not None]
     low, high = (min(years), max(years)) if years else (2000, 2025)
     if low == high:

@@ -70,23 +70,7 @@ def _partner_rows(rows: Iterable[PartnerRow]) -> SafeString:
     write: Callable[[PartnerRow], str] | None = None
     lines = []
     for row in rows:
-        arrangement = row.arrangement
-        key = (
-            row.territory,
-            row.territory_name,
-            row.economy,
-            row.economy_name,
-            arrangement.key,
-            arrangement.title,
-            arrangement.evidence,
-            arrangement.signed_date,
-            arrangement.signed_precision,
-            row.effective_date,
-            row.effective_precision,
-            row.blocs,
-            language,
-            prefix,
-        )
+        key = (*row.shown(), language, prefix)
         line = _ROWS.get(key)
         if line is None:
             write = write or _row_writer()

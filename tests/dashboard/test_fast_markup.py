@@ -1008,14 +1008,16 @@ def test_an_economy_typed_in_another_case_is_the_one_the_select_shows(client: An
 def test_kept_partner_rows_are_the_rows_written_afresh(
     language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A partner row's markup is kept by everything it is written from: the lists of four economies
-    over eighteen years (most rows met before, in another list) are the rows written afresh, and
-    a row whose arrangement changed is written again."""
+    """A partner row's markup and its hover text on the map are kept by everything the row shows:
+    the lists of four economies over eighteen years (most rows met before, in another list) are
+    the rows and maps written afresh, and a row whose arrangement changed is written again."""
     from dataclasses import replace
 
+    from dashboard import charts
     from dashboard.templatetags import partner_markup
 
     partner_markup._ROWS.clear()
+    charts._HOVERS.clear()
     # One index for the test: inside the test's transaction, each call would count afresh.
     index, names = selectors.fact_index(), selectors.lookups()
     monkeypatch.setattr(selectors, "fact_index", lambda: index)
@@ -1024,14 +1026,18 @@ def test_kept_partner_rows_are_the_rows_written_afresh(
         for economy in ("CHN", "KOR", "EUU", "JPN"):
             for year in range(2008, 2027):
                 day = dt.date(year, 6, 30)
-                rows = selectors.overview(
-                    economy=economy, day=day, basis="in_force", evidence="inferred"
-                ).rows
+                data = selectors.overview(economy=economy, day=day, basis="in_force", evidence="inferred")
+                rows = data.rows
                 if not rows:
                     continue
                 fresh = partner_markup._row_writer()
                 assert partner_markup._partner_rows(rows) == "".join(fresh(row) for row in rows)
+                kept_map = charts.partner_map(data)
+                with monkeypatch.context() as patched:
+                    patched.setattr(charts, "_kept_hover", charts._Hover)
+                    assert kept_map == charts.partner_map(data)
         assert 0 < len(partner_markup._ROWS) < 1000  # rows were met again and not written twice
+        assert 0 < len(charts._HOVERS) <= len(partner_markup._ROWS)
         row = rows[0]
         renamed = replace(row, arrangement=copy.copy(row.arrangement))
         renamed.arrangement.title = "<Renamed> & new"
