@@ -21,13 +21,13 @@ from django import template
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, QueryDict
 from django.urls import get_script_prefix
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 
 from agreements.choices import Basis, Evidence
-from agreements.dates import date_format
+from agreements.dates import date_format, today
 from agreements.escaping import escaped
 from agreements.versioning import current_version
 from dashboard.citation import Citation, bibtex_key
@@ -78,7 +78,7 @@ def _view_state(context: template.Context) -> dict[str, str]:
             if key in names and value not in (None, ""):
                 state[key] = _value(value)
     if "as_of" in names and not state.get("as_of"):
-        state["as_of"] = timezone.localdate().isoformat()
+        state["as_of"] = today().isoformat()
     return state
 
 
@@ -95,7 +95,7 @@ def _view_url(context: template.Context) -> str:
 
 
 def _as_of(state: dict[str, str]) -> str:
-    return state.get("as_of") or timezone.localdate().isoformat()
+    return state.get("as_of") or today().isoformat()
 
 
 def chart_note(context: template.Context) -> str:
@@ -339,7 +339,7 @@ def cite_panel(context: template.Context, title: str, code: str = "") -> SafeStr
     tests/dashboard/test_fast_markup.py checks that it writes what the template it replaced wrote."""
     title = f"{title} ({code})" if code else str(title)
     state = view_state(context)
-    accessed = timezone.localdate()
+    accessed = today()
     request: HttpRequest = context["request"]
     path_key = request.path.strip("/").replace("/", "-")
     citation = Citation(

@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext
 from agreements import selectors
 from agreements.choices import Basis, Evidence
 from agreements.counting import FactIndex
+from agreements.dates import today
 from agreements.forms import AsOfForm, RankingForm, SummaryForm, a_year_before
 from agreements.memo import written
 from agreements.validators import latest_date
@@ -42,7 +43,7 @@ def _with_defaults(request: HttpRequest, **defaults: str) -> QueryDict:
     for key, values in request.GET.lists():
         data.setlist(key, list(values))
     defaults = {
-        "as_of": timezone.localdate().isoformat(),
+        "as_of": today().isoformat(),
         "basis": Basis.SIGNED.value,
         "evidence": Evidence.INFERRED.value,
         **defaults,
@@ -303,10 +304,8 @@ def ranking(request: HttpRequest) -> HttpResponseBase:
         "map_by": params["by"],
         # The ranking's time bar starts at the first year any arrangement was signed.
         "first_year": index.kept(
-            ("first signed year", evidence, timezone.localdate()),
-            lambda: min(
-                selectors.arrangements_by_year(until=timezone.localdate(), evidence=evidence)[0], default=None
-            ),
+            ("first signed year", evidence, today()),
+            lambda: min(selectors.arrangements_by_year(until=today(), evidence=evidence)[0], default=None),
         )
         or day.year,
     }
