@@ -44,6 +44,18 @@ def both_ways(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     return compared
 
 
+def settings(draw: random.Random) -> list[str]:
+    """Now and then a basis and an evidence level (some not valid), and a parameter no page takes."""
+    parts = []
+    if draw.random() < 0.5:
+        parts.append(f"basis={draw.choice(['signed', 'in_force', 'bogus', ''])}")
+    if draw.random() < 0.5:
+        parts.append(f"evidence={draw.choice(['inferred', 'reported', 'confirmed', 'x'])}")
+    if draw.random() < 0.2:
+        parts.append("utm_source=%3Cscript%3E")
+    return parts
+
+
 def dashboard_urls(count: int, seed: int) -> list[str]:
     draw = random.Random(seed)
     economies = ["CHN", "KOR", "EUU", "USA", "JPN", "SGP", "HKG", "NZL", "kor", " CHN ", "XXX", "", "<b>"]
@@ -59,13 +71,7 @@ def dashboard_urls(count: int, seed: int) -> list[str]:
     ]
     urls = []
     for _ in range(count):
-        query = [f"economy={draw.choice(economies)}", f"as_of={draw.choice(days)}"]
-        if draw.random() < 0.5:
-            query.append(f"basis={draw.choice(['signed', 'in_force', 'bogus', ''])}")
-        if draw.random() < 0.5:
-            query.append(f"evidence={draw.choice(['inferred', 'reported', 'confirmed', 'x'])}")
-        if draw.random() < 0.2:
-            query.append("utm_source=%3Cscript%3E")
+        query = [f"economy={draw.choice(economies)}", f"as_of={draw.choice(days)}", *settings(draw)]
         prefix = draw.choice(["", "/zh-hans"])
         urls.append(f"{prefix}/?{'&'.join(query)}")
     return urls
@@ -124,12 +130,7 @@ def ranking_urls(count: int, seed: int) -> list[str]:
         query = [f"as_of={draw.choice(days)}"]
         if draw.random() < 0.7:
             query.append(f"by={draw.choice(['countries', 'economies', 'bogus', ''])}")
-        if draw.random() < 0.5:
-            query.append(f"basis={draw.choice(['signed', 'in_force', 'bogus', ''])}")
-        if draw.random() < 0.5:
-            query.append(f"evidence={draw.choice(['inferred', 'reported', 'confirmed', 'x'])}")
-        if draw.random() < 0.2:
-            query.append("utm_source=%3Cscript%3E")
+        query += settings(draw)
         draw.shuffle(query)
         urls.append(f"{draw.choice(['', '/zh-hans'])}/ranking/?{'&'.join(query)}")
     return urls
